@@ -1,0 +1,180 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! | command | what it does |
+//! |---|---|
+//! | `setup` | installs the system packages the workspace needs (apt-get, when root) |
+//! | `ci` | setup, then fmt check, clippy `-D warnings`, every test (nextest) and doctests |
+//! | `demo` | setup, then runs the demo on the capture shipped in `fixtures/` |
+//! | `bench [CRATE]` | criterion benches (all, or one crate such as `rtp-packet`) |
+//! | `fuzz CRATE [--seconds N]` | runs that crate's cargo-fuzz target on nightly |
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Debian packages the workspace's build and tests need.
+const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev"];
+
+/// Fuzz targets, by the crate they exercise.
+const FUZZ_TARGETS: &[(&str, &str)] = &[("rtp-packet", "rtp_packet")];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("ci") => ci(),
+        Some("demo") => demo(&args[1..]),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fuzz") => fuzz(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <setup | ci | demo | bench [CRATE] | fuzz CRATE [--seconds N]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn run(program: &str, args: &[&str]) -> Result {
+    println!("+ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed: {status}", args.join(" ")))
+    }
+}
+
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Installs missing system packages with apt-get when running as root on Debian.
+fn setup() -> Result {
+    let missing: Vec<&str> = SYSTEM_PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !succeeds("apt-get", &["--version"]) {
+        return Err(format!(
+            "missing system packages {missing:?} and no apt-get to install them"
+        ));
+    }
+    let sudo = !succeeds("sh", &["-c", "[ \"$(id -u)\" = 0 ]"]);
+    let mut install = vec!["apt-get", "install", "-y", "--no-install-recommends"];
+    install.extend(&missing);
+    if sudo {
+        run("sudo", &["apt-get", "update"])?;
+        run("sudo", &install)
+    } else {
+        run("apt-get", &["update"])?;
+        run(install[0], &install[1..])
+    }
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+fn ci() -> Result {
+    setup()?;
+    run("cargo", &["fmt", "--all", "--check"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    if succeeds("cargo", &["nextest", "--version"]) {
+        run(
+            "cargo",
+            &["nextest", "run", "--workspace", "--locked", "--no-fail-fast"],
+        )?;
+    } else {
+        run("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"])?;
+    }
+    run("cargo", &["test", "--workspace", "--locked", "--doc"])?;
+    run("cargo", &["doc", "--workspace", "--no-deps", "--locked"])
+}
+
+fn demo(args: &[String]) -> Result {
+    setup()?;
+    let default = "fixtures/chromium/plain.pcap".to_owned();
+    let capture = args.first().unwrap_or(&default);
+    run(
+        "cargo",
+        &[
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "ortc-rtp-packet",
+            "--example",
+            "rtpdump",
+            "--",
+            capture,
+        ],
+    )
+}
+
+fn bench(krate: Option<&str>) -> Result {
+    setup()?;
+    match krate {
+        Some(k) => run("cargo", &["bench", "--locked", "-p", &format!("ortc-{k}")]),
+        None => run("cargo", &["bench", "--locked", "--workspace"]),
+    }
+}
+
+fn fuzz(args: &[String]) -> Result {
+    let krate = args.first().ok_or("usage: cargo xtask fuzz CRATE [--seconds N]")?;
+    let target = FUZZ_TARGETS
+        .iter()
+        .find(|(k, _)| k == krate)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| format!("no fuzz target for `{krate}`; known: {FUZZ_TARGETS:?}"))?;
+    let seconds = match args.iter().position(|a| a == "--seconds") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or("--seconds needs a number")?,
+        None => 60,
+    };
+    if !succeeds("cargo", &["fuzz", "--version"]) {
+        run("cargo", &["install", "cargo-fuzz", "--locked"])?;
+    }
+    let max_time = format!("-max_total_time={seconds}");
+    run(
+        "cargo",
+        &["+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", target, "--", &max_time],
+    )
+}
