@@ -5,7 +5,8 @@
 //! | one-byte | `0xBEDE` | `ID(4) L(4)`, length is `L + 1` | 1..=14 (15 stops parsing) | 1..=16 |
 //! | two-byte | `0x100` + 4 app bits | `ID(8) L(8)` | 1..=255 | 0..=255 |
 //!
-//! In both forms a zero byte where an element header is expected is padding.
+//! In both forms a zero byte where an element header is expected is padding (in the one-byte form any
+//! byte with id 0 is, whatever its length nibble).
 
 use crate::error::ExtensionError;
 
@@ -107,11 +108,12 @@ impl<'a> Elements<'a> {
             let &first = block.get(self.pos)?;
             match self.form {
                 ExtensionForm::OneByte => {
-                    if first == 0 {
+                    let id = first >> 4;
+                    if id == 0 {
+                        // Id 0 is padding; like libwebrtc, a non-zero length nibble is ignored.
                         self.pos += 1;
                         continue;
                     }
-                    let id = first >> 4;
                     if id == 15 {
                         // RFC 8285 §4.2: id 15 ends the processing of the block.
                         self.pos = block.len();

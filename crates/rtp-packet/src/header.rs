@@ -102,6 +102,9 @@ impl RtpHeader {
     }
 
     /// Copies the header of a parsed packet (fields, CSRCs, extensions in their form, padding length).
+    ///
+    /// Writing the copy gives back the packet's bytes, except that padding between extension elements
+    /// and an extension block without elements are dropped.
     pub fn from_packet<B: AsRef<[u8]>>(p: &RtpPacket<B>) -> Result<Self, RtpError> {
         let mut h = Self::new(p.payload_type(), p.sequence_number(), p.timestamp(), p.ssrc());
         h.marker = p.marker();
@@ -112,7 +115,8 @@ impl RtpHeader {
         if let Some(form) = p.extension_form() {
             if let crate::ExtensionForm::Other(profile) = form {
                 h.extensions.set_raw(profile, p.extension_data().unwrap_or_default())?;
-            } else {
+            } else if p.extensions().next().is_some() {
+                // Keep the received form; an empty block is dropped (it carries nothing).
                 h.extensions.set_form(Some(form));
                 for e in p.extensions() {
                     h.extensions.insert(e.id, e.data)?;

@@ -1,0 +1,108 @@
+//! Parsing, reading extensions, writing and RTX wrapping allocate nothing per packet.
+#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use bytes::{Bytes, BytesMut};
+use ortc_rtp_packet::{
+    AbsSendTime, ExtensionKind, ExtensionMap, ExtensionValues, Mid, RtpHeader, RtpPacket, RtpPacketBuilder,
+    SequenceUnwrapper, TransportSequenceNumber, rtx_unwrap, rtx_wrap,
+};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts (thread-locally).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn map() -> ExtensionMap {
+    let mut m = ExtensionMap::new();
+    m.insert(1, ExtensionKind::Mid).unwrap();
+    m.insert(3, ExtensionKind::AbsSendTime).unwrap();
+    m.insert(5, ExtensionKind::TransportSequenceNumber).unwrap();
+    m
+}
+
+#[test]
+fn counter_sees_allocations() {
+    // The harness itself must be able to fail.
+    assert!(allocations_during(|| drop(std::hint::black_box(vec![1u8; 10]))) >= 1);
+}
+
+#[test]
+fn per_packet_paths_do_not_allocate() {
+    let map = map();
+    let payload = [0xAB; 1200];
+    let header = RtpPacketBuilder::new(96, 0x1234)
+        .extension(&map, &Mid("1"))
+        .unwrap()
+        .extension(&map, &AbsSendTime(77))
+        .unwrap()
+        .into_header();
+    let mut out = BytesMut::with_capacity(64 * 1500);
+    let mut rtx = [0u8; 1500];
+    let mut back = [0u8; 1500];
+    let mut unwrap = SequenceUnwrapper::new();
+    let received = {
+        let mut b = BytesMut::with_capacity(1500);
+        header.write_to_bytes(&payload, &mut b).unwrap();
+        b.freeze()
+    };
+    // Warm up (Bytes::clone of a Vec-backed buffer may promote it once).
+    let _ = received.clone();
+
+    let n = allocations_during(|| {
+        for seq in 0..50u16 {
+            // Send path: a header per packet, written into spare capacity.
+            let mut h: RtpHeader = header.clone();
+            h.sequence_number = seq;
+            h.set_extension(&map, &TransportSequenceNumber(seq)).unwrap();
+            h.write_to_bytes(&payload, &mut out).unwrap();
+
+            // Receive path: zero-copy parse from Bytes and typed extension reads.
+            let p = RtpPacket::parse(received.clone()).unwrap();
+            assert_eq!(p.get::<Mid<'_>>(&map), Some(Mid("1")));
+            assert_eq!(p.get::<AbsSendTime>(&map), Some(AbsSendTime(77)));
+            let v = ExtensionValues::decode(&p, &map);
+            assert!(v.mid.is_some());
+            let shared: Bytes = p.payload_bytes();
+            assert_eq!(shared.len(), 1200);
+            unwrap.unwrap(p.sequence_number().wrapping_add(seq));
+
+            // Retransmission path.
+            let k = rtx_wrap(&p, 97, 0x5678, seq, &mut rtx).unwrap();
+            let r = RtpPacket::parse(&rtx[..k]).unwrap();
+            rtx_unwrap(&r, 96, 0x1234, &mut back).unwrap();
+        }
+    });
+    assert_eq!(n, 0, "{n} allocations in 50 packets");
+    assert_eq!(out.len(), 50 * header.packet_len(1200) + 50 * 4); // + transport-cc element, padded
+}
