@@ -62,13 +62,122 @@ pub struct ExtensionElement<'a> {
     pub data: &'a [u8],
 }
 
-/// Checks that the elements of a block are well formed.
-pub(crate) fn validate(form: ExtensionForm, block: &[u8]) -> Result<(), ExtensionError> {
-    let mut it = Elements { form, block, pos: 0 };
-    while let Some(item) = it.next_checked() {
-        item?;
+/// Walks the elements of a block: calls `f(id, start, len)` for each (offsets within `block`) until it
+/// returns `true`. Stops at a one-byte id 15; a malformed element is an error.
+#[inline]
+fn walk(form: ExtensionForm, block: &[u8], mut f: impl FnMut(u8, usize, usize) -> bool) -> Result<(), ExtensionError> {
+    let two_byte = match form {
+        ExtensionForm::OneByte => false,
+        ExtensionForm::TwoByte { .. } => true,
+        ExtensionForm::Other(_) => return Ok(()),
+    };
+    let mut pos = 0;
+    while pos < block.len() {
+        let first = block[pos];
+        let (id, start, len) = if two_byte {
+            if first == 0 {
+                pos += 1;
+                continue;
+            }
+            let Some(&len) = block.get(pos + 1) else {
+                return Err(ExtensionError::TruncatedElementHeader { id: first });
+            };
+            (first, pos + 2, len as usize)
+        } else {
+            let id = first >> 4;
+            if id == 0 {
+                pos += 1;
+                continue;
+            }
+            if id == 15 {
+                break;
+            }
+            (id, pos + 1, (first & 0x0F) as usize + 1)
+        };
+        let available = block.len() - start;
+        if len > available {
+            return Err(ExtensionError::ElementBeyondBlock { id, len, available });
+        }
+        if f(id, start, len) {
+            break;
+        }
+        pos = start + len;
     }
     Ok(())
+}
+
+/// Where the data of elements with ids below 16 starts in their block (one byte lane per id, 1..=255;
+/// 0 = absent), recorded while validating so that typed lookups need no second walk. Kept in one `u128`
+/// so the parsed layout moves as a few aligned words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SmallIdIndex {
+    offsets: u128,
+    /// Every element with an id below 16 is in `offsets` (none started beyond byte 255).
+    complete: bool,
+}
+
+impl SmallIdIndex {
+    /// Looks `id` up; [`Lookup::Unknown`] when a walk is needed.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // measured: an out-of-line call reloads the layout through memory
+    pub(crate) fn lookup<'a>(&self, form: ExtensionForm, block: &'a [u8], id: u8) -> Lookup<'a> {
+        if id >= 16 {
+            return Lookup::Unknown;
+        }
+        let start = ((self.offsets >> (u32::from(id) * 8)) as u8) as usize;
+        if start == 0 {
+            return if self.complete { Lookup::Absent } else { Lookup::Unknown };
+        }
+        // invariant: `start` was recorded from a validated element, so its header byte(s) precede it.
+        let len = match form {
+            ExtensionForm::OneByte => (block[start - 1] & 0x0F) as usize + 1,
+            _ => block[start - 1] as usize,
+        };
+        Lookup::Found(&block[start..start + len])
+    }
+}
+
+/// What [`SmallIdIndex::lookup`] knows about an id.
+pub(crate) enum Lookup<'a> {
+    /// The element's data.
+    Found(&'a [u8]),
+    /// No element has the id.
+    Absent,
+    /// The index does not cover the id: walk the block.
+    Unknown,
+}
+
+/// Checks that the elements of `block` are well formed and indexes those with small ids.
+#[inline]
+pub(crate) fn validate(form: ExtensionForm, block: &[u8]) -> Result<SmallIdIndex, ExtensionError> {
+    let mut offsets = 0u128;
+    let mut complete = true;
+    walk(form, block, |id, start, _| {
+        if id < 16 {
+            let shift = u32::from(id) * 8;
+            if start > 255 {
+                complete = false;
+            } else if (offsets >> shift) as u8 == 0 {
+                offsets |= (start as u128) << shift;
+            }
+        }
+        false
+    })?;
+    Ok(SmallIdIndex { offsets, complete })
+}
+
+/// The data of the first element `id` in a block already validated (the slow path: ids the index
+/// does not cover).
+#[inline(never)]
+pub(crate) fn find(form: ExtensionForm, block: &[u8], id: u8) -> Option<&[u8]> {
+    let mut found = None;
+    let _ = walk(form, block, |eid, start, len| {
+        if eid == id {
+            found = Some((start, len));
+        }
+        found.is_some()
+    });
+    found.map(|(start, len)| &block[start..start + len])
 }
 
 /// An iterator over the elements of an extension block.
@@ -98,7 +207,7 @@ impl<'a> Elements<'a> {
     }
 
     /// Finds the element with `id`.
-    pub fn find(mut self, id: u8) -> Option<&'a [u8]> {
+    pub fn find_id(mut self, id: u8) -> Option<&'a [u8]> {
         self.find_map(|e| (e.id == id).then_some(e.data))
     }
 
@@ -170,9 +279,14 @@ impl<'a> Iterator for Elements<'a> {
 /// [`ExtensionsBuf::set_form`] forces a form.
 #[derive(Clone)]
 pub struct ExtensionsBuf {
-    /// Elements stored as `id, len, data...`.
+    /// Elements stored as `id, len, data...` (the two-byte layout without padding).
     data: [u8; EXTENSIONS_CAPACITY],
+    /// Bytes used in `data`.
     len: u16,
+    /// Bytes the elements take in the one-byte form (one header byte each).
+    one_byte_len: u16,
+    /// Every element fits the one-byte form.
+    one_byte_ok: bool,
     form: Option<ExtensionForm>,
     raw_profile: Option<u16>,
 }
@@ -200,7 +314,10 @@ impl core::fmt::Debug for ExtensionsBuf {
         } else {
             d.field("data", &DebugElements(self));
         }
-        d.field("len", &self.len).finish()
+        d.field("len", &self.len)
+            .field("one_byte_len", &self.one_byte_len)
+            .field("one_byte_ok", &self.one_byte_ok)
+            .finish()
     }
 }
 
@@ -212,12 +329,18 @@ impl core::fmt::Debug for DebugElements<'_> {
     }
 }
 
+const fn fits_one_byte(id: u8, len: usize) -> bool {
+    id >= 1 && id <= 14 && len >= 1 && len <= 16
+}
+
 impl ExtensionsBuf {
     /// No extensions.
     pub const fn new() -> Self {
         Self {
             data: [0; EXTENSIONS_CAPACITY],
             len: 0,
+            one_byte_len: 0,
+            one_byte_ok: true,
             form: None,
             raw_profile: None,
         }
@@ -234,7 +357,11 @@ impl ExtensionsBuf {
 
     /// Removes every extension and any forced form.
     pub fn clear(&mut self) {
-        *self = Self::new();
+        self.len = 0;
+        self.one_byte_len = 0;
+        self.one_byte_ok = true;
+        self.form = None;
+        self.raw_profile = None;
     }
 
     /// Forces the element form used when writing (`None`: choose automatically).
@@ -270,43 +397,39 @@ impl ExtensionsBuf {
     }
 
     /// Iterates the elements in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = ExtensionElement<'_>> + '_ {
-        let stored = if self.raw_profile.is_some() {
-            &[][..]
-        } else {
-            self.stored()
-        };
-        Elements::new(ExtensionForm::TwoByte { appbits: 0 }, stored)
+    pub fn iter(&self) -> Elements<'_> {
+        if self.raw_profile.is_some() {
+            return Elements::empty();
+        }
+        Elements::new(ExtensionForm::TwoByte { appbits: 0 }, self.stored())
     }
 
     /// The data of element `id`.
     pub fn get(&self, id: u8) -> Option<&[u8]> {
-        self.iter().find(|e| e.id == id).map(|e| e.data)
+        self.position(id).map(|(pos, len)| &self.data[pos + 2..pos + 2 + len])
+    }
+
+    /// Offset and data length of element `id` in `data`.
+    #[inline]
+    fn position(&self, id: u8) -> Option<(usize, usize)> {
+        if self.raw_profile.is_some() {
+            return None;
+        }
+        let mut pos = 0;
+        let end = self.len as usize;
+        while pos < end {
+            let elen = self.data[pos + 1] as usize;
+            if self.data[pos] == id {
+                return Some((pos, elen));
+            }
+            pos += 2 + elen;
+        }
+        None
     }
 
     /// Adds element `id` with `value`, replacing an element with the same id.
     pub fn insert(&mut self, id: u8, value: &[u8]) -> Result<(), ExtensionError> {
-        if id == 0 {
-            return Err(ExtensionError::BadId(id));
-        }
-        if value.len() > 255 {
-            return Err(ExtensionError::BadLength { id, len: value.len() });
-        }
-        if self.raw_profile.is_some() {
-            self.clear();
-        }
-        self.remove(id);
-        let start = self.len as usize;
-        let needed = 2 + value.len();
-        let available = EXTENSIONS_CAPACITY - start;
-        if needed > available {
-            return Err(ExtensionError::NoRoom { needed, available });
-        }
-        self.data[start] = id;
-        self.data[start + 1] = value.len() as u8;
-        self.data[start + 2..start + needed].copy_from_slice(value);
-        self.len += needed as u16;
-        Ok(())
+        self.insert_with(id, value.len(), |b| b.copy_from_slice(value))
     }
 
     /// Adds element `id` with a value of `len` bytes written by `write`, replacing an element with the same id.
@@ -316,95 +439,131 @@ impl ExtensionsBuf {
         len: usize,
         write: impl FnOnce(&mut [u8]),
     ) -> Result<(), ExtensionError> {
-        let mut tmp = [0u8; 255];
-        let buf = tmp.get_mut(..len).ok_or(ExtensionError::BadLength { id, len })?;
-        write(buf);
-        self.insert(id, buf)
+        if id == 0 {
+            return Err(ExtensionError::BadId(id));
+        }
+        if len > 255 {
+            return Err(ExtensionError::BadLength { id, len });
+        }
+        if self.raw_profile.is_some() {
+            self.clear();
+        }
+        if let Some((pos, old)) = self.position(id) {
+            if old == len {
+                // Same size: overwrite in place (the common per-packet update, e.g. transport-cc).
+                write(&mut self.data[pos + 2..pos + 2 + len]);
+                return Ok(());
+            }
+            self.remove(id);
+        }
+        let start = self.len as usize;
+        let needed = 2 + len;
+        let available = EXTENSIONS_CAPACITY - start;
+        if needed > available {
+            return Err(ExtensionError::NoRoom { needed, available });
+        }
+        self.data[start] = id;
+        self.data[start + 1] = len as u8;
+        write(&mut self.data[start + 2..start + needed]);
+        self.len += needed as u16;
+        self.one_byte_len += 1 + len as u16;
+        self.one_byte_ok &= fits_one_byte(id, len);
+        Ok(())
     }
 
     /// Removes element `id`; returns whether it was present.
     pub fn remove(&mut self, id: u8) -> bool {
-        let mut pos = 0;
-        let len = self.len as usize;
-        while pos + 1 < len {
-            let elen = 2 + self.data[pos + 1] as usize;
-            if self.data[pos] == id {
-                self.data.copy_within(pos + elen..len, pos);
-                self.len -= elen as u16;
-                return true;
-            }
-            pos += elen;
-        }
-        false
+        let Some((pos, elen)) = self.position(id) else {
+            return false;
+        };
+        let end = self.len as usize;
+        self.data.copy_within(pos + 2 + elen..end, pos);
+        self.len -= 2 + elen as u16;
+        self.one_byte_len -= 1 + elen as u16;
+        self.one_byte_ok = self.iter().all(|e| fits_one_byte(e.id, e.data.len()));
+        true
     }
 
     /// The form that [`ExtensionsBuf::write`] will use.
+    #[inline]
     pub fn effective_form(&self) -> ExtensionForm {
-        if let Some(p) = self.raw_profile {
-            return ExtensionForm::Other(p);
-        }
-        if let Some(f) = self.form {
-            return f;
-        }
-        let one_byte_ok = self
-            .iter()
-            .all(|e| (1..=14).contains(&e.id) && (1..=16).contains(&e.data.len()));
-        if one_byte_ok {
-            ExtensionForm::OneByte
-        } else {
-            ExtensionForm::TwoByte { appbits: 0 }
+        match (self.raw_profile, self.form) {
+            (Some(p), _) => ExtensionForm::Other(p),
+            (None, Some(f)) => f,
+            (None, None) if self.one_byte_ok => ExtensionForm::OneByte,
+            (None, None) => ExtensionForm::TwoByte { appbits: 0 },
         }
     }
 
     /// Bytes of the extension block when written: the 4-byte block header plus elements padded to 4.
     /// Zero when there are no extensions.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         if self.is_empty() {
             return 0;
         }
         let body = match self.effective_form() {
-            ExtensionForm::OneByte => self.iter().map(|e| 1 + e.data.len()).sum(),
+            ExtensionForm::OneByte => self.one_byte_len as usize,
             ExtensionForm::TwoByte { .. } | ExtensionForm::Other(_) => self.len as usize,
         };
         4 + body.div_ceil(4) * 4
     }
 
-    /// Writes the block (header and padded elements) to the start of `out`, which must hold
-    /// [`ExtensionsBuf::encoded_len`] bytes. Returns the bytes written.
+    /// Writes the block (header and padded elements) to the start of `out`; returns the bytes written
+    /// ([`ExtensionsBuf::encoded_len`]).
     pub(crate) fn write(&self, out: &mut [u8]) -> Result<usize, ExtensionError> {
         let total = self.encoded_len();
         if total == 0 {
             return Ok(0);
         }
         let form = self.effective_form();
-        let out = &mut out[..total];
+        if form == ExtensionForm::OneByte && !self.one_byte_ok {
+            let bad = self.iter().find(|e| !fits_one_byte(e.id, e.data.len()));
+            return Err(match bad {
+                Some(e) if (1..=14).contains(&e.id) => ExtensionError::BadLength {
+                    id: e.id,
+                    len: e.data.len(),
+                },
+                Some(e) => ExtensionError::BadId(e.id),
+                None => ExtensionError::BadId(0),
+            });
+        }
+        let available = out.len();
+        let out = out.get_mut(..total).ok_or(ExtensionError::NoRoom {
+            needed: total,
+            available,
+        })?;
         out[0..2].copy_from_slice(&form.profile().to_be_bytes());
         out[2..4].copy_from_slice(&(((total - 4) / 4) as u16).to_be_bytes());
-        let mut pos = 4;
-        match form {
+        let stored = self.stored();
+        let body = match form {
             ExtensionForm::OneByte => {
-                for e in self.iter() {
-                    if !(1..=14).contains(&e.id) {
-                        return Err(ExtensionError::BadId(e.id));
-                    }
-                    if !(1..=16).contains(&e.data.len()) {
-                        return Err(ExtensionError::BadLength {
-                            id: e.id,
-                            len: e.data.len(),
-                        });
-                    }
-                    out[pos] = (e.id << 4) | (e.data.len() as u8 - 1);
-                    out[pos + 1..pos + 1 + e.data.len()].copy_from_slice(e.data);
-                    pos += 1 + e.data.len();
+                let mut pos = 4;
+                let mut at = 0;
+                while at < stored.len() {
+                    let (id, len) = (stored[at], stored[at + 1] as usize);
+                    out[pos] = (id << 4) | (len as u8 - 1);
+                    out[pos + 1..pos + 1 + len].copy_from_slice(&stored[at + 2..at + 2 + len]);
+                    pos += 1 + len;
+                    at += 2 + len;
                 }
+                pos
             }
             ExtensionForm::TwoByte { .. } | ExtensionForm::Other(_) => {
-                out[4..4 + self.len as usize].copy_from_slice(self.stored());
-                pos += self.len as usize;
+                out[4..4 + stored.len()].copy_from_slice(stored);
+                4 + stored.len()
             }
-        }
-        out[pos..].fill(0);
+        };
+        out[body..].fill(0);
         Ok(total)
+    }
+}
+
+impl<'a> IntoIterator for &'a ExtensionsBuf {
+    type Item = ExtensionElement<'a>;
+    type IntoIter = Elements<'a>;
+    fn into_iter(self) -> Elements<'a> {
+        self.iter()
     }
 }
 

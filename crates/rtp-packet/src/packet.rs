@@ -23,7 +23,7 @@ use bytes::Bytes;
 
 use crate::error::RtpError;
 use crate::ext::{ExtensionMap, HeaderExtension};
-use crate::extension::{self, Elements, ExtensionForm};
+use crate::extension::{self, Elements, ExtensionForm, Lookup, SmallIdIndex};
 
 /// The only RTP version.
 pub const RTP_VERSION: u8 = 2;
@@ -33,12 +33,33 @@ pub const FIXED_HEADER_LEN: usize = 12;
 /// Where the pieces of a validated packet are, so accessors never re-check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Layout {
-    /// Offset of the extension block's element data and its length (after the 4-byte block header).
-    ext: Option<(ExtensionForm, u32, u32)>,
+    /// Where elements with small ids are.
+    index: SmallIdIndex,
+    /// `HAS_EXTENSION | profile` when the X bit is set, else 0.
+    ext_profile: u32,
+    /// Offset of the extension block's element data (after its 4-byte header).
+    ext_start: u32,
+    /// Length of the extension block's element data.
+    ext_len: u32,
     /// Offset where the payload starts (= header length).
     payload_start: u32,
     /// Offset where the payload ends (before padding).
     payload_end: u32,
+}
+
+const HAS_EXTENSION: u32 = 1 << 16;
+
+impl Layout {
+    #[inline]
+    fn ext(&self) -> Option<(ExtensionForm, usize, usize)> {
+        (self.ext_profile & HAS_EXTENSION != 0).then(|| {
+            (
+                ExtensionForm::from_profile(self.ext_profile as u16),
+                self.ext_start as usize,
+                (self.ext_start + self.ext_len) as usize,
+            )
+        })
+    }
 }
 
 /// A parsed RTP packet: a validated, zero-copy view over `B` (`&[u8]`, [`Bytes`], `Vec<u8>`, …).
@@ -94,6 +115,7 @@ impl core::fmt::Debug for ExtList<'_> {
 
 impl<B: AsRef<[u8]>> RtpPacket<B> {
     /// Parses and validates an RTP packet held in `buf`.
+    #[inline]
     pub fn parse(buf: B) -> Result<Self, RtpError> {
         let layout = parse_layout(buf.as_ref())?;
         Ok(Self { buf, layout })
@@ -198,27 +220,33 @@ impl<B: AsRef<[u8]>> RtpPacket<B> {
 
     /// The extension block's form, when the X bit is set.
     pub fn extension_form(&self) -> Option<ExtensionForm> {
-        self.layout.ext.map(|(f, _, _)| f)
+        self.layout.ext().map(|(f, _, _)| f)
     }
 
     /// The extension block's data (after its 4-byte header), when the X bit is set.
     pub fn extension_data(&self) -> Option<&[u8]> {
-        self.layout
-            .ext
-            .map(|(_, start, len)| &self.b()[start as usize..(start + len) as usize])
+        self.layout.ext().map(|(_, start, end)| &self.b()[start..end])
     }
 
     /// The RFC 8285 extension elements (none for a non-RFC 8285 block).
     pub fn extensions(&self) -> Elements<'_> {
-        match self.layout.ext {
-            Some((form, start, len)) => Elements::new(form, &self.b()[start as usize..(start + len) as usize]),
+        match self.layout.ext() {
+            Some((form, start, end)) => Elements::new(form, &self.b()[start..end]),
             None => Elements::empty(),
         }
     }
 
-    /// The data of extension element `id`.
+    /// The data of extension element `id` (the first one, should a sender repeat an id).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // measured: see `parse_layout`
     pub fn extension(&self, id: u8) -> Option<&[u8]> {
-        self.extensions().find(id)
+        let (form, start, end) = self.layout.ext()?;
+        let block = &self.b()[start..end];
+        match self.layout.index.lookup(form, block, id) {
+            Lookup::Found(data) => Some(data),
+            Lookup::Absent => None,
+            Lookup::Unknown => extension::find(form, block, id),
+        }
     }
 
     /// Reads the typed extension `E` using the ids in `map`.
@@ -254,7 +282,10 @@ impl RtpPacket<Bytes> {
     }
 }
 
-#[inline]
+// Inlined (measured): built out of line, the layout is stored and reloaded with mismatched widths, and
+// the store-forwarding stalls cost more than the whole parse.
+#[inline(always)]
+#[allow(clippy::inline_always)]
 fn parse_layout(b: &[u8]) -> Result<Layout, RtpError> {
     let got = b.len();
     if got < FIXED_HEADER_LEN {
@@ -283,7 +314,8 @@ fn parse_layout(b: &[u8]) -> Result<Layout, RtpError> {
             got,
         });
     }
-    let mut ext = None;
+    let (mut ext_profile, mut ext_start, mut ext_len) = (0, 0, 0);
+    let mut index = SmallIdIndex::default();
     if b[0] & 0x10 != 0 {
         if pos + 4 > got {
             return Err(RtpError::ExtensionBeyondBuffer { needed: pos + 4, got });
@@ -296,8 +328,8 @@ fn parse_layout(b: &[u8]) -> Result<Layout, RtpError> {
             return Err(RtpError::ExtensionBeyondBuffer { needed: end, got });
         }
         let form = ExtensionForm::from_profile(profile);
-        extension::validate(form, &b[start..end])?;
-        ext = Some((form, start as u32, (end - start) as u32));
+        index = extension::validate(form, &b[start..end])?;
+        (ext_profile, ext_start, ext_len) = (HAS_EXTENSION | u32::from(profile), start as u32, (end - start) as u32);
         pos = end;
     }
     let mut payload_end = got;
@@ -314,7 +346,10 @@ fn parse_layout(b: &[u8]) -> Result<Layout, RtpError> {
         payload_end -= padding as usize;
     }
     Ok(Layout {
-        ext,
+        index,
+        ext_profile,
+        ext_start,
+        ext_len,
         payload_start: pos as u32,
         payload_end: payload_end as u32,
     })

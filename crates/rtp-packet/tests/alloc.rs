@@ -1,4 +1,5 @@
 //! Parsing, reading extensions, writing and RTX wrapping allocate nothing per packet.
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)]
 #![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
 
 use std::alloc::{GlobalAlloc, Layout, System};

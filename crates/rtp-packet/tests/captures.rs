@@ -1,5 +1,6 @@
 //! Real traffic: every RTP packet captured from aiortc and Chromium (`fixtures/`) parses, round-trips
 //! byte-exactly through an owned header, agrees with webrtc-rs, and carries sensible extension values.
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)]
 
 mod common;
 

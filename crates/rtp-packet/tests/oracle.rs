@@ -1,4 +1,5 @@
 //! Property tests: our writer and parser agree with themselves and with webrtc-rs `rtp`, both ways.
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)]
 
 use bytes::{Bytes, BytesMut};
 use ortc_rtp_packet::{ExtensionForm, RtpHeader, RtpPacket, RtpPacketBuilder};
@@ -175,6 +176,10 @@ proptest! {
         let i = pos.index(out.len());
         out[i] = byte;
         if let Ok(p) = RtpPacket::parse(&out[..]) {
+            // The direct element index agrees with walking the block.
+            for id in 0..=255u8 {
+                prop_assert_eq!(p.extension(id), p.extensions().find_id(id));
+            }
             let h = RtpHeader::from_packet(&p).unwrap();
             let mut again = vec![0u8; h.packet_len(p.payload().len())];
             let n = h.write(p.payload(), &mut again).unwrap();
