@@ -152,19 +152,33 @@ fn main() -> ExitCode {
                 p.timestamp(),
                 if p.marker() { " M" } else { "" },
                 p.payload().len(),
-                if p.padding_len() > 0 { format!(" padding={}", p.padding_len()) } else { String::new() },
+                if p.padding_len() > 0 {
+                    format!(" padding={}", p.padding_len())
+                } else {
+                    String::new()
+                },
             );
         }
     }
 
-    println!("\n{} datagrams: {rtcp} RTCP, {other} other (STUN/DTLS/...), {errors} malformed RTP", datagrams.len());
-    println!("{:>12} {:>4} {:>8} {:>14} {:>6} {:>10}", "ssrc", "pt", "packets", "seq range", "lost", "kbit/s");
+    println!(
+        "\n{} datagrams: {rtcp} RTCP, {other} other (STUN/DTLS/...), {errors} malformed RTP",
+        datagrams.len()
+    );
+    println!(
+        "{:>12} {:>4} {:>8} {:>14} {:>6} {:>10}",
+        "ssrc", "pt", "packets", "seq range", "lost", "kbit/s"
+    );
     for (ssrc, s) in &streams {
         let first = s.first_seq.unwrap_or(0);
         let expected = s.max_seq - first + 1;
         let lost = expected - s.packets.cast_signed();
         let secs = s.last_time - s.first_time.unwrap_or(0.0);
-        let kbps = if secs > 0.0 { s.bytes as f64 * 8.0 / secs / 1000.0 } else { 0.0 };
+        let kbps = if secs > 0.0 {
+            s.bytes as f64 * 8.0 / secs / 1000.0
+        } else {
+            0.0
+        };
         println!(
             "{ssrc:#12x} {:>4} {:>8} {:>14} {lost:>6} {kbps:>10.1}",
             s.payload_type,
