@@ -43,6 +43,9 @@ pub enum SrtpError {
     /// The packet index is older than the replay window.
     #[error("SRTP replay: packet index older than the replay window")]
     ReplayTooOld,
+    /// An SRTCP packet has its E bit clear (sent unencrypted); every profile here requires encryption.
+    #[error("SRTCP packet not encrypted (E bit clear)")]
+    UnencryptedSrtcp,
     /// The master key has protected as many packets as it may (2^48 SRTP / 2^31 SRTCP); re-key.
     #[error("SRTP master key usage limit reached")]
     KeyExpired,

@@ -196,6 +196,8 @@ fn check(status: sys::srtp_err_status_t, operation: &'static str) -> Result<(), 
         srtp_err_status_t_srtp_err_status_auth_fail => Err(SrtpError::AuthenticationFailed),
         srtp_err_status_t_srtp_err_status_replay_fail => Err(SrtpError::ReplayDuplicate),
         srtp_err_status_t_srtp_err_status_replay_old => Err(SrtpError::ReplayTooOld),
+        // Only `srtp_unprotect_rtcp` returns this: the E bit does not match the (always encrypting) policy.
+        srtp_err_status_t_srtp_err_status_cant_check => Err(SrtpError::UnencryptedSrtcp),
         srtp_err_status_t_srtp_err_status_key_expired => Err(SrtpError::KeyExpired),
         srtp_err_status_t_srtp_err_status_cipher_fail => Err(SrtpError::CipherFailed),
         srtp_err_status_t_srtp_err_status_bad_param => Err(SrtpError::BadParameter("rejected by libsrtp")),

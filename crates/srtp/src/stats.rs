@@ -45,6 +45,8 @@ pub struct ErrorCounts {
     pub replay_duplicate: u64,
     /// [`SrtpError::ReplayTooOld`].
     pub replay_too_old: u64,
+    /// [`SrtpError::UnencryptedSrtcp`].
+    pub unencrypted_srtcp: u64,
     /// [`SrtpError::KeyExpired`].
     pub key_expired: u64,
     /// [`SrtpError::CipherFailed`].
@@ -67,6 +69,7 @@ impl ErrorCounts {
             SrtpError::AuthenticationFailed => &mut self.authentication_failed,
             SrtpError::ReplayDuplicate => &mut self.replay_duplicate,
             SrtpError::ReplayTooOld => &mut self.replay_too_old,
+            SrtpError::UnencryptedSrtcp => &mut self.unencrypted_srtcp,
             SrtpError::KeyExpired => &mut self.key_expired,
             SrtpError::CipherFailed => &mut self.cipher_failed,
             SrtpError::BadParameter(_) => &mut self.bad_parameter,
@@ -84,6 +87,7 @@ impl ErrorCounts {
             + self.authentication_failed
             + self.replay_duplicate
             + self.replay_too_old
+            + self.unencrypted_srtcp
             + self.key_expired
             + self.cipher_failed
             + self.bad_parameter
@@ -98,6 +102,7 @@ impl ErrorCounts {
         self.authentication_failed += o.authentication_failed;
         self.replay_duplicate += o.replay_duplicate;
         self.replay_too_old += o.replay_too_old;
+        self.unencrypted_srtcp += o.unencrypted_srtcp;
         self.key_expired += o.key_expired;
         self.cipher_failed += o.cipher_failed;
         self.bad_parameter += o.bad_parameter;

@@ -12,13 +12,20 @@ use bytes::BytesMut;
 use ortc_srtp::{InboundSession, MasterKey, OutboundSession, SrtpConfig, SrtpProfile};
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// RFC 3711 B.3 master key and salt.
 fn rfc3711_key(profile: SrtpProfile) -> MasterKey {
-    MasterKey::new(profile, &hex("E1F97A0D3E018BE0D64FA32C06DE4139"), &hex("0EC675AD498AFEEBB6960B3AABE6"))
-        .expect("B.3 key")
+    MasterKey::new(
+        profile,
+        &hex("E1F97A0D3E018BE0D64FA32C06DE4139"),
+        &hex("0EC675AD498AFEEBB6960B3AABE6"),
+    )
+    .expect("B.3 key")
 }
 
 fn gcm_key(profile: SrtpProfile) -> MasterKey {
@@ -36,9 +43,19 @@ fn check(key: &MasterKey, plain: &str, rtcp: bool, expected: &str) {
     let mut rx = InboundSession::new(key, &config).expect("inbound");
     let mut packet = BytesMut::with_capacity(64);
     packet.extend_from_slice(&hex(plain));
-    if rtcp { tx.protect_rtcp(&mut packet) } else { tx.protect_rtp(&mut packet) }.expect("protect");
+    if rtcp {
+        tx.protect_rtcp(&mut packet)
+    } else {
+        tx.protect_rtp(&mut packet)
+    }
+    .expect("protect");
     assert_eq!(packet[..], hex(expected)[..], "{:?} rtcp={rtcp}", key.profile());
-    if rtcp { rx.unprotect_rtcp(&mut packet) } else { rx.unprotect_rtp(&mut packet) }.expect("unprotect");
+    if rtcp {
+        rx.unprotect_rtcp(&mut packet)
+    } else {
+        rx.unprotect_rtp(&mut packet)
+    }
+    .expect("unprotect");
     assert_eq!(packet[..], hex(plain)[..]);
 }
 

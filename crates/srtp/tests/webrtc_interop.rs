@@ -58,12 +58,15 @@ fn rtp_ours_to_theirs_and_back() {
                 let mut packet = BytesMut::from(&plain[..]);
                 ours.protect_rtp(&mut packet).expect("protect");
                 assert_eq!(packet.len(), plain.len() + profile.rtp_trailer_len());
-                let back = their_rx.decrypt_rtp(&packet).unwrap_or_else(|e| panic!("{profile} seq {seq}: {e}"));
+                let back = their_rx
+                    .decrypt_rtp(&packet)
+                    .unwrap_or_else(|e| panic!("{profile} seq {seq}: {e}"));
                 assert_eq!(back[..], plain[..], "{profile} seq {seq}");
 
                 let wire = their_tx.encrypt_rtp(&plain).expect("their encrypt");
                 let mut packet = BytesMut::from(&wire[..]);
-                ours.unprotect_rtp(&mut packet).unwrap_or_else(|e| panic!("{profile} seq {seq}: {e}"));
+                ours.unprotect_rtp(&mut packet)
+                    .unwrap_or_else(|e| panic!("{profile} seq {seq}: {e}"));
                 assert_eq!(packet[..], plain[..], "{profile} seq {seq}");
             }
         }
@@ -83,12 +86,15 @@ fn rtcp_ours_to_theirs_and_back() {
             let mut packet = BytesMut::from(&plain[..]);
             ours.protect_rtcp(&mut packet).expect("protect");
             assert_eq!(packet.len(), plain.len() + profile.rtcp_trailer_len());
-            let back = their_rx.decrypt_rtcp(&packet).unwrap_or_else(|e| panic!("{profile} #{n}: {e}"));
+            let back = their_rx
+                .decrypt_rtcp(&packet)
+                .unwrap_or_else(|e| panic!("{profile} #{n}: {e}"));
             assert_eq!(back[..], plain[..], "{profile} #{n}");
 
             let wire = their_tx.encrypt_rtcp(&plain).expect("their encrypt");
             let mut packet = BytesMut::from(&wire[..]);
-            ours.unprotect_rtcp(&mut packet).unwrap_or_else(|e| panic!("{profile} #{n}: {e}"));
+            ours.unprotect_rtcp(&mut packet)
+                .unwrap_or_else(|e| panic!("{profile} #{n}: {e}"));
             assert_eq!(packet[..], plain[..], "{profile} #{n}");
         }
         assert_eq!(ours.stats().unprotected.rtcp_packets, 5);
