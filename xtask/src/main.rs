@@ -14,10 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// Debian packages the workspace's build and tests need.
-const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev"];
+///
+/// `libclang-dev` is for srtp2-sys's bindgen; `make` builds the libsrtp2 source it bundles.
+const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev", "libclang-dev", "make"];
 
 /// Fuzz targets, by the crate they exercise.
-const FUZZ_TARGETS: &[(&str, &str)] = &[("rtp-packet", "rtp_packet")];
+const FUZZ_TARGETS: &[(&str, &str)] = &[("rtp-packet", "rtp_packet"), ("srtp", "srtp_unprotect")];
 
 type Result<T = ()> = std::result::Result<T, String>;
 
