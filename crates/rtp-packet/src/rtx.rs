@@ -19,6 +19,43 @@ use crate::packet::RtpPacket;
 /// Length of the original-sequence-number prefix.
 pub const OSN_LEN: usize = 2;
 
+/// Copies the header of `packet` into `out` with a new payload type, sequence number and SSRC and the P bit
+/// cleared, then writes `osn` (if any) and `payload` after it. Returns the length written.
+fn rewrite<B: AsRef<[u8]>>(
+    packet: &RtpPacket<B>,
+    (payload_type, sequence_number, ssrc): (u8, u16, u32),
+    osn: Option<u16>,
+    payload: &[u8],
+    out: &mut [u8],
+) -> Result<usize, RtpError> {
+    if payload_type > 0x7F {
+        return Err(RtpError::FieldRange {
+            field: "payload type",
+            value: payload_type.into(),
+            max: 0x7F,
+        });
+    }
+    let h = packet.header_len();
+    let body = h + osn.map_or(0, |_| OSN_LEN);
+    let total = body + payload.len();
+    if out.len() < total {
+        return Err(RtpError::BufferTooSmall {
+            needed: total,
+            got: out.len(),
+        });
+    }
+    out[..h].copy_from_slice(&packet.as_bytes()[..h]);
+    out[0] &= !0x20;
+    out[1] = (out[1] & 0x80) | payload_type;
+    out[2..4].copy_from_slice(&sequence_number.to_be_bytes());
+    out[8..12].copy_from_slice(&ssrc.to_be_bytes());
+    if let Some(osn) = osn {
+        out[h..body].copy_from_slice(&osn.to_be_bytes());
+    }
+    out[body..total].copy_from_slice(payload);
+    Ok(total)
+}
+
 /// Writes `original` as an RTX packet into `out`; returns its length.
 ///
 /// The header bytes (CSRCs, extensions) are copied verbatim; only the P bit, payload type, sequence number
@@ -30,30 +67,13 @@ pub fn rtx_wrap<B: AsRef<[u8]>>(
     rtx_sequence_number: u16,
     out: &mut [u8],
 ) -> Result<usize, RtpError> {
-    if rtx_payload_type > 0x7F {
-        return Err(RtpError::FieldRange {
-            field: "payload type",
-            value: rtx_payload_type.into(),
-            max: 0x7F,
-        });
-    }
-    let h = original.header_len();
-    let payload = original.payload();
-    let total = h + OSN_LEN + payload.len();
-    if out.len() < total {
-        return Err(RtpError::BufferTooSmall {
-            needed: total,
-            got: out.len(),
-        });
-    }
-    out[..h].copy_from_slice(&original.as_bytes()[..h]);
-    out[0] &= !0x20;
-    out[1] = (out[1] & 0x80) | rtx_payload_type;
-    out[2..4].copy_from_slice(&rtx_sequence_number.to_be_bytes());
-    out[8..12].copy_from_slice(&rtx_ssrc.to_be_bytes());
-    out[h..h + OSN_LEN].copy_from_slice(&original.sequence_number().to_be_bytes());
-    out[h + OSN_LEN..total].copy_from_slice(payload);
-    Ok(total)
+    rewrite(
+        original,
+        (rtx_payload_type, rtx_sequence_number, rtx_ssrc),
+        Some(original.sequence_number()),
+        original.payload(),
+        out,
+    )
 }
 
 /// Appends `original` as an RTX packet to `out`; see [`rtx_wrap`].
@@ -99,30 +119,14 @@ pub fn rtx_unwrap<B: AsRef<[u8]>>(
     original_ssrc: u32,
     out: &mut [u8],
 ) -> Result<usize, RtpError> {
-    if original_payload_type > 0x7F {
-        return Err(RtpError::FieldRange {
-            field: "payload type",
-            value: original_payload_type.into(),
-            max: 0x7F,
-        });
-    }
     let osn = rtx_original_sequence_number(rtx)?;
-    let h = rtx.header_len();
-    let payload = &rtx.payload()[OSN_LEN..];
-    let total = h + payload.len();
-    if out.len() < total {
-        return Err(RtpError::BufferTooSmall {
-            needed: total,
-            got: out.len(),
-        });
-    }
-    out[..h].copy_from_slice(&rtx.as_bytes()[..h]);
-    out[0] &= !0x20;
-    out[1] = (out[1] & 0x80) | original_payload_type;
-    out[2..4].copy_from_slice(&osn.to_be_bytes());
-    out[8..12].copy_from_slice(&original_ssrc.to_be_bytes());
-    out[h..total].copy_from_slice(payload);
-    Ok(total)
+    rewrite(
+        rtx,
+        (original_payload_type, osn, original_ssrc),
+        None,
+        &rtx.payload()[OSN_LEN..],
+        out,
+    )
 }
 
 /// The original header and payload of `rtx`, without copying the payload.
