@@ -246,6 +246,10 @@ impl<'a> TransportFeedback<'a> {
         TwccPackets {
             chunks: &fci[8..self.chunks_end],
             deltas: &fci[self.chunks_end..],
+            chunk: StatusChunk::RunLength {
+                status: PacketStatus::NotReceived,
+                length: 0,
+            },
             index: 0,
             left: self.status_count(),
             sequence: self.base_sequence(),
@@ -269,6 +273,7 @@ impl<'a> TransportFeedback<'a> {
 pub struct TwccPackets<'a> {
     chunks: &'a [u8],
     deltas: &'a [u8],
+    chunk: StatusChunk,
     index: u16,
     left: u16,
     sequence: u16,
@@ -282,13 +287,13 @@ impl Iterator for TwccPackets<'_> {
         }
         // invariant: `TransportFeedback::parse` checked that the chunks cover `status_count` packets and the
         // deltas are all present, so the `?`s below never fire.
-        let mut chunk = StatusChunk::from_u16(rd16(self.chunks.get(..2)?, 0));
-        while self.index >= chunk.capacity() {
-            self.chunks = &self.chunks[2..];
+        while self.index >= self.chunk.capacity() {
+            let (c, rest) = self.chunks.split_at_checked(2)?;
+            self.chunk = StatusChunk::from_u16(rd16(c, 0));
+            self.chunks = rest;
             self.index = 0;
-            chunk = StatusChunk::from_u16(rd16(self.chunks.get(..2)?, 0));
         }
-        let status = chunk.status(self.index)?;
+        let status = self.chunk.status(self.index)?;
         let delta_ticks = match status {
             PacketStatus::NotReceived => 0,
             PacketStatus::SmallDelta => {
@@ -317,29 +322,7 @@ impl Iterator for TwccPackets<'_> {
     }
 }
 
-/// Walks `status_count` statuses over `chunks`, calling `f` for each.
-fn for_each_status(
-    chunks: &[StatusChunk],
-    status_count: u16,
-    mut f: impl FnMut(PacketStatus),
-) -> Result<(), RtcpError> {
-    let mut left = status_count;
-    for (i, c) in chunks.iter().enumerate() {
-        let n = c.capacity().min(left);
-        for j in 0..n {
-            f(c.status(j).ok_or(RtcpError::TwccReservedSymbol { chunk: i })?);
-        }
-        left -= n;
-    }
-    if left > 0 {
-        return Err(RtcpError::FieldRange {
-            field: "TWCC status count beyond chunks",
-            value: status_count.into(),
-            max: u64::from(status_count - left),
-        });
-    }
-    Ok(())
-}
+impl ExactSizeIterator for TwccPackets<'_> {}
 
 /// An outgoing transport-wide CC feedback message with explicit chunks and deltas (for re-encoding a
 /// received one exactly; a receiver builds messages with [`TwccEncoder`]).
@@ -364,10 +347,56 @@ pub struct TransportFeedbackBuilder<'a> {
 }
 
 impl TransportFeedbackBuilder<'_> {
+    /// Statuses of the chunks, `status_count` of them, as (status, repeat) runs.
+    fn runs(&self) -> impl Iterator<Item = (Option<PacketStatus>, u16)> + '_ {
+        let mut left = self.status_count;
+        self.chunks.iter().flat_map(move |&c| {
+            let n = c.capacity().min(left);
+            left -= n;
+            let run = match c {
+                StatusChunk::RunLength { status, .. } => Some((Some(status), n)),
+                _ => None,
+            };
+            let vector = match c {
+                StatusChunk::RunLength { .. } => 0..0,
+                _ => 0..n,
+            };
+            run.into_iter().chain(vector.map(move |i| (c.status(i), 1)))
+        })
+    }
+
     fn deltas_len(&self) -> usize {
-        let mut len = 0;
-        let _ = for_each_status(self.chunks, self.status_count, |s| len += s.delta_len());
-        len
+        self.runs()
+            .map(|(s, n)| s.map_or(0, PacketStatus::delta_len) * usize::from(n))
+            .sum()
+    }
+
+    fn check(&self) -> Result<(), RtcpError> {
+        check_reference_time(self.reference_time)?;
+        let covered: u32 = self.chunks.iter().map(|c| u32::from(c.capacity())).sum();
+        if covered < u32::from(self.status_count) {
+            return Err(RtcpError::FieldRange {
+                field: "TWCC status count beyond chunks",
+                value: self.status_count.into(),
+                max: covered.into(),
+            });
+        }
+        let mut received = 0usize;
+        for (i, (s, n)) in self.runs().enumerate() {
+            match s {
+                None => return Err(RtcpError::TwccReservedSymbol { chunk: i }),
+                Some(PacketStatus::NotReceived) => {}
+                Some(_) => received += usize::from(n),
+            }
+        }
+        if received != self.deltas.len() {
+            return Err(RtcpError::FieldRange {
+                field: "TWCC delta count",
+                value: self.deltas.len() as u64,
+                max: received as u64,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -377,7 +406,7 @@ impl WriteRtcp for TransportFeedbackBuilder<'_> {
     }
 
     fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
-        check_reference_time(self.reference_time)?;
+        self.check()?;
         let unpadded = HEADER_LEN + 16 + 2 * self.chunks.len() + self.deltas_len();
         let len = unpadded.div_ceil(4) * 4;
         write_feedback_header(
@@ -401,43 +430,26 @@ impl WriteRtcp for TransportFeedbackBuilder<'_> {
             pos += 2;
         }
         let mut deltas = self.deltas.iter();
-        let mut result = Ok(());
-        for_each_status(self.chunks, self.status_count, |s| {
-            if s == PacketStatus::NotReceived || result.is_err() {
-                return;
-            }
-            let Some(&d) = deltas.next() else {
-                result = Err(RtcpError::FieldRange {
-                    field: "TWCC deltas (too few)",
-                    value: self.deltas.len() as u64,
-                    max: self.deltas.len() as u64,
-                });
-                return;
-            };
-            if s == PacketStatus::SmallDelta {
-                match u8::try_from(d) {
-                    Ok(d) => out[pos] = d,
-                    Err(_) => {
-                        result = Err(RtcpError::FieldRange {
-                            field: "TWCC small delta",
-                            value: i64::from(d).unsigned_abs(),
-                            max: 255,
-                        });
-                    }
+        for (s, n) in self.runs() {
+            let Some(s) = s else { continue };
+            for _ in 0..n {
+                // invariant: `check` matched the delta count to the received statuses.
+                let (PacketStatus::SmallDelta | PacketStatus::LargeDelta) = s else {
+                    break;
+                };
+                let &d = deltas.next().unwrap_or(&0);
+                if s == PacketStatus::SmallDelta {
+                    out[pos] = u8::try_from(d).map_err(|_| RtcpError::FieldRange {
+                        field: "TWCC small delta",
+                        value: i64::from(d).unsigned_abs(),
+                        max: 255,
+                    })?;
+                    pos += 1;
+                } else {
+                    wr16(out, pos, d.cast_unsigned());
+                    pos += 2;
                 }
-                pos += 1;
-            } else {
-                wr16(out, pos, d.cast_unsigned());
-                pos += 2;
             }
-        })?;
-        result?;
-        if deltas.next().is_some() {
-            return Err(RtcpError::FieldRange {
-                field: "TWCC deltas (too many)",
-                value: self.deltas.len() as u64,
-                max: (self.deltas.len() - deltas.len() - 1) as u64,
-            });
         }
         write_padding(out, unpadded, len);
         Ok(len)
