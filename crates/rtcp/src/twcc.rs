@@ -347,31 +347,30 @@ pub struct TransportFeedbackBuilder<'a> {
 }
 
 impl TransportFeedbackBuilder<'_> {
-    /// Statuses of the chunks, `status_count` of them, as (status, repeat) runs.
-    fn runs(&self) -> impl Iterator<Item = (Option<PacketStatus>, u16)> + '_ {
+    /// Calls `f(chunk index, status, repeat)` for the first `status_count` statuses of the chunks
+    /// (`None`: the reserved 2-bit symbol).
+    #[inline]
+    fn for_each_run(&self, mut f: impl FnMut(usize, Option<PacketStatus>, u16)) {
         let mut left = self.status_count;
-        self.chunks.iter().flat_map(move |&c| {
+        for (i, &c) in self.chunks.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
             let n = c.capacity().min(left);
             left -= n;
-            let run = match c {
-                StatusChunk::RunLength { status, .. } => Some((Some(status), n)),
-                _ => None,
-            };
-            let vector = match c {
-                StatusChunk::RunLength { .. } => 0..0,
-                _ => 0..n,
-            };
-            run.into_iter().chain(vector.map(move |i| (c.status(i), 1)))
-        })
+            match c {
+                StatusChunk::RunLength { status, .. } => f(i, Some(status), n),
+                _ => {
+                    for j in 0..n {
+                        f(i, c.status(j), 1);
+                    }
+                }
+            }
+        }
     }
 
-    fn deltas_len(&self) -> usize {
-        self.runs()
-            .map(|(s, n)| s.map_or(0, PacketStatus::delta_len) * usize::from(n))
-            .sum()
-    }
-
-    fn check(&self) -> Result<(), RtcpError> {
+    /// Checks the fields against each other; returns the bytes of receive deltas.
+    fn check(&self) -> Result<usize, RtcpError> {
         check_reference_time(self.reference_time)?;
         let covered: u32 = self.chunks.iter().map(|c| u32::from(c.capacity())).sum();
         if covered < u32::from(self.status_count) {
@@ -381,13 +380,16 @@ impl TransportFeedbackBuilder<'_> {
                 max: covered.into(),
             });
         }
-        let mut received = 0usize;
-        for (i, (s, n)) in self.runs().enumerate() {
-            match s {
-                None => return Err(RtcpError::TwccReservedSymbol { chunk: i }),
-                Some(PacketStatus::NotReceived) => {}
-                Some(_) => received += usize::from(n),
+        let (mut received, mut bytes, mut reserved) = (0usize, 0usize, None);
+        self.for_each_run(|i, s, n| match s {
+            None => reserved = reserved.or(Some(i)),
+            Some(s) => {
+                received += usize::from(s != PacketStatus::NotReceived) * usize::from(n);
+                bytes += s.delta_len() * usize::from(n);
             }
+        });
+        if let Some(chunk) = reserved {
+            return Err(RtcpError::TwccReservedSymbol { chunk });
         }
         if received != self.deltas.len() {
             return Err(RtcpError::FieldRange {
@@ -396,18 +398,19 @@ impl TransportFeedbackBuilder<'_> {
                 max: received as u64,
             });
         }
-        Ok(())
+        Ok(bytes)
     }
 }
 
 impl WriteRtcp for TransportFeedbackBuilder<'_> {
     fn encoded_len(&self) -> usize {
-        (HEADER_LEN + 16 + 2 * self.chunks.len() + self.deltas_len()).div_ceil(4) * 4
+        let mut deltas = 0;
+        self.for_each_run(|_, s, n| deltas += s.map_or(0, PacketStatus::delta_len) * usize::from(n));
+        (HEADER_LEN + 16 + 2 * self.chunks.len() + deltas).div_ceil(4) * 4
     }
 
     fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
-        self.check()?;
-        let unpadded = HEADER_LEN + 16 + 2 * self.chunks.len() + self.deltas_len();
+        let unpadded = HEADER_LEN + 16 + 2 * self.chunks.len() + self.check()?;
         let len = unpadded.div_ceil(4) * 4;
         write_feedback_header(
             out,
@@ -429,27 +432,35 @@ impl WriteRtcp for TransportFeedbackBuilder<'_> {
             wr16(out, pos, c.to_u16());
             pos += 2;
         }
-        let mut deltas = self.deltas.iter();
-        for (s, n) in self.runs() {
-            let Some(s) = s else { continue };
+        // invariant: `check` matched the delta count to the received statuses, so indexing stays in bounds.
+        let mut next = 0;
+        let mut small_out_of_range = None;
+        self.for_each_run(|_, s, n| {
             for _ in 0..n {
-                // invariant: `check` matched the delta count to the received statuses.
-                let (PacketStatus::SmallDelta | PacketStatus::LargeDelta) = s else {
-                    break;
-                };
-                let &d = deltas.next().unwrap_or(&0);
-                if s == PacketStatus::SmallDelta {
-                    out[pos] = u8::try_from(d).map_err(|_| RtcpError::FieldRange {
-                        field: "TWCC small delta",
-                        value: i64::from(d).unsigned_abs(),
-                        max: 255,
-                    })?;
-                    pos += 1;
-                } else {
-                    wr16(out, pos, d.cast_unsigned());
-                    pos += 2;
+                match s {
+                    Some(PacketStatus::SmallDelta) => {
+                        let d = self.deltas[next];
+                        out[pos] = d.cast_unsigned() as u8;
+                        if !(0..=255).contains(&d) {
+                            small_out_of_range = Some(d);
+                        }
+                        pos += 1;
+                    }
+                    Some(PacketStatus::LargeDelta) => {
+                        wr16(out, pos, self.deltas[next].cast_unsigned());
+                        pos += 2;
+                    }
+                    _ => return,
                 }
+                next += 1;
             }
+        });
+        if let Some(d) = small_out_of_range {
+            return Err(RtcpError::FieldRange {
+                field: "TWCC small delta",
+                value: i64::from(d).unsigned_abs(),
+                max: 255,
+            });
         }
         write_padding(out, unpadded, len);
         Ok(len)
