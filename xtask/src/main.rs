@@ -17,7 +17,7 @@ use std::process::{Command, ExitCode};
 const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev"];
 
 /// Fuzz targets, by the crate they exercise.
-const FUZZ_TARGETS: &[(&str, &str)] = &[("rtp-packet", "rtp_packet")];
+const FUZZ_TARGETS: &[(&str, &str)] = &[("rtp-packet", "rtp_packet"), ("rtcp", "rtcp_compound")];
 
 type Result<T = ()> = std::result::Result<T, String>;
 
