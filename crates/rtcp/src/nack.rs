@@ -119,7 +119,8 @@ impl WriteRtcp for NackBuilder<'_> {
 /// Sorts and de-duplicates `lost` in place (the returned iterator borrows the result), then starts at the
 /// number after the largest circular gap, so that a list like `[65534, 65535, 0, 1]` is one item. Greedy
 /// covering from there is minimal whenever the lost numbers span less than 65536 - 16 (any real loss
-/// list). Allocates nothing.
+/// list). Allocates nothing. Afterwards `lost` starts with the de-duplicated numbers in covering order
+/// ([`NackItems::sequence_numbers`]); what follows them is unspecified.
 pub fn nack_items(lost: &mut [u16]) -> NackItems<'_> {
     lost.sort_unstable();
     // De-duplicate in place.
