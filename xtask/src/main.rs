@@ -130,7 +130,18 @@ fn ci() -> Result {
         run("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"])?;
     }
     run("cargo", &["test", "--workspace", "--locked", "--doc"])?;
-    run("cargo", &["doc", "--workspace", "--no-deps", "--locked"])
+    // Broken doc links fail the build too.
+    let status = Command::new("cargo")
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start cargo doc: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo doc` failed: {status}"))
+    }
 }
 
 fn demo(args: &[String]) -> Result {

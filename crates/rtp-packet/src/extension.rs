@@ -484,7 +484,7 @@ impl ExtensionsBuf {
         true
     }
 
-    /// The form that [`ExtensionsBuf::write`] will use.
+    /// The form the extensions are written in.
     #[inline]
     pub fn effective_form(&self) -> ExtensionForm {
         match (self.raw_profile, self.form) {
