@@ -187,7 +187,7 @@ pub fn cumulative_lost(expected: u64, received: u64) -> i32 {
 /// [`JitterEstimator::jitter`] is the value for a report block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JitterEstimator {
-    last_transit: Option<i64>,
+    last_transit: Option<u32>,
     /// Jitter scaled by 16, as in A.8, to keep precision in integers.
     jitter_q4: u64,
 }
@@ -200,9 +200,10 @@ impl JitterEstimator {
 
     /// Accounts one packet: its RTP timestamp and its arrival in RTP clock units (any fixed origin).
     pub fn update(&mut self, rtp_timestamp: u32, arrival: u32) {
-        let transit = i64::from(arrival.wrapping_sub(rtp_timestamp).cast_signed());
+        // Transit times have an arbitrary origin and wrap; their difference is taken modulo 2^32 (A.8).
+        let transit = arrival.wrapping_sub(rtp_timestamp);
         if let Some(last) = self.last_transit {
-            let d = (transit - last).unsigned_abs();
+            let d = u64::from(transit.wrapping_sub(last).cast_signed().unsigned_abs());
             // J += (|D| - J) / 16, in Q4: J16 += |D| - J16/16 (rounded).
             self.jitter_q4 = self.jitter_q4 + d - ((self.jitter_q4 + 8) >> 4);
         }
@@ -263,5 +264,17 @@ mod tests {
             j.update(ts, arrival);
         }
         assert!((19..=20).contains(&j.jitter()), "{}", j.jitter());
+    }
+
+    #[test]
+    fn jitter_survives_transit_wrap() {
+        // The transit time crosses the i32 boundary: differences are still small.
+        let mut j = JitterEstimator::new();
+        let origin = 0x7FFF_FFF8u32; // transit alternates across i32::MAX
+        for i in 0u32..1000 {
+            let ts = i.wrapping_mul(160);
+            j.update(ts, ts.wrapping_add(origin).wrapping_add(i % 2 * 20));
+        }
+        assert!(j.jitter() <= 20, "{}", j.jitter());
     }
 }

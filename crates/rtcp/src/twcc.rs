@@ -108,8 +108,11 @@ impl StatusChunk {
         }
     }
 
-    /// Status of the `i`th packet of the chunk (`i < capacity`); `None` for the reserved 2-bit symbol.
+    /// Status of the `i`th packet of the chunk; `None` for the reserved 2-bit symbol or `i >= capacity`.
     pub fn status(self, i: u16) -> Option<PacketStatus> {
+        if i >= self.capacity() {
+            return None;
+        }
         match self {
             Self::RunLength { status, .. } => Some(status),
             Self::OneBit(bits) => Some(if bits & (1 << (13 - i)) != 0 {
@@ -372,6 +375,20 @@ impl TransportFeedbackBuilder<'_> {
     /// Checks the fields against each other; returns the bytes of receive deltas.
     fn check(&self) -> Result<usize, RtcpError> {
         check_reference_time(self.reference_time)?;
+        for c in self.chunks {
+            // Values that `to_u16` would otherwise truncate on the wire.
+            let (field, value, max) = match *c {
+                StatusChunk::RunLength { length, .. } => ("TWCC run length", length, MAX_RUN_LENGTH),
+                StatusChunk::OneBit(bits) | StatusChunk::TwoBit(bits) => ("TWCC status vector", bits, 0x3FFF),
+            };
+            if value > max {
+                return Err(RtcpError::FieldRange {
+                    field,
+                    value: value.into(),
+                    max: max.into(),
+                });
+            }
+        }
         let covered: u32 = self.chunks.iter().map(|c| u32::from(c.capacity())).sum();
         if covered < u32::from(self.status_count) {
             return Err(RtcpError::FieldRange {
@@ -835,6 +852,34 @@ mod tests {
             ..b
         };
         assert!(matches!(too_few.write(&mut out), Err(RtcpError::FieldRange { .. })));
+
+        // A run longer than the 13-bit length field is refused, not truncated on the wire.
+        let long = [StatusChunk::RunLength {
+            status: PacketStatus::NotReceived,
+            length: MAX_RUN_LENGTH + 1,
+        }];
+        let too_long = TransportFeedbackBuilder {
+            status_count: MAX_RUN_LENGTH + 1,
+            chunks: &long,
+            deltas: &[],
+            ..b
+        };
+        let mut big = [0u8; 64];
+        assert!(matches!(
+            too_long.write(&mut big),
+            Err(RtcpError::FieldRange {
+                field: "TWCC run length",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn chunk_status_out_of_range_is_none() {
+        assert_eq!(StatusChunk::OneBit(0x3FFF).status(13), Some(PacketStatus::SmallDelta));
+        assert_eq!(StatusChunk::OneBit(0x3FFF).status(14), None);
+        assert_eq!(StatusChunk::TwoBit(0).status(7), None);
+        assert_eq!(StatusChunk::TwoBit(0).status(u16::MAX), None);
     }
 
     #[test]

@@ -198,10 +198,7 @@ impl WriteRtcp for ExtendedReportBuilder<'_> {
     }
 
     fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
-        let len = self.encoded_len();
-        write_header(out, 0, packet_type::XR, len)?;
-        wr32(out, 4, self.ssrc);
-        let mut pos = 8;
+        // Check every block before writing anything.
         for b in self.blocks {
             let data_len = b.data_len();
             if data_len % 4 != 0 {
@@ -211,6 +208,13 @@ impl WriteRtcp for ExtendedReportBuilder<'_> {
                 });
             }
             check_range("XR block length (words)", data_len / 4, 0xFFFF)?;
+        }
+        let len = self.encoded_len();
+        write_header(out, 0, packet_type::XR, len)?;
+        wr32(out, 4, self.ssrc);
+        let mut pos = 8;
+        for b in self.blocks {
+            let data_len = b.data_len();
             let (bt, ts) = match b {
                 XrBlockBuilder::ReceiverReferenceTime(_) => (XR_RRT, 0),
                 XrBlockBuilder::Dlrr(_) => (XR_DLRR, 0),
@@ -247,6 +251,21 @@ impl WriteRtcp for ExtendedReportBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn misaligned_block_is_refused_before_writing() {
+        let b = ExtendedReportBuilder {
+            ssrc: 1,
+            blocks: &[XrBlockBuilder::Other {
+                block_type: 42,
+                type_specific: 0,
+                data: &[1, 2, 3],
+            }],
+        };
+        let mut out = [0xAAu8; 32];
+        assert!(matches!(b.write(&mut out), Err(RtcpError::NotAligned { .. })));
+        assert!(out.iter().all(|&x| x == 0xAA), "nothing written");
+    }
 
     // RFC 3611 §4.4 and §4.5 layouts, plus an unknown block type 42.
     const XR: [u8; 44] = [
