@@ -51,6 +51,10 @@ impl SrtpConfig {
     /// libsrtp runs a replay check on the *sending* side too; retransmitting a packet on its original SSRC (NACK
     /// without RTX) needs this on. With it off, protecting a sequence number again is
     /// [`SrtpError::ReplayDuplicate`].
+    ///
+    /// Only ever re-protect the *same* packet: protecting different bytes under an SSRC and sequence number
+    /// already used reuses the keystream (AES-CM) or the nonce (GCM, which then lets an attacker forge
+    /// packets). Senders that retransmit over RTX never need this and may turn it off.
     #[must_use]
     pub fn with_allow_repeat_tx(mut self, allow: bool) -> Self {
         self.allow_repeat_tx = allow;
@@ -193,8 +197,9 @@ impl InboundSession {
 
     /// Authenticates and decrypts the SRTP packet in `packet` in place, removing the tag. Never allocates.
     ///
-    /// On error `packet` is left as it was, except that its payload may already be decrypted (GCM never
-    /// decrypts before the tag verified; AES-CM verifies first as well).
+    /// On error the payload may have been decrypted in place before the check failed (libsrtp's GCM path
+    /// decrypts, then verifies the tag), so everything after the header is zeroed: unauthenticated
+    /// plaintext never stays in the buffer.
     pub fn unprotect_rtp(&mut self, packet: &mut BytesMut) -> Result<(), SrtpError> {
         let len = self.unprotect_rtp_slice(packet)?;
         packet.truncate(len);
@@ -218,6 +223,9 @@ impl InboundSession {
                 }
             })
             .and_then(|()| self.raw.unprotect_rtp(packet, got));
+        if let Err(SrtpError::AuthenticationFailed | SrtpError::CipherFailed) = result {
+            scrub_after_header(packet, rtp_header_len(packet).unwrap_or(RTCP_HEADER_LEN));
+        }
         count(&mut self.stats, result, |s| {
             s.unprotected.rtp_packets += 1;
             s.unprotected.rtp_bytes += got.saturating_sub(tag) as u64;
@@ -237,7 +245,19 @@ impl InboundSession {
         let trailer = self.profile.rtcp_trailer_len();
         let result = check_len(got)
             .and_then(|()| rtcp_header_check(packet, RTCP_HEADER_LEN + trailer))
+            .and_then(|()| {
+                // libsrtp's AEAD path accepts E = 0 as authenticated-only SRTCP (RFC 7714 §9.3); this
+                // crate requires encryption for every profile, as libsrtp's AES-CM path does.
+                if self.profile.is_aead() && packet[got - 4] & 0x80 == 0 {
+                    Err(SrtpError::UnencryptedSrtcp)
+                } else {
+                    Ok(())
+                }
+            })
             .and_then(|()| self.raw.unprotect_rtcp(packet, got));
+        if let Err(SrtpError::AuthenticationFailed | SrtpError::CipherFailed) = result {
+            scrub_after_header(packet, RTCP_HEADER_LEN);
+        }
         count(&mut self.stats, result, |s| {
             s.unprotected.rtcp_packets += 1;
             s.unprotected.rtcp_bytes += got.saturating_sub(trailer) as u64;
@@ -419,6 +439,13 @@ fn rtcp_header_check(packet: &[u8], needed: usize) -> Result<(), SrtpError> {
 }
 
 /// Counts `result` into `stats`: `on_ok` on success, the error's counter otherwise.
+/// Zeroes what follows the header of a packet that failed authentication.
+fn scrub_after_header(packet: &mut [u8], header: usize) {
+    if let Some(rest) = packet.get_mut(header..) {
+        rest.fill(0);
+    }
+}
+
 fn count(
     stats: &mut SrtpStats,
     result: Result<usize, SrtpError>,

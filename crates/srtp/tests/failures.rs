@@ -159,6 +159,43 @@ fn unencrypted_srtcp_is_refused() {
 }
 
 #[test]
+fn unencrypted_srtcp_is_refused_with_gcm_too() {
+    for profile in [SrtpProfile::AeadAes128Gcm, SrtpProfile::AeadAes256Gcm] {
+        let (mut tx, mut rx) = sessions(profile, SrtpConfig::default());
+        let mut c = rtcp();
+        tx.protect_rtcp(&mut c).expect("protect");
+        // AEAD SRTCP: ... | tag | E + SRTCP index.
+        let e_byte = c.len() - 4;
+        c[e_byte] &= 0x7F;
+        assert_eq!(
+            rx.unprotect_rtcp(&mut c),
+            Err(SrtpError::UnencryptedSrtcp),
+            "{profile:?}"
+        );
+        assert_eq!(rx.stats().errors.unencrypted_srtcp, 1);
+    }
+}
+
+#[test]
+fn failed_authentication_leaves_no_plaintext() {
+    for profile in SrtpProfile::ALL {
+        let (mut tx, mut rx) = sessions(profile, SrtpConfig::default());
+        let mut p = rtp(7);
+        tx.protect_rtp(&mut p).expect("protect");
+        let last = p.len() - 1;
+        p[last] ^= 1; // break the tag
+        let before = p.clone();
+        assert_eq!(
+            rx.unprotect_rtp(&mut p),
+            Err(SrtpError::AuthenticationFailed),
+            "{profile:?}"
+        );
+        assert_eq!(p[..12], before[..12], "header kept");
+        assert!(p[12..].iter().all(|&b| b == 0), "{profile:?}: payload scrubbed");
+    }
+}
+
+#[test]
 fn repeated_send_is_refused_unless_allowed() {
     let config = SrtpConfig::default().with_allow_repeat_tx(false);
     let (mut tx, _) = sessions(SrtpProfile::Aes128CmHmacSha1_80, config);
