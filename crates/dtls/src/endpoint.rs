@@ -19,8 +19,13 @@ use crate::{DtlsCertificate, DtlsError, Fingerprint};
 /// The MTU used unless configured otherwise: every datagram of the handshake fits in it.
 pub const DEFAULT_MTU: usize = 1200;
 
-/// The smallest MTU accepted (OpenSSL's own floor for DTLS).
-pub const MIN_MTU: usize = 256;
+/// The smallest MTU accepted: OpenSSL's own floor for DTLS (256) plus [`AEAD_RECORD_EXPANSION`].
+pub const MIN_MTU: usize = 256 + AEAD_RECORD_EXPANSION;
+
+/// Bytes an AEAD cipher adds to a record that OpenSSL 3.0 leaves out when it fits encrypted handshake records
+/// (the Finished) into the MTU: the explicit nonce (8) and the tag (16) of AES-GCM. OpenSSL is given the MTU less
+/// this, so that every datagram it writes fits the configured MTU.
+const AEAD_RECORD_EXPANSION: usize = 8 + 16;
 
 /// The largest MTU accepted (the largest UDP payload over IPv4).
 pub const MAX_MTU: usize = 65_507;
@@ -147,7 +152,7 @@ pub struct DtlsStats {
     pub datagrams_received: u64,
     /// Datagrams taken from [`DtlsEndpoint::poll_transmit`].
     pub datagrams_sent: u64,
-    /// Datagrams ignored because the connection had already closed or failed.
+    /// Datagrams ignored because they were empty or the connection had already closed or failed.
     pub datagrams_discarded: u64,
     /// Flights sent again by [`DtlsEndpoint::handle_timeout`].
     pub retransmissions: u64,
@@ -314,9 +319,10 @@ impl DtlsEndpoint {
 
         let stream = SslStream::new(ssl, Channel::default())?;
         // After the BIO is attached, so that OpenSSL computes its MTU floor from it.
+        let openssl_mtu = config.mtu - AEAD_RECORD_EXPANSION;
         if !ffi::set_mtu(
             stream.ssl(),
-            libc::c_long::try_from(config.mtu).unwrap_or(libc::c_long::MAX),
+            libc::c_long::try_from(openssl_mtu).unwrap_or(libc::c_long::MAX),
         ) {
             return Err(DtlsError::MtuOutOfRange {
                 mtu: config.mtu,
@@ -349,7 +355,8 @@ impl DtlsEndpoint {
     /// Anything that is not valid DTLS for this association is dropped by OpenSSL, as DTLS requires; it cannot
     /// fail the connection.
     pub fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
-        if !self.is_open() {
+        // An empty read means end of stream to OpenSSL, which a stray empty datagram must not be.
+        if !self.is_open() || datagram.is_empty() {
             self.stats.datagrams_discarded += 1;
             return;
         }
