@@ -19,7 +19,11 @@ use std::process::{Command, ExitCode};
 const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev", "libclang-dev", "make"];
 
 /// Fuzz targets, by the crate they exercise.
-const FUZZ_TARGETS: &[(&str, &str)] = &[("rtp-packet", "rtp_packet"), ("srtp", "srtp_unprotect")];
+const FUZZ_TARGETS: &[(&str, &str)] = &[
+    ("rtp-packet", "rtp_packet"),
+    ("srtp", "srtp_unprotect"),
+    ("dtls", "dtls_endpoint"),
+];
 
 type Result<T = ()> = std::result::Result<T, String>;
 
