@@ -16,13 +16,14 @@ use std::process::{Command, ExitCode};
 /// Debian packages the workspace's build and tests need.
 ///
 /// `libclang-dev` is for srtp2-sys's bindgen; `make` builds the libsrtp2 source it bundles.
-const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev", "libclang-dev", "make"];
+const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev", "openssl", "libclang-dev", "make"];
 
 /// Fuzz targets, by the crate they exercise.
 const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("rtp-packet", "rtp_packet"),
     ("rtcp", "rtcp_compound"),
     ("srtp", "srtp_unprotect"),
+    ("dtls", "dtls_endpoint"),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;

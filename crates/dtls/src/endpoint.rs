@@ -1,0 +1,737 @@
+//! The sans-IO DTLS endpoint: datagrams and `Instant`s in; datagrams, events and a deadline out.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use openssl::ssl::{
+    self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslStream, SslVerifyMode, SslVersion,
+};
+use openssl::x509::{X509Ref, X509StoreContextRef};
+use ortc_srtp::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, SessionKeys, SrtpProfile};
+use tracing::{debug, info, warn};
+
+use crate::ffi::{self, TimeoutOutcome};
+use crate::{DtlsCertificate, DtlsError, Fingerprint};
+
+/// The MTU used unless configured otherwise: every datagram of the handshake fits in it.
+pub const DEFAULT_MTU: usize = 1200;
+
+/// The smallest MTU accepted: OpenSSL's own floor for DTLS (256) plus [`AEAD_RECORD_EXPANSION`].
+pub const MIN_MTU: usize = 256 + AEAD_RECORD_EXPANSION;
+
+/// Bytes an AEAD cipher adds to a record that OpenSSL 3.0 leaves out when it fits encrypted handshake records
+/// (the Finished) into the MTU: the explicit nonce (8) and the tag (16) of AES-GCM. OpenSSL is given the MTU less
+/// this, so that every datagram it writes fits the configured MTU.
+const AEAD_RECORD_EXPANSION: usize = 8 + 16;
+
+/// The largest MTU accepted (the largest UDP payload over IPv4).
+pub const MAX_MTU: usize = 65_507;
+
+/// The largest application data one [`DtlsEndpoint::send_application_data`] call takes: one DTLS record.
+pub const MAX_APPLICATION_DATA: usize = 16_384;
+
+/// SRTP profiles offered unless configured otherwise, most preferred first.
+pub const DEFAULT_SRTP_PROFILES: [SrtpProfile; 4] = [
+    SrtpProfile::AeadAes128Gcm,
+    SrtpProfile::AeadAes256Gcm,
+    SrtpProfile::Aes128CmHmacSha1_80,
+    SrtpProfile::Aes128CmHmacSha1_32,
+];
+
+/// The first retransmission timeout unless configured otherwise (RFC 6347 §4.2.4.1).
+pub const DEFAULT_INITIAL_RETRANSMIT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The shortest initial retransmission timeout accepted.
+pub const MIN_INITIAL_RETRANSMIT_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// ECDHE key exchange only, AEAD first: the suites browsers offer for DTLS 1.2.
+const CIPHER_LIST: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
+
+/// How an endpoint negotiates: SRTP profiles, MTU, retransmission timing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DtlsConfig {
+    /// SRTP protection profiles to offer (client) or accept (server), most preferred first. The server's
+    /// order decides among the profiles both sides support.
+    pub srtp_profiles: Vec<SrtpProfile>,
+    /// The largest datagram to send, in bytes; handshake flights are fragmented to fit.
+    pub mtu: usize,
+    /// The first retransmission timeout; each further one doubles, up to
+    /// [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT).
+    pub initial_retransmit_timeout: Duration,
+}
+
+impl Default for DtlsConfig {
+    fn default() -> Self {
+        Self {
+            srtp_profiles: DEFAULT_SRTP_PROFILES.to_vec(),
+            mtu: DEFAULT_MTU,
+            initial_retransmit_timeout: DEFAULT_INITIAL_RETRANSMIT_TIMEOUT,
+        }
+    }
+}
+
+impl DtlsConfig {
+    fn validate(&self) -> Result<(), DtlsError> {
+        if self.srtp_profiles.is_empty() {
+            return Err(DtlsError::NoSrtpProfilesConfigured);
+        }
+        if !(MIN_MTU..=MAX_MTU).contains(&self.mtu) {
+            return Err(DtlsError::MtuOutOfRange {
+                mtu: self.mtu,
+                min: MIN_MTU,
+                max: MAX_MTU,
+            });
+        }
+        let rto = self.initial_retransmit_timeout;
+        if !(MIN_INITIAL_RETRANSMIT_TIMEOUT..=ffi::MAX_RETRANSMIT_TIMEOUT).contains(&rto) {
+            return Err(DtlsError::RetransmitTimeoutOutOfRange {
+                got_ms: rto.as_millis(),
+                min_ms: MIN_INITIAL_RETRANSMIT_TIMEOUT.as_millis(),
+                max_ms: ffi::MAX_RETRANSMIT_TIMEOUT.as_millis(),
+            });
+        }
+        Ok(())
+    }
+
+    fn use_srtp_list(&self) -> String {
+        let mut names: Vec<&str> = Vec::with_capacity(self.srtp_profiles.len());
+        for p in &self.srtp_profiles {
+            if !names.contains(&p.openssl_name()) {
+                names.push(p.openssl_name());
+            }
+        }
+        names.join(":")
+    }
+}
+
+/// Where an endpoint is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DtlsState {
+    /// The handshake is under way (or, for a server, waiting for a `ClientHello`).
+    Handshaking,
+    /// The handshake completed, the peer is authenticated and SRTP keys were handed out.
+    Connected,
+    /// The connection was closed by either side (`close_notify`).
+    Closed,
+    /// The handshake or connection failed; see the [`DtlsEvent::Error`] that said why.
+    Failed,
+}
+
+/// Something the endpoint has to tell its owner.
+#[derive(Debug, Clone)]
+pub enum DtlsEvent {
+    /// The handshake completed and the peer's certificate matched its fingerprint.
+    Connected {
+        /// The SRTP protection profile negotiated through `use_srtp`.
+        profile: SrtpProfile,
+        /// SRTP master keys exported from the connection, split by our role: ready for `ortc-srtp`.
+        keys: SessionKeys,
+        /// The remote fingerprint the peer's certificate matched.
+        remote_fingerprint: Fingerprint,
+    },
+    /// Application data the peer sent (one DTLS record).
+    ApplicationData(Bytes),
+    /// The connection is closed: the peer sent `close_notify` (we answered with ours), or we called
+    /// [`DtlsEndpoint::close`].
+    Closed,
+    /// The handshake or the connection failed; the endpoint is [`DtlsState::Failed`] and no keys were exported
+    /// if this came before [`Connected`](Self::Connected).
+    Error(DtlsError),
+}
+
+/// Counters of what went through an endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DtlsStats {
+    /// Datagrams handed to [`DtlsEndpoint::handle_datagram`] while the connection was open.
+    pub datagrams_received: u64,
+    /// Datagrams taken from [`DtlsEndpoint::poll_transmit`].
+    pub datagrams_sent: u64,
+    /// Datagrams ignored because they were empty or the connection had already closed or failed.
+    pub datagrams_discarded: u64,
+    /// Flights sent again by [`DtlsEndpoint::handle_timeout`].
+    pub retransmissions: u64,
+    /// Handshakes that failed because the peer's certificate did not match the remote fingerprint.
+    pub fingerprint_mismatches: u64,
+    /// Application data records received.
+    pub application_records_received: u64,
+    /// Application data records sent.
+    pub application_records_sent: u64,
+}
+
+/// The in-memory "socket" under OpenSSL: one datagram in at a time, every datagram written kept whole.
+///
+/// OpenSSL writes each datagram with one `write` (it packs records up to the MTU in a buffering BIO and
+/// flushes them together) and reads each with one `read`, so datagram boundaries survive.
+#[derive(Debug, Default)]
+struct Channel {
+    incoming: Vec<u8>,
+    has_incoming: bool,
+    outgoing: VecDeque<Bytes>,
+}
+
+impl Read for Channel {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.has_incoming {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        self.has_incoming = false;
+        let n = self.incoming.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.incoming[..n]);
+        Ok(n)
+    }
+}
+
+impl Write for Channel {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.outgoing.push_back(Bytes::copy_from_slice(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the certificate callback found out about the peer.
+#[derive(Debug, Clone, Default)]
+enum Verification {
+    /// No certificate seen yet.
+    #[default]
+    Pending,
+    /// The peer's certificate matched this expected fingerprint.
+    Matched(Fingerprint),
+    /// The peer's certificate has this fingerprint, which was not expected.
+    Mismatched(Fingerprint),
+    /// The certificate could not be hashed.
+    Failed(String),
+}
+
+/// Checks `certificate` against every expected fingerprint, whatever their hash functions.
+fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
+    if let Some(fp) = expected.iter().find(|fp| fp.matches(certificate)) {
+        return Verification::Matched(fp.clone());
+    }
+    let hash = expected.first().map_or(crate::HashFunction::Sha256, Fingerprint::hash);
+    match Fingerprint::of(certificate, hash) {
+        Ok(actual) => Verification::Mismatched(actual),
+        Err(e) => Verification::Failed(e.to_string()),
+    }
+}
+
+/// One side of a DTLS 1.2 association, without sockets or clocks.
+///
+/// Feed it received datagrams with [`handle_datagram`](Self::handle_datagram) and call
+/// [`handle_timeout`](Self::handle_timeout) when [`poll_timeout`](Self::poll_timeout) is due; after each call
+/// send every datagram [`poll_transmit`](Self::poll_transmit) returns and handle every
+/// [`poll_event`](Self::poll_event).
+///
+/// The peer's certificate may be self-signed: it is authenticated only by matching one of the fingerprints of
+/// the remote description. On a mismatch the handshake fails, [`DtlsError::FingerprintMismatch`] is reported,
+/// and no keys are exported.
+///
+/// Retransmission timing: OpenSSL keeps its retransmission deadline on the system's wall clock. The endpoint
+/// maps it onto the caller's `Instant`s ([`poll_timeout`](Self::poll_timeout) is "now" plus the time OpenSSL
+/// says is left), and [`handle_timeout`](Self::handle_timeout) lets OpenSSL retransmit, which it does only once
+/// its own deadline has passed in real time. Driven with `Instant::now()` the two agree.
+pub struct DtlsEndpoint {
+    role: DtlsRole,
+    state: DtlsState,
+    stream: SslStream<Channel>,
+    expected: Arc<[Fingerprint]>,
+    verification: Arc<Mutex<Verification>>,
+    profile: Option<SrtpProfile>,
+    events: VecDeque<DtlsEvent>,
+    deadline: Option<Instant>,
+    stats: DtlsStats,
+    read_buf: Box<[u8]>,
+}
+
+impl std::fmt::Debug for DtlsEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DtlsEndpoint")
+            .field("role", &self.role)
+            .field("state", &self.state)
+            .field("profile", &self.profile)
+            .field("deadline", &self.deadline)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DtlsEndpoint {
+    /// An endpoint in `role` (from `a=setup`: `active` is the client, `passive` the server) that presents
+    /// `certificate` and accepts a peer whose certificate matches any of `remote_fingerprints`.
+    pub fn new(
+        role: DtlsRole,
+        certificate: &DtlsCertificate,
+        remote_fingerprints: impl IntoIterator<Item = Fingerprint>,
+        config: &DtlsConfig,
+    ) -> Result<Self, DtlsError> {
+        let expected: Arc<[Fingerprint]> = remote_fingerprints.into_iter().collect();
+        if expected.is_empty() {
+            return Err(DtlsError::NoRemoteFingerprint);
+        }
+        config.validate()?;
+
+        let mut ctx = SslContextBuilder::new(SslMethod::dtls())?;
+        ctx.set_min_proto_version(Some(SslVersion::DTLS1_2))?;
+        ctx.set_max_proto_version(Some(SslVersion::DTLS1_2))?;
+        ctx.set_cipher_list(CIPHER_LIST)?;
+        ctx.set_certificate(certificate.x509())?;
+        ctx.set_private_key(certificate.private_key())?;
+        ctx.check_private_key()?;
+        ctx.set_tlsext_use_srtp(&config.use_srtp_list())?;
+        // The MTU is ours to set: never ask the BIO (ours has no path MTU) nor lower it after timeouts.
+        ctx.set_options(SslOptions::NO_QUERY_MTU | SslOptions::NO_TICKET);
+        let ctx = ctx.build();
+
+        let mut ssl = Ssl::new(&ctx)?;
+        match role {
+            DtlsRole::Client => ssl.set_connect_state(),
+            DtlsRole::Server => ssl.set_accept_state(),
+        }
+        let verification = Arc::new(Mutex::new(Verification::Pending));
+        let mode = match role {
+            DtlsRole::Client => SslVerifyMode::PEER,
+            DtlsRole::Server => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        };
+        let (cb_expected, cb_verification) = (Arc::clone(&expected), Arc::clone(&verification));
+        ssl.set_verify_callback(mode, move |_chain_verified, ctx: &mut X509StoreContextRef| {
+            // Certificates are self-signed: the chain is not trusted, the leaf's fingerprint from SDP is.
+            if ctx.error_depth() != 0 {
+                return true;
+            }
+            let verdict = match ctx.current_cert() {
+                Some(cert) => verify(&cb_expected, cert),
+                None => Verification::Failed("no certificate at depth 0".to_owned()),
+            };
+            let accepted = matches!(verdict, Verification::Matched(_));
+            *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = verdict;
+            accepted
+        });
+        ffi::install_backoff(&mut ssl, config.initial_retransmit_timeout);
+
+        let stream = SslStream::new(ssl, Channel::default())?;
+        // After the BIO is attached, so that OpenSSL computes its MTU floor from it.
+        let openssl_mtu = config.mtu - AEAD_RECORD_EXPANSION;
+        if !ffi::set_mtu(
+            stream.ssl(),
+            libc::c_long::try_from(openssl_mtu).unwrap_or(libc::c_long::MAX),
+        ) {
+            return Err(DtlsError::MtuOutOfRange {
+                mtu: config.mtu,
+                min: MIN_MTU,
+                max: MAX_MTU,
+            });
+        }
+        Ok(Self {
+            role,
+            state: DtlsState::Handshaking,
+            stream,
+            expected,
+            verification,
+            profile: None,
+            events: VecDeque::new(),
+            deadline: None,
+            stats: DtlsStats::default(),
+            read_buf: vec![0; MAX_APPLICATION_DATA + 1024].into_boxed_slice(),
+        })
+    }
+
+    /// Starts the handshake: a client queues its `ClientHello`; a server waits for one.
+    pub fn start(&mut self, now: Instant) {
+        self.drive();
+        self.update_deadline(now);
+    }
+
+    /// Handles one datagram received from the peer at `now`.
+    ///
+    /// Anything that is not valid DTLS for this association is dropped by OpenSSL, as DTLS requires; it cannot
+    /// fail the connection.
+    pub fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
+        // An empty read means end of stream to OpenSSL, which a stray empty datagram must not be.
+        if !self.is_open() || datagram.is_empty() {
+            self.stats.datagrams_discarded += 1;
+            return;
+        }
+        self.stats.datagrams_received += 1;
+        let channel = self.stream.get_mut();
+        channel.incoming.clear();
+        channel.incoming.extend_from_slice(datagram);
+        channel.has_incoming = true;
+        self.drive();
+        // invariant: OpenSSL reads whenever it is driven; a datagram it left unread is stale after this call.
+        self.stream.get_mut().has_incoming = false;
+        self.update_deadline(now);
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should be called next, if a retransmission is pending.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Retransmits the last flight if its timer has expired by `now` (and by OpenSSL's wall clock).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let Some(deadline) = self.deadline else { return };
+        if now < deadline || !self.is_open() {
+            return;
+        }
+        match ffi::handle_timeout(self.stream.ssl()) {
+            TimeoutOutcome::Retransmitted => {
+                self.stats.retransmissions += 1;
+                debug!(role = ?self.role, "DTLS flight retransmitted");
+            }
+            TimeoutOutcome::NotExpired => {}
+            TimeoutOutcome::Failed => {
+                self.fail(DtlsError::HandshakeTimeout);
+                return;
+            }
+        }
+        self.update_deadline(now);
+    }
+
+    /// The next datagram to send to the peer, if any.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        let datagram = self.stream.get_mut().outgoing.pop_front()?;
+        self.stats.datagrams_sent += 1;
+        Some(datagram)
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<DtlsEvent> {
+        self.events.pop_front()
+    }
+
+    /// Sends `data` as one application data record (for SCTP over DTLS). DTLS does not fragment application
+    /// data: keep each message within the MTU less the record overhead.
+    pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
+        if self.state != DtlsState::Connected {
+            return Err(DtlsError::InvalidState {
+                operation: "send application data",
+                state: self.state,
+            });
+        }
+        if data.len() > MAX_APPLICATION_DATA {
+            return Err(DtlsError::ApplicationDataTooLarge {
+                len: data.len(),
+                max: MAX_APPLICATION_DATA,
+            });
+        }
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.stream
+            .ssl_write(data)
+            .map_err(|e| DtlsError::Connection(e.to_string()))?;
+        self.stats.application_records_sent += 1;
+        Ok(())
+    }
+
+    /// Closes the connection: sends `close_notify` if the handshake completed, and reports
+    /// [`DtlsEvent::Closed`]. Does nothing if already closed or failed.
+    pub fn close(&mut self) {
+        if !self.is_open() {
+            return;
+        }
+        if self.state == DtlsState::Connected {
+            // Sends close_notify; the peer's answer is not waited for (it may never come over UDP).
+            if let Err(e) = self.stream.shutdown() {
+                debug!(error = %e, "DTLS shutdown");
+            }
+        }
+        self.state = DtlsState::Closed;
+        self.deadline = None;
+        self.events.push_back(DtlsEvent::Closed);
+    }
+
+    /// Exports `len` bytes of keying material under `label` (RFC 5705), once connected.
+    ///
+    /// The SRTP keys are already in [`DtlsEvent::Connected`]; this is for other exporters, and for checking
+    /// against other implementations.
+    pub fn export_keying_material(
+        &self,
+        label: &str,
+        context: Option<&[u8]>,
+        len: usize,
+    ) -> Result<Vec<u8>, DtlsError> {
+        if self.state != DtlsState::Connected {
+            return Err(DtlsError::InvalidState {
+                operation: "export keying material",
+                state: self.state,
+            });
+        }
+        let mut out = vec![0; len];
+        self.stream.ssl().export_keying_material(&mut out, label, context)?;
+        Ok(out)
+    }
+
+    /// Our role in the handshake.
+    pub fn role(&self) -> DtlsRole {
+        self.role
+    }
+
+    /// Where the endpoint is in its life.
+    pub fn state(&self) -> DtlsState {
+        self.state
+    }
+
+    /// The negotiated SRTP profile, once connected.
+    pub fn srtp_profile(&self) -> Option<SrtpProfile> {
+        self.profile
+    }
+
+    /// The fingerprints the peer's certificate is checked against.
+    pub fn remote_fingerprints(&self) -> &[Fingerprint] {
+        &self.expected
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &DtlsStats {
+        &self.stats
+    }
+
+    fn is_open(&self) -> bool {
+        matches!(self.state, DtlsState::Handshaking | DtlsState::Connected)
+    }
+
+    fn drive(&mut self) {
+        match self.state {
+            DtlsState::Handshaking => match self.stream.do_handshake() {
+                Ok(()) => {
+                    self.on_handshake_complete();
+                    // Records after the Finished in the same datagram are already buffered.
+                    if self.state == DtlsState::Connected {
+                        self.read_application_data();
+                    }
+                }
+                Err(e) if would_block(&e) => {}
+                Err(e) => {
+                    let error = self.handshake_error(&e);
+                    self.fail(error);
+                }
+            },
+            DtlsState::Connected => self.read_application_data(),
+            DtlsState::Closed | DtlsState::Failed => {}
+        }
+    }
+
+    fn read_application_data(&mut self) {
+        loop {
+            match self.stream.ssl_read(&mut self.read_buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    self.stats.application_records_received += 1;
+                    let data = Bytes::copy_from_slice(&self.read_buf[..n]);
+                    self.events.push_back(DtlsEvent::ApplicationData(data));
+                }
+                Err(e) if would_block(&e) => break,
+                Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
+                    debug!(role = ?self.role, "DTLS close_notify received");
+                    // Answer with our close_notify.
+                    if let Err(e) = self.stream.shutdown() {
+                        debug!(error = %e, "DTLS shutdown");
+                    }
+                    self.state = DtlsState::Closed;
+                    self.deadline = None;
+                    self.events.push_back(DtlsEvent::Closed);
+                    break;
+                }
+                Err(e) => {
+                    self.fail(DtlsError::Connection(e.to_string()));
+                    break;
+                }
+            }
+        }
+    }
+
+    fn take_verification(&self) -> Verification {
+        std::mem::take(&mut *self.verification.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn handshake_error(&mut self, e: &ssl::Error) -> DtlsError {
+        match self.take_verification() {
+            Verification::Mismatched(actual) => self.mismatch(actual),
+            Verification::Failed(reason) => DtlsError::Handshake(reason),
+            Verification::Pending | Verification::Matched(_) => DtlsError::Handshake(e.to_string()),
+        }
+    }
+
+    fn mismatch(&mut self, actual: Fingerprint) -> DtlsError {
+        self.stats.fingerprint_mismatches += 1;
+        warn!(
+            role = ?self.role,
+            %actual,
+            expected = ?self.expected.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "DTLS peer certificate does not match the remote fingerprint"
+        );
+        DtlsError::FingerprintMismatch {
+            expected: self.expected.to_vec(),
+            actual,
+        }
+    }
+
+    fn on_handshake_complete(&mut self) {
+        match self
+            .authenticate()
+            .and_then(|fp| self.export_srtp_keys().map(|pk| (fp, pk)))
+        {
+            Ok((remote_fingerprint, (profile, keys))) => {
+                info!(role = ?self.role, %profile, "DTLS connected");
+                self.state = DtlsState::Connected;
+                self.profile = Some(profile);
+                self.events.push_back(DtlsEvent::Connected {
+                    profile,
+                    keys,
+                    remote_fingerprint,
+                });
+            }
+            Err(error) => {
+                if let Err(e) = self.stream.shutdown() {
+                    debug!(error = %e, "DTLS shutdown");
+                }
+                self.fail(error);
+            }
+        }
+    }
+
+    /// Checks the peer's certificate against the expected fingerprints, whatever the callback saw.
+    fn authenticate(&mut self) -> Result<Fingerprint, DtlsError> {
+        self.take_verification();
+        let Some(peer) = self.stream.ssl().peer_certificate() else {
+            return Err(DtlsError::NoPeerCertificate);
+        };
+        match verify(&self.expected, &peer) {
+            Verification::Matched(fp) => Ok(fp),
+            Verification::Mismatched(actual) => Err(self.mismatch(actual)),
+            Verification::Failed(reason) => Err(DtlsError::Handshake(reason)),
+            Verification::Pending => Err(DtlsError::NoPeerCertificate),
+        }
+    }
+
+    fn export_srtp_keys(&self) -> Result<(SrtpProfile, SessionKeys), DtlsError> {
+        let ssl = self.stream.ssl();
+        let selected = ssl.selected_srtp_profile().ok_or(DtlsError::NoSrtpProfile)?;
+        let id = u16::try_from(selected.id().as_raw()).unwrap_or(u16::MAX);
+        let profile = SrtpProfile::from_dtls_id(id).ok_or(DtlsError::UnsupportedSrtpProfile(id))?;
+        let mut material = vec![0; profile.keying_material_len()];
+        ssl.export_keying_material(&mut material, DTLS_SRTP_EXPORTER_LABEL, None)?;
+        let keys = SessionKeys::from_dtls_exporter(profile, &material, self.role);
+        material.fill(0);
+        std::hint::black_box(&mut material);
+        Ok((profile, keys?))
+    }
+
+    fn fail(&mut self, error: DtlsError) {
+        warn!(role = ?self.role, %error, "DTLS failed");
+        self.state = DtlsState::Failed;
+        self.deadline = None;
+        self.events.push_back(DtlsEvent::Error(error));
+    }
+
+    fn update_deadline(&mut self, now: Instant) {
+        self.deadline = if self.is_open() {
+            ffi::get_timeout(self.stream.ssl()).map(|left| now + left)
+        } else {
+            None
+        };
+    }
+}
+
+fn would_block(e: &ssl::Error) -> bool {
+    matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::KeyType;
+
+    fn cert() -> DtlsCertificate {
+        DtlsCertificate::generate(KeyType::EcdsaP256).expect("generates")
+    }
+
+    #[test]
+    fn config_is_validated() {
+        let c = cert();
+        let fp = || [c.fingerprint().clone()];
+        let bad = |config: DtlsConfig| DtlsEndpoint::new(DtlsRole::Client, &c, fp(), &config).map(|_| ());
+        assert!(matches!(
+            bad(DtlsConfig {
+                srtp_profiles: vec![],
+                ..DtlsConfig::default()
+            }),
+            Err(DtlsError::NoSrtpProfilesConfigured)
+        ));
+        assert!(matches!(
+            bad(DtlsConfig {
+                mtu: 100,
+                ..DtlsConfig::default()
+            }),
+            Err(DtlsError::MtuOutOfRange { mtu: 100, .. })
+        ));
+        assert!(matches!(
+            bad(DtlsConfig {
+                initial_retransmit_timeout: Duration::from_secs(61),
+                ..DtlsConfig::default()
+            }),
+            Err(DtlsError::RetransmitTimeoutOutOfRange { got_ms: 61_000, .. })
+        ));
+        assert!(matches!(
+            DtlsEndpoint::new(DtlsRole::Server, &c, [], &DtlsConfig::default()),
+            Err(DtlsError::NoRemoteFingerprint)
+        ));
+        assert_eq!(
+            DtlsConfig::default().use_srtp_list(),
+            "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
+        );
+    }
+
+    #[test]
+    fn operations_need_a_connection() {
+        let c = cert();
+        let mut e = DtlsEndpoint::new(DtlsRole::Client, &c, [c.fingerprint().clone()], &DtlsConfig::default())
+            .expect("endpoint");
+        assert!(matches!(
+            e.send_application_data(b"x"),
+            Err(DtlsError::InvalidState {
+                state: DtlsState::Handshaking,
+                ..
+            })
+        ));
+        assert!(matches!(
+            e.export_keying_material("x", None, 4),
+            Err(DtlsError::InvalidState { .. })
+        ));
+        assert_eq!(e.poll_timeout(), None);
+        let now = Instant::now();
+        e.start(now);
+        let hello = e.poll_transmit().expect("ClientHello");
+        assert_eq!(crate::classify(&hello), crate::PacketKind::Dtls);
+        assert!(
+            e.poll_timeout()
+                .is_some_and(|t| t > now && t <= now + DEFAULT_INITIAL_RETRANSMIT_TIMEOUT)
+        );
+        e.close();
+        assert_eq!(e.state(), DtlsState::Closed);
+        assert!(matches!(e.poll_event(), Some(DtlsEvent::Closed)));
+        e.handle_datagram(now, &hello);
+        assert_eq!(e.stats().datagrams_discarded, 1);
+    }
+
+    #[test]
+    fn server_waits_for_a_client_hello() {
+        let c = cert();
+        let mut e = DtlsEndpoint::new(DtlsRole::Server, &c, [c.fingerprint().clone()], &DtlsConfig::default())
+            .expect("endpoint");
+        e.start(Instant::now());
+        assert!(e.poll_transmit().is_none());
+        assert_eq!(e.poll_timeout(), None);
+        assert_eq!(e.state(), DtlsState::Handshaking);
+    }
+}

@@ -1,0 +1,337 @@
+//! Two endpoints in memory: keys, profiles, loss and retransmission, fingerprints, MTU, data, close.
+
+mod common;
+
+use std::time::Duration;
+
+use bytes::BytesMut;
+use common::{Dir, Pair, cert};
+use ortc_dtls::{
+    DtlsCertificate, DtlsConfig, DtlsError, DtlsEvent, DtlsState, HashFunction, KeyType, PacketKind, classify,
+};
+use ortc_srtp::{SrtpConfig, SrtpProfile, SrtpSession};
+
+const FAST: Duration = Duration::from_millis(20);
+
+fn fast() -> DtlsConfig {
+    DtlsConfig {
+        initial_retransmit_timeout: FAST,
+        ..DtlsConfig::default()
+    }
+}
+
+fn profiles(p: &[SrtpProfile]) -> DtlsConfig {
+    DtlsConfig {
+        srtp_profiles: p.to_vec(),
+        ..fast()
+    }
+}
+
+#[test]
+fn handshake_without_loss_exports_matching_keys_for_srtp() {
+    let mut pair = Pair::new(&DtlsConfig::default(), &DtlsConfig::default());
+    let start = pair.now;
+    pair.run(Duration::from_secs(5));
+    let (ck, sk) = pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    assert_eq!(pair.now, start, "no timer fired on a lossless network");
+    assert_eq!(pair.client.state(), DtlsState::Connected);
+    assert_eq!(pair.server.srtp_profile(), Some(SrtpProfile::AeadAes128Gcm));
+    assert_eq!(
+        pair.client.stats().retransmissions + pair.server.stats().retransmissions,
+        0
+    );
+    assert!(pair.wire.iter().all(|s| classify(&s.bytes) == PacketKind::Dtls));
+    assert_eq!(pair.client.poll_timeout(), None, "no timer left once connected");
+
+    // The keys work in ortc-srtp, both ways.
+    let mut a = SrtpSession::new(&ck, &SrtpConfig::default()).expect("client session");
+    let mut b = SrtpSession::new(&sk, &SrtpConfig::default()).expect("server session");
+    let rtp = [0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 1, 2, 3];
+    let mut packet = BytesMut::with_capacity(64);
+    packet.extend_from_slice(&rtp);
+    a.protect_rtp(&mut packet).expect("protect");
+    b.unprotect_rtp(&mut packet).expect("unprotect");
+    assert_eq!(&packet[..], &rtp[..]);
+    b.protect_rtp(&mut packet).expect("protect");
+    a.unprotect_rtp(&mut packet).expect("unprotect");
+    assert_eq!(&packet[..], &rtp[..]);
+}
+
+#[test]
+fn profiles_negotiate_as_configured() {
+    use SrtpProfile::{AeadAes128Gcm, AeadAes256Gcm, Aes128CmHmacSha1_32, Aes128CmHmacSha1_80};
+    let cases: [(&[SrtpProfile], &[SrtpProfile], SrtpProfile); 5] = [
+        // Only AES-CM offered by the client.
+        (&[Aes128CmHmacSha1_80], &SrtpProfile::ALL, Aes128CmHmacSha1_80),
+        // Only AES-CM accepted by the server.
+        (
+            &[AeadAes128Gcm, AeadAes256Gcm, Aes128CmHmacSha1_80],
+            &[Aes128CmHmacSha1_80],
+            Aes128CmHmacSha1_80,
+        ),
+        (
+            &[Aes128CmHmacSha1_32],
+            &[Aes128CmHmacSha1_80, Aes128CmHmacSha1_32],
+            Aes128CmHmacSha1_32,
+        ),
+        // The server's preference decides.
+        (
+            &[AeadAes128Gcm, AeadAes256Gcm],
+            &[AeadAes256Gcm, AeadAes128Gcm],
+            AeadAes256Gcm,
+        ),
+        (
+            &[AeadAes256Gcm, AeadAes128Gcm],
+            &[AeadAes128Gcm, AeadAes256Gcm],
+            AeadAes128Gcm,
+        ),
+    ];
+    for (client, server, expected) in cases {
+        let mut pair = Pair::new(&profiles(client), &profiles(server));
+        pair.run(Duration::from_secs(5));
+        let (keys, _) = pair.assert_connected(expected);
+        assert_eq!(keys.local().key().len(), expected.master_key_len());
+    }
+}
+
+#[test]
+fn no_common_profile_fails_without_keys() {
+    let mut pair = Pair::new(
+        &profiles(&[SrtpProfile::Aes128CmHmacSha1_32]),
+        &profiles(&[SrtpProfile::AeadAes128Gcm]),
+    );
+    pair.run(Duration::from_secs(5));
+    assert!(pair.client_connected().is_none() && pair.server_connected().is_none());
+    assert!(
+        pair.client_events
+            .iter()
+            .chain(&pair.server_events)
+            .any(|e| matches!(e, DtlsEvent::Error(DtlsError::NoSrtpProfile))),
+        "{:?} {:?}",
+        pair.client_events,
+        pair.server_events
+    );
+}
+
+#[test]
+fn lost_first_flight_is_retransmitted() {
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.drop = Box::new(|dir, batch| dir == Dir::ClientToServer && batch == 0);
+    pair.run(Duration::from_secs(10));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    assert!(pair.client.stats().retransmissions >= 1);
+    assert!(pair.wire.iter().any(|s| s.dropped));
+}
+
+#[test]
+fn lost_second_flight_is_retransmitted() {
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.drop = Box::new(|dir, batch| dir == Dir::ServerToClient && batch == 0);
+    pair.run(Duration::from_secs(10));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    assert!(pair.client.stats().retransmissions + pair.server.stats().retransmissions >= 1);
+    let dropped: Vec<_> = pair.wire.iter().filter(|s| s.dropped).collect();
+    assert!(!dropped.is_empty() && dropped.iter().all(|s| s.dir == Dir::ServerToClient));
+}
+
+#[test]
+fn retransmissions_back_off_exponentially() {
+    let mut pair = Pair::new(&fast(), &fast());
+    // The first four ClientHellos are lost.
+    pair.drop = Box::new(|dir, batch| dir == Dir::ClientToServer && batch < 4);
+    pair.run(Duration::from_secs(10));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    let hellos: Vec<_> = pair
+        .wire
+        .iter()
+        .filter(|s| s.dir == Dir::ClientToServer && s.batch <= 4)
+        .map(|s| s.at)
+        .collect();
+    assert_eq!(hellos.len(), 5, "one ClientHello per transmission");
+    let gaps: Vec<Duration> = hellos.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps[0] >= FAST * 9 / 10, "{gaps:?}");
+    for w in gaps.windows(2) {
+        // Doubling, with slack for OpenSSL's wall clock having run on while we worked.
+        assert!(w[1] >= w[0] * 3 / 2, "no back-off: {gaps:?}");
+    }
+    assert_eq!(pair.client.stats().retransmissions, 4);
+}
+
+#[test]
+fn wrong_fingerprint_fails_the_handshake_without_keys() {
+    let (c, s, stranger) = (cert(), cert(), cert());
+    // The client expects someone else's certificate.
+    let mut pair = Pair::with(
+        (&c, vec![stranger.fingerprint().clone()], &fast()),
+        (&s, vec![c.fingerprint().clone()], &fast()),
+    );
+    pair.run(Duration::from_secs(5));
+    assert!(pair.client_connected().is_none() && pair.server_connected().is_none());
+    assert_eq!(pair.client.state(), DtlsState::Failed);
+    assert_eq!(pair.client.stats().fingerprint_mismatches, 1);
+    match &pair.client_events[..] {
+        [DtlsEvent::Error(DtlsError::FingerprintMismatch { expected, actual })] => {
+            assert_eq!(expected, &vec![stranger.fingerprint().clone()]);
+            assert_eq!(actual, s.fingerprint());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        pair.server.state(),
+        DtlsState::Failed,
+        "the client's alert ends the server's handshake"
+    );
+    assert!(matches!(
+        pair.client.export_keying_material("EXTRACTOR-dtls_srtp", None, 60),
+        Err(DtlsError::InvalidState { .. })
+    ));
+
+    // The server expects someone else's certificate: it fails, and the client never sees its Finished.
+    let mut pair = Pair::with(
+        (&c, vec![s.fingerprint().clone()], &fast()),
+        (&s, vec![stranger.fingerprint().clone()], &fast()),
+    );
+    pair.run(Duration::from_secs(5));
+    assert!(pair.client_connected().is_none() && pair.server_connected().is_none());
+    assert_eq!(pair.server.stats().fingerprint_mismatches, 1);
+    assert!(matches!(
+        &pair.server_events[..],
+        [DtlsEvent::Error(DtlsError::FingerprintMismatch { actual, .. })] if actual == c.fingerprint()
+    ));
+    assert_eq!(pair.client.state(), DtlsState::Failed);
+}
+
+#[test]
+fn any_expected_fingerprint_and_hash_function_is_accepted() {
+    let (c, s, stranger) = (cert(), cert(), cert());
+    for hash in HashFunction::ALL {
+        let mut pair = Pair::with(
+            (
+                &c,
+                vec![
+                    stranger.fingerprint().clone(),
+                    s.fingerprint_with(hash).expect("digest"),
+                ],
+                &fast(),
+            ),
+            (&s, vec![c.fingerprint_with(hash).expect("digest")], &fast()),
+        );
+        pair.run(Duration::from_secs(5));
+        pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+        assert!(pair.client_events.iter().any(|e| matches!(
+            e,
+            DtlsEvent::Connected { remote_fingerprint, .. } if remote_fingerprint.hash() == hash
+        )));
+    }
+}
+
+#[test]
+fn handshake_datagrams_fit_the_mtu() {
+    for (mtu, key_type) in [
+        (1200, KeyType::Rsa2048),
+        (400, KeyType::Rsa2048),
+        (300, KeyType::EcdsaP256),
+    ] {
+        let config = DtlsConfig { mtu, ..fast() };
+        let (c, s) = (
+            DtlsCertificate::generate(key_type).expect("cert"),
+            DtlsCertificate::generate(key_type).expect("cert"),
+        );
+        let mut pair = Pair::with(
+            (&c, vec![s.fingerprint().clone()], &config),
+            (&s, vec![c.fingerprint().clone()], &config),
+        );
+        pair.run(Duration::from_secs(5));
+        pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+        let largest = pair.wire.iter().map(|s| s.bytes.len()).max().expect("datagrams");
+        assert!(largest <= mtu, "{largest}-byte datagram with MTU {mtu}");
+        if mtu < 1200 {
+            // The server's certificate flight alone is larger than this MTU: it had to be fragmented.
+            let flight2 = pair
+                .wire
+                .iter()
+                .filter(|s| s.dir == Dir::ServerToClient && s.batch == 0)
+                .count();
+            assert!(flight2 >= 2, "flight 2 in {flight2} datagram(s) at MTU {mtu}");
+        }
+    }
+}
+
+#[test]
+fn application_data_both_ways() {
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.run(Duration::from_secs(5));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    pair.client.send_application_data(b"from the client").expect("send");
+    pair.server.send_application_data(b"from the server").expect("send");
+    pair.server.send_application_data(&[7; 1000]).expect("send");
+    pair.pump();
+    let data = |events: &[DtlsEvent]| -> Vec<Vec<u8>> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                DtlsEvent::ApplicationData(d) => Some(d.to_vec()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(data(&pair.server_events), vec![b"from the client".to_vec()]);
+    assert_eq!(
+        data(&pair.client_events),
+        vec![b"from the server".to_vec(), vec![7; 1000]]
+    );
+    assert_eq!(pair.client.stats().application_records_received, 2);
+    assert!(matches!(
+        pair.client
+            .send_application_data(&vec![0; ortc_dtls::MAX_APPLICATION_DATA + 1]),
+        Err(DtlsError::ApplicationDataTooLarge { .. })
+    ));
+}
+
+#[test]
+fn close_notify_both_ways() {
+    for client_closes in [true, false] {
+        let mut pair = Pair::new(&fast(), &fast());
+        pair.run(Duration::from_secs(5));
+        pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+        let (closer, other) = if client_closes {
+            (&mut pair.client, &pair.server)
+        } else {
+            (&mut pair.server, &pair.client)
+        };
+        let _ = other;
+        closer.close();
+        assert_eq!(closer.state(), DtlsState::Closed);
+        pair.pump();
+        assert_eq!(pair.client.state(), DtlsState::Closed);
+        assert_eq!(pair.server.state(), DtlsState::Closed);
+        assert!(matches!(pair.client_events.last(), Some(DtlsEvent::Closed)));
+        assert!(matches!(pair.server_events.last(), Some(DtlsEvent::Closed)));
+        // The closed side discards the answering close_notify.
+        let closer = if client_closes { &pair.client } else { &pair.server };
+        assert_eq!(closer.stats().datagrams_discarded, 1);
+        assert!(matches!(
+            pair.client.send_application_data(b"x"),
+            Err(DtlsError::InvalidState { .. })
+        ));
+    }
+}
+
+#[test]
+fn garbage_during_the_handshake_is_ignored() {
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.client.start(pair.now);
+    let now = pair.now;
+    for junk in [
+        &[][..],
+        &[22],
+        &[22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff],
+        &[0x80, 96, 1, 2],
+        &[0; 40],
+    ] {
+        pair.server.handle_datagram(now, junk);
+        pair.client.handle_datagram(now, junk);
+    }
+    pair.run(Duration::from_secs(5));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+}
