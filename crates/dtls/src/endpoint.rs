@@ -19,7 +19,8 @@ use crate::{DtlsCertificate, DtlsError, Fingerprint};
 /// The MTU used unless configured otherwise: every datagram of the handshake fits in it.
 pub const DEFAULT_MTU: usize = 1200;
 
-/// The smallest MTU accepted: OpenSSL's own floor for DTLS (256) plus [`AEAD_RECORD_EXPANSION`].
+/// The smallest MTU accepted: OpenSSL's own floor for DTLS (256) plus the 24 bytes (GCM nonce and tag) it leaves
+/// out when fitting encrypted handshake records.
 pub const MIN_MTU: usize = 256 + AEAD_RECORD_EXPANSION;
 
 /// Bytes an AEAD cipher adds to a record that OpenSSL 3.0 leaves out when it fits encrypted handshake records
