@@ -5,6 +5,9 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::satisfy;
+use nom::combinator::not;
+use nom::sequence::terminated;
 
 use crate::error::ErrorKind;
 use crate::grammar::{field, number, sp, token};
@@ -146,7 +149,8 @@ impl Candidate {
     }
 
     /// Parses the attribute value (what follows `a=candidate:`).
-    pub(crate) fn parse_value(i: &str) -> Result<Self, ErrorKind> {
+    pub(crate) fn parse_value(input: &str) -> Result<Self, ErrorKind> {
+        let i = input;
         let ice_chars = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
         let (i, foundation) = field(i, "candidate foundation", take_while1(ice_chars))?;
         if foundation.len() > 32 {
@@ -155,7 +159,7 @@ impl Candidate {
         if !i.is_empty() && !i.starts_with(' ') {
             return Err(ErrorKind::invalid(
                 "candidate foundation",
-                i.split(' ').next().unwrap_or_default(),
+                input.split(' ').next().unwrap_or_default(),
             ));
         }
         let (i, component) = field(i, "candidate component id", sp(number::<u16>))?;
@@ -164,7 +168,11 @@ impl Candidate {
         let (i, address) = field(i, "candidate address", sp(token))?;
         let address = CandidateAddress::parse(address, "candidate address")?;
         let (i, port) = field(i, "candidate port", sp(number::<u16>))?;
-        let (i, _) = field(i, "candidate `typ`", sp(tag("typ")))?;
+        let (i, _) = field(
+            i,
+            "candidate `typ`",
+            sp(terminated(tag("typ"), not(satisfy(|c| c != ' ')))),
+        )?;
         let (mut i, typ) = field(i, "candidate type", sp(token))?;
         let mut candidate = Self::new(
             foundation,
