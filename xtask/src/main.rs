@@ -23,6 +23,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("rtp-packet", "rtp_packet"),
     ("rtcp", "rtcp_compound"),
     ("srtp", "srtp_unprotect"),
+    ("sdp", "sdp_parse"),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;
