@@ -24,6 +24,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("rtcp", "rtcp_compound"),
     ("srtp", "srtp_unprotect"),
     ("dtls", "dtls_endpoint"),
+    ("sdp", "sdp_parse"),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;
