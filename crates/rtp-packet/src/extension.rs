@@ -272,21 +272,20 @@ impl<'a> Iterator for Elements<'a> {
 }
 
 /// The header extensions of an outgoing packet, held inline (no heap) in up to
-/// [`EXTENSIONS_CAPACITY`] bytes.
+/// [`EXTENSIONS_CAPACITY`] bytes, already in wire form so that writing is one copy.
 ///
-/// When written, the one-byte form is used if every id is in 1..=14 and every value is 1..=16 bytes;
-/// otherwise the two-byte form (which needs `a=extmap-allow-mixed` or a two-byte-only peer).
+/// The one-byte form is used while every id is in 1..=14 and every value is 1..=16 bytes; otherwise the
+/// two-byte form (which needs `a=extmap-allow-mixed` or a two-byte-only peer).
 /// [`ExtensionsBuf::set_form`] forces a form.
 #[derive(Clone)]
 pub struct ExtensionsBuf {
-    /// Elements stored as `id, len, data...` (the two-byte layout without padding).
+    /// The elements, encoded in the `two_byte` form, without padding.
+    // invariant: every byte from `len` on is zero, so the elements and their padding are one copy.
     data: [u8; EXTENSIONS_CAPACITY],
     /// Bytes used in `data`.
     len: u16,
-    /// Bytes the elements take in the one-byte form (one header byte each).
-    one_byte_len: u16,
-    /// Every element fits the one-byte form.
-    one_byte_ok: bool,
+    /// `data` holds two-byte elements (else one-byte elements).
+    two_byte: bool,
     form: Option<ExtensionForm>,
     raw_profile: Option<u16>,
 }
@@ -299,7 +298,10 @@ impl Default for ExtensionsBuf {
 
 impl PartialEq for ExtensionsBuf {
     fn eq(&self, other: &Self) -> bool {
-        self.stored() == other.stored() && self.form == other.form && self.raw_profile == other.raw_profile
+        self.two_byte == other.two_byte
+            && self.stored() == other.stored()
+            && self.form == other.form
+            && self.raw_profile == other.raw_profile
     }
 }
 
@@ -312,12 +314,9 @@ impl core::fmt::Debug for ExtensionsBuf {
         if self.raw_profile.is_some() {
             d.field("data", &self.stored());
         } else {
-            d.field("data", &DebugElements(self));
+            d.field("elements", &DebugElements(self));
         }
-        d.field("len", &self.len)
-            .field("one_byte_len", &self.one_byte_len)
-            .field("one_byte_ok", &self.one_byte_ok)
-            .finish()
+        d.field("two_byte", &self.two_byte).finish()
     }
 }
 
@@ -339,8 +338,7 @@ impl ExtensionsBuf {
         Self {
             data: [0; EXTENSIONS_CAPACITY],
             len: 0,
-            one_byte_len: 0,
-            one_byte_ok: true,
+            two_byte: false,
             form: None,
             raw_profile: None,
         }
@@ -350,6 +348,14 @@ impl ExtensionsBuf {
         &self.data[..self.len as usize]
     }
 
+    fn stored_form(&self) -> ExtensionForm {
+        if self.two_byte {
+            ExtensionForm::TwoByte { appbits: 0 }
+        } else {
+            ExtensionForm::OneByte
+        }
+    }
+
     /// True when no extension is set.
     pub fn is_empty(&self) -> bool {
         self.len == 0 && self.raw_profile.is_none()
@@ -357,9 +363,9 @@ impl ExtensionsBuf {
 
     /// Removes every extension and any forced form.
     pub fn clear(&mut self) {
+        self.data[..self.len as usize].fill(0);
         self.len = 0;
-        self.one_byte_len = 0;
-        self.one_byte_ok = true;
+        self.two_byte = false;
         self.form = None;
         self.raw_profile = None;
     }
@@ -367,6 +373,9 @@ impl ExtensionsBuf {
     /// Forces the element form used when writing (`None`: choose automatically).
     pub fn set_form(&mut self, form: Option<ExtensionForm>) {
         self.form = form;
+        if self.raw_profile.is_none() {
+            self.restore_canonical_storage();
+        }
     }
 
     /// The forced form, if any.
@@ -401,28 +410,33 @@ impl ExtensionsBuf {
         if self.raw_profile.is_some() {
             return Elements::empty();
         }
-        Elements::new(ExtensionForm::TwoByte { appbits: 0 }, self.stored())
+        Elements::new(self.stored_form(), self.stored())
     }
 
     /// The data of element `id`.
     pub fn get(&self, id: u8) -> Option<&[u8]> {
-        self.position(id).map(|(pos, len)| &self.data[pos + 2..pos + 2 + len])
+        self.position(id).map(|(_, start, len)| &self.data[start..start + len])
     }
 
-    /// Offset and data length of element `id` in `data`.
+    /// Where element `id` is in `data`: its header offset, data offset and data length.
     #[inline]
-    fn position(&self, id: u8) -> Option<(usize, usize)> {
+    fn position(&self, id: u8) -> Option<(usize, usize, usize)> {
         if self.raw_profile.is_some() {
             return None;
         }
         let mut pos = 0;
         let end = self.len as usize;
         while pos < end {
-            let elen = self.data[pos + 1] as usize;
-            if self.data[pos] == id {
-                return Some((pos, elen));
+            let (eid, start, len) = if self.two_byte {
+                (self.data[pos], pos + 2, self.data[pos + 1] as usize)
+            } else {
+                let b = self.data[pos];
+                (b >> 4, pos + 1, (b & 0x0F) as usize + 1)
+            };
+            if eid == id {
+                return Some((pos, start, len));
             }
-            pos += 2 + elen;
+            pos = start + len;
         }
         None
     }
@@ -448,40 +462,89 @@ impl ExtensionsBuf {
         if self.raw_profile.is_some() {
             self.clear();
         }
-        if let Some((pos, old)) = self.position(id) {
+        if let Some((_, start, old)) = self.position(id) {
             if old == len {
                 // Same size: overwrite in place (the common per-packet update, e.g. transport-cc).
-                write(&mut self.data[pos + 2..pos + 2 + len]);
+                write(&mut self.data[start..start + len]);
                 return Ok(());
             }
             self.remove(id);
         }
+        if !self.two_byte && !fits_one_byte(id, len) {
+            self.convert(true)?;
+        }
         let start = self.len as usize;
-        let needed = 2 + len;
+        let header = if self.two_byte { 2 } else { 1 };
+        let needed = header + len;
         let available = EXTENSIONS_CAPACITY - start;
         if needed > available {
+            self.restore_canonical_storage();
             return Err(ExtensionError::NoRoom { needed, available });
         }
-        self.data[start] = id;
-        self.data[start + 1] = len as u8;
-        write(&mut self.data[start + 2..start + needed]);
+        if self.two_byte {
+            self.data[start] = id;
+            self.data[start + 1] = len as u8;
+        } else {
+            self.data[start] = (id << 4) | (len as u8 - 1);
+        }
+        write(&mut self.data[start + header..start + needed]);
         self.len += needed as u16;
-        self.one_byte_len += 1 + len as u16;
-        self.one_byte_ok &= fits_one_byte(id, len);
         Ok(())
     }
 
     /// Removes element `id`; returns whether it was present.
     pub fn remove(&mut self, id: u8) -> bool {
-        let Some((pos, elen)) = self.position(id) else {
+        let Some((pos, start, len)) = self.position(id) else {
             return false;
         };
         let end = self.len as usize;
-        self.data.copy_within(pos + 2 + elen..end, pos);
-        self.len -= 2 + elen as u16;
-        self.one_byte_len -= 1 + elen as u16;
-        self.one_byte_ok = self.iter().all(|e| fits_one_byte(e.id, e.data.len()));
+        self.data.copy_within(start + len..end, pos);
+        self.len -= (start + len - pos) as u16;
+        self.data[self.len as usize..end].fill(0);
+        self.restore_canonical_storage();
         true
+    }
+
+    /// Stores two-byte elements only when the forced form or an element needs them.
+    fn restore_canonical_storage(&mut self) {
+        let want_two = matches!(self.form, Some(ExtensionForm::TwoByte { .. }))
+            || self.iter().any(|e| !fits_one_byte(e.id, e.data.len()));
+        if want_two != self.two_byte {
+            // invariant: converting between forms always fits (see `convert`).
+            let _ = self.convert(want_two);
+        }
+    }
+
+    /// Re-encodes the stored elements in the other form. One-byte → two-byte grows each element by a byte;
+    /// at most 14 one-byte elements of at most 17 bytes (238) grow to 252, within the capacity.
+    fn convert(&mut self, to_two_byte: bool) -> Result<(), ExtensionError> {
+        if to_two_byte == self.two_byte {
+            return Ok(());
+        }
+        let mut out = [0u8; EXTENSIONS_CAPACITY];
+        let mut n = 0;
+        for e in self.iter() {
+            let header = if to_two_byte { 2 } else { 1 };
+            let needed = header + e.data.len();
+            if n + needed > EXTENSIONS_CAPACITY {
+                return Err(ExtensionError::NoRoom {
+                    needed,
+                    available: EXTENSIONS_CAPACITY - n,
+                });
+            }
+            if to_two_byte {
+                out[n] = e.id;
+                out[n + 1] = e.data.len() as u8;
+            } else {
+                out[n] = (e.id << 4) | (e.data.len() as u8 - 1);
+            }
+            out[n + header..n + needed].copy_from_slice(e.data);
+            n += needed;
+        }
+        self.data = out;
+        self.len = n as u16;
+        self.two_byte = to_two_byte;
+        Ok(())
     }
 
     /// The form the extensions are written in.
@@ -490,8 +553,7 @@ impl ExtensionsBuf {
         match (self.raw_profile, self.form) {
             (Some(p), _) => ExtensionForm::Other(p),
             (None, Some(f)) => f,
-            (None, None) if self.one_byte_ok => ExtensionForm::OneByte,
-            (None, None) => ExtensionForm::TwoByte { appbits: 0 },
+            (None, None) => self.stored_form(),
         }
     }
 
@@ -502,11 +564,7 @@ impl ExtensionsBuf {
         if self.is_empty() {
             return 0;
         }
-        let body = match self.effective_form() {
-            ExtensionForm::OneByte => self.one_byte_len as usize,
-            ExtensionForm::TwoByte { .. } | ExtensionForm::Other(_) => self.len as usize,
-        };
-        4 + body.div_ceil(4) * 4
+        4 + (self.len as usize).div_ceil(4) * 4
     }
 
     /// Writes the block (header and padded elements) to the start of `out`; returns the bytes written
@@ -517,7 +575,8 @@ impl ExtensionsBuf {
             return Ok(0);
         }
         let form = self.effective_form();
-        if form == ExtensionForm::OneByte && !self.one_byte_ok {
+        if form == ExtensionForm::OneByte && self.two_byte {
+            // Forced one-byte form, but an element does not fit it.
             let bad = self.iter().find(|e| !fits_one_byte(e.id, e.data.len()));
             return Err(match bad {
                 Some(e) if (1..=14).contains(&e.id) => ExtensionError::BadLength {
@@ -535,26 +594,8 @@ impl ExtensionsBuf {
         })?;
         out[0..2].copy_from_slice(&form.profile().to_be_bytes());
         out[2..4].copy_from_slice(&(((total - 4) / 4) as u16).to_be_bytes());
-        let stored = self.stored();
-        let body = match form {
-            ExtensionForm::OneByte => {
-                let mut pos = 4;
-                let mut at = 0;
-                while at < stored.len() {
-                    let (id, len) = (stored[at], stored[at + 1] as usize);
-                    out[pos] = (id << 4) | (len as u8 - 1);
-                    out[pos + 1..pos + 1 + len].copy_from_slice(&stored[at + 2..at + 2 + len]);
-                    pos += 1 + len;
-                    at += 2 + len;
-                }
-                pos
-            }
-            ExtensionForm::TwoByte { .. } | ExtensionForm::Other(_) => {
-                out[4..4 + stored.len()].copy_from_slice(stored);
-                4 + stored.len()
-            }
-        };
-        out[body..].fill(0);
+        // Elements and zero padding in one copy (see the invariant on `data`).
+        out[4..].copy_from_slice(&self.data[..total - 4]);
         Ok(total)
     }
 }
@@ -655,6 +696,22 @@ mod tests {
         b.insert(4, &[]).unwrap();
         assert_eq!(b.effective_form(), ExtensionForm::TwoByte { appbits: 0 });
         assert_eq!(b.insert(0, &[1]), Err(ExtensionError::BadId(0)));
+    }
+
+    #[test]
+    fn padding_is_zero_after_removal_and_clear() {
+        let mut b = ExtensionsBuf::new();
+        b.insert(1, &[0xFF; 9]).unwrap();
+        b.insert(2, &[0xEE]).unwrap();
+        assert!(b.remove(1));
+        let mut out = [0xAA; 32];
+        let n = b.write(&mut out).unwrap();
+        assert_eq!(&out[..n], &[0xBE, 0xDE, 0, 1, 0x20, 0xEE, 0, 0]);
+        b.set_raw(0x1234, &[7; 3]).unwrap();
+        b.clear();
+        b.insert(3, &[1]).unwrap();
+        let n = b.write(&mut out).unwrap();
+        assert_eq!(&out[..n], &[0xBE, 0xDE, 0, 1, 0x30, 1, 0, 0]);
     }
 
     #[test]
