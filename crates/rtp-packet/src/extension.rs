@@ -316,7 +316,7 @@ impl core::fmt::Debug for ExtensionsBuf {
         } else {
             d.field("elements", &DebugElements(self));
         }
-        d.field("two_byte", &self.two_byte).finish()
+        d.field("two_byte", &self.two_byte).field("len", &self.len).finish()
     }
 }
 
