@@ -1,0 +1,27 @@
+//! STUN and ICE for WebRTC, sans-IO.
+//!
+//! - [`stun`]: STUN messages (RFC 8489) — a zero-copy [`stun::Message`] view that never panics on bad input,
+//!   a [`stun::MessageBuilder`] that writes into a caller's buffer, MESSAGE-INTEGRITY (HMAC-SHA1, short-term
+//!   credentials) and FINGERPRINT checks.
+//!
+//! # Example
+//!
+//! ```
+//! use ortc_ice::stun::{Class, Message, MessageBuilder, Method, TransactionId};
+//!
+//! let mut buf = [0u8; 128];
+//! let mut builder = MessageBuilder::new(&mut buf, Method::BINDING, Class::Request, TransactionId([7; 12]))?;
+//! builder.username("remote:local")?.priority(0x6e00_01ff)?.message_integrity(b"password")?.fingerprint()?;
+//! let len = builder.finish();
+//!
+//! let message = Message::parse(&buf[..len])?;
+//! message.verify_fingerprint()?;
+//! message.verify_integrity(b"password")?;
+//! assert_eq!(message.username(), Some("remote:local"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+pub mod stun;
+
+pub use error::{IceError, StunError};
