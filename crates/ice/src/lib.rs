@@ -23,5 +23,10 @@
 
 mod error;
 pub mod stun;
+mod candidate;
+mod net;
+
+pub use candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
+pub use net::host_addresses;
 
 pub use error::{IceError, StunError};
