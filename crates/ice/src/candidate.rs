@@ -141,17 +141,29 @@ impl FromStr for Candidate {
     type Err = IceError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = |reason| IceError::BadCandidate { input: s.to_owned(), reason };
+        let bad = |reason| IceError::BadCandidate {
+            input: s.to_owned(),
+            reason,
+        };
         let body = s.trim().strip_prefix("a=").unwrap_or(s.trim());
         let body = body.strip_prefix("candidate:").unwrap_or(body);
         let mut it = body.split_ascii_whitespace();
         let foundation = it.next().ok_or_else(|| bad("missing foundation"))?.to_owned();
-        let component = it.next().and_then(|c| c.parse().ok()).ok_or_else(|| bad("bad component"))?;
+        let component = it
+            .next()
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| bad("bad component"))?;
         if !it.next().is_some_and(|t| t.eq_ignore_ascii_case("udp")) {
             return Err(bad("transport is not UDP"));
         }
-        let priority = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| bad("bad priority"))?;
-        let ip: IpAddr = it.next().and_then(|a| a.parse().ok()).ok_or_else(|| bad("bad connection address"))?;
+        let priority = it
+            .next()
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| bad("bad priority"))?;
+        let ip: IpAddr = it
+            .next()
+            .and_then(|a| a.parse().ok())
+            .ok_or_else(|| bad("bad connection address"))?;
         let port: u16 = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| bad("bad port"))?;
         if it.next() != Some("typ") {
             return Err(bad("missing typ"));
@@ -174,7 +186,14 @@ impl FromStr for Candidate {
             }
         }
         let related = related_ip.zip(related_port).map(|(i, p)| SocketAddr::new(i, p));
-        Ok(Self { foundation, component, priority, addr: SocketAddr::new(ip, port), kind, related })
+        Ok(Self {
+            foundation,
+            component,
+            priority,
+            addr: SocketAddr::new(ip, port),
+            kind,
+            related,
+        })
     }
 }
 
@@ -185,7 +204,10 @@ mod tests {
     #[test]
     fn priorities() {
         assert_eq!(candidate_priority(CandidateKind::Host, 65535, 1), 2_130_706_431);
-        assert_eq!(candidate_priority(CandidateKind::PeerReflexive, 65535, 1), 1_862_270_975);
+        assert_eq!(
+            candidate_priority(CandidateKind::PeerReflexive, 65535, 1),
+            1_862_270_975
+        );
         assert_eq!(candidate_priority(CandidateKind::Relayed, 0, 2), 254);
         assert_eq!(pair_priority(1, 2), (1u64 << 32) + 4);
         assert_eq!(pair_priority(2, 1), (1u64 << 32) + 5);
@@ -196,9 +218,10 @@ mod tests {
         let c = Candidate::host("127.0.0.1:5000".parse().unwrap());
         let text = c.to_string();
         assert_eq!(text.parse::<Candidate>().unwrap(), c);
-        let s: Candidate = "candidate:abc 1 UDP 1694498815 203.0.113.7 6000 typ srflx raddr 10.0.0.2 rport 5000 generation 0"
-            .parse()
-            .unwrap();
+        let s: Candidate =
+            "candidate:abc 1 UDP 1694498815 203.0.113.7 6000 typ srflx raddr 10.0.0.2 rport 5000 generation 0"
+                .parse()
+                .unwrap();
         assert_eq!(s.kind, CandidateKind::ServerReflexive);
         assert_eq!(s.related, Some("10.0.0.2:5000".parse().unwrap()));
         assert!("1 1 tcp 1 1.2.3.4 5 typ host".parse::<Candidate>().is_err());

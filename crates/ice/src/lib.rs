@@ -21,11 +21,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod error;
-pub mod stun;
+mod agent;
 mod candidate;
+mod error;
 mod net;
+pub mod stun;
 
+pub use agent::{
+    AgentConfig, ConnectionState, Credentials, DropReason, IceAgent, IceEvent, IceStats, PairState, Received, Role,
+    SelectedPair, Transmit,
+};
 pub use candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
 pub use net::host_addresses;
 

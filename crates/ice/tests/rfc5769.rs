@@ -3,12 +3,15 @@
 
 use std::net::SocketAddr;
 
-use ortc_ice::stun::{Class, Message, MessageBuilder, Method, TransactionId};
 use ortc_ice::StunError;
+use ortc_ice::stun::{Class, Message, MessageBuilder, Method, TransactionId};
 
 fn hex(s: &str) -> Vec<u8> {
     let digits: String = s.split_whitespace().collect();
-    (0..digits.len()).step_by(2).map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap()).collect()
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 const PASSWORD: &[u8] = b"VOkJxbRl1RmTxUk/WvJxBt";
@@ -47,20 +50,28 @@ fn ipv6_response() -> Vec<u8> {
 fn sample_request_parses_and_verifies() {
     let bytes = request();
     let m = Message::parse(&bytes).unwrap();
-    assert_eq!((m.method(), m.class(), m.transaction_id()), (Method::BINDING, Class::Request, TID));
+    assert_eq!(
+        (m.method(), m.class(), m.transaction_id()),
+        (Method::BINDING, Class::Request, TID)
+    );
     assert_eq!(m.software(), Some("STUN test client"));
     assert_eq!(m.priority(), Some(0x6e00_01ff));
     assert_eq!(m.ice_controlled(), Some(0x932f_f9b1_5126_3b36));
     assert_eq!(m.username(), Some("evtj:h6vY"));
     m.verify_integrity(PASSWORD).unwrap();
     m.verify_fingerprint().unwrap();
-    assert_eq!(m.verify_integrity(b"VOkJxbRl1RmTxUk/WvJxBu"), Err(StunError::IntegrityMismatch));
+    assert_eq!(
+        m.verify_integrity(b"VOkJxbRl1RmTxUk/WvJxBu"),
+        Err(StunError::IntegrityMismatch)
+    );
 }
 
 #[test]
 fn sample_request_builds_byte_exact() {
     let mut buf = [0u8; 256];
-    let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::Request, TID).unwrap().padding_byte(b' ');
+    let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::Request, TID)
+        .unwrap()
+        .padding_byte(b' ');
     b.software("STUN test client").unwrap();
     b.priority(0x6e00_01ff).unwrap();
     b.ice_controlled(0x932f_f9b1_5126_3b36).unwrap();
@@ -73,15 +84,19 @@ fn sample_request_builds_byte_exact() {
 
 fn check_response(bytes: &[u8], addr: SocketAddr) {
     let m = Message::parse(bytes).unwrap();
-    assert_eq!((m.method(), m.class(), m.transaction_id()), (Method::BINDING, Class::SuccessResponse, TID));
+    assert_eq!(
+        (m.method(), m.class(), m.transaction_id()),
+        (Method::BINDING, Class::SuccessResponse, TID)
+    );
     assert_eq!(m.software(), Some("test vector"));
     assert_eq!(m.xor_mapped_address(), Some(addr));
     m.verify_integrity(PASSWORD).unwrap();
     m.verify_fingerprint().unwrap();
 
     let mut buf = [0u8; 256];
-    let mut b =
-        MessageBuilder::new(&mut buf, Method::BINDING, Class::SuccessResponse, TID).unwrap().padding_byte(b' ');
+    let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::SuccessResponse, TID)
+        .unwrap()
+        .padding_byte(b' ');
     b.software("test vector").unwrap().xor_mapped_address(addr).unwrap();
     b.message_integrity(PASSWORD).unwrap().fingerprint().unwrap();
     let n = b.finish();
@@ -95,7 +110,10 @@ fn sample_ipv4_response() {
 
 #[test]
 fn sample_ipv6_response() {
-    check_response(&ipv6_response(), "[2001:db8:1234:5678:11:2233:4455:6677]:32853".parse().unwrap());
+    check_response(
+        &ipv6_response(),
+        "[2001:db8:1234:5678:11:2233:4455:6677]:32853".parse().unwrap(),
+    );
 }
 
 #[test]
@@ -105,7 +123,10 @@ fn tampering_is_detected() {
     bytes[47] ^= 1;
     let m = Message::parse(&bytes).unwrap();
     assert_eq!(m.verify_integrity(PASSWORD), Err(StunError::IntegrityMismatch));
-    assert!(matches!(m.verify_fingerprint(), Err(StunError::FingerprintMismatch { .. })));
+    assert!(matches!(
+        m.verify_fingerprint(),
+        Err(StunError::FingerprintMismatch { .. })
+    ));
 }
 
 #[test]

@@ -130,7 +130,9 @@ pub struct UnknownAttributes<'a>(&'a [u8]);
 impl UnknownAttributes<'_> {
     /// The attribute types listed.
     pub fn iter(&self) -> impl Iterator<Item = AttributeType> + '_ {
-        self.0.chunks_exact(2).map(|c| AttributeType(u16::from_be_bytes([c[0], c[1]])))
+        self.0
+            .chunks_exact(2)
+            .map(|c| AttributeType(u16::from_be_bytes([c[0], c[1]])))
     }
 }
 
@@ -167,14 +169,18 @@ pub enum Attribute<'a> {
 }
 
 fn fixed<const N: usize>(attr: &RawAttribute<'_>) -> Result<[u8; N], StunError> {
-    attr.value
-        .try_into()
-        .map_err(|_| StunError::BadAttributeLength { attr: attr.typ, len: attr.value.len() })
+    attr.value.try_into().map_err(|_| StunError::BadAttributeLength {
+        attr: attr.typ,
+        len: attr.value.len(),
+    })
 }
 
 fn text<'a>(attr: &RawAttribute<'a>, max: usize) -> Result<&'a str, StunError> {
     if attr.value.len() > max {
-        return Err(StunError::BadAttributeLength { attr: attr.typ, len: attr.value.len() });
+        return Err(StunError::BadAttributeLength {
+            attr: attr.typ,
+            len: attr.value.len(),
+        });
     }
     std::str::from_utf8(attr.value).map_err(|_| StunError::BadUtf8(attr.typ))
 }
@@ -192,11 +198,12 @@ impl<'a> RawAttribute<'a> {
             AttributeType::XOR_MAPPED_ADDRESS => Attribute::XorMappedAddress(decode_address(self, Some(tid))?),
             AttributeType::USERNAME => Attribute::Username(text(self, MAX_USERNAME)?),
             AttributeType::SOFTWARE => Attribute::Software(text(self, MAX_TEXT)?),
-            AttributeType::MESSAGE_INTEGRITY => Attribute::MessageIntegrity(
-                self.value
-                    .try_into()
-                    .map_err(|_| StunError::BadAttributeLength { attr: self.typ, len: self.value.len() })?,
-            ),
+            AttributeType::MESSAGE_INTEGRITY => {
+                Attribute::MessageIntegrity(self.value.try_into().map_err(|_| StunError::BadAttributeLength {
+                    attr: self.typ,
+                    len: self.value.len(),
+                })?)
+            }
             AttributeType::FINGERPRINT => Attribute::Fingerprint(u32::from_be_bytes(fixed(self)?)),
             AttributeType::PRIORITY => Attribute::Priority(u32::from_be_bytes(fixed(self)?)),
             AttributeType::USE_CANDIDATE => {
@@ -208,7 +215,10 @@ impl<'a> RawAttribute<'a> {
             AttributeType::ERROR_CODE => {
                 let v = self.value;
                 if v.len() < 4 || v.len() > 4 + MAX_TEXT {
-                    return Err(StunError::BadAttributeLength { attr: self.typ, len: v.len() });
+                    return Err(StunError::BadAttributeLength {
+                        attr: self.typ,
+                        len: v.len(),
+                    });
                 }
                 let class = v[2] & 0x07;
                 let number = v[3];
@@ -216,11 +226,17 @@ impl<'a> RawAttribute<'a> {
                     return Err(StunError::BadErrorCode { class, number });
                 }
                 let reason = std::str::from_utf8(&v[4..]).map_err(|_| StunError::BadUtf8(self.typ))?;
-                Attribute::ErrorCode(ErrorCode { code: u16::from(class) * 100 + u16::from(number), reason })
+                Attribute::ErrorCode(ErrorCode {
+                    code: u16::from(class) * 100 + u16::from(number),
+                    reason,
+                })
             }
             AttributeType::UNKNOWN_ATTRIBUTES => {
                 if self.value.len() % 2 != 0 {
-                    return Err(StunError::BadAttributeLength { attr: self.typ, len: self.value.len() });
+                    return Err(StunError::BadAttributeLength {
+                        attr: self.typ,
+                        len: self.value.len(),
+                    });
                 }
                 Attribute::UnknownAttributes(UnknownAttributes(self.value))
             }
@@ -231,7 +247,10 @@ impl<'a> RawAttribute<'a> {
 
 fn decode_address(attr: &RawAttribute<'_>, xor: Option<&TransactionId>) -> Result<SocketAddr, StunError> {
     let v = attr.value;
-    let bad_len = || StunError::BadAttributeLength { attr: attr.typ, len: v.len() };
+    let bad_len = || StunError::BadAttributeLength {
+        attr: attr.typ,
+        len: v.len(),
+    };
     if v.len() < 4 {
         return Err(bad_len());
     }
@@ -267,7 +286,11 @@ fn decode_address(attr: &RawAttribute<'_>, xor: Option<&TransactionId>) -> Resul
 /// Writes an (XOR-)MAPPED-ADDRESS value into `out` (8 or 20 bytes) and returns its length.
 pub(crate) fn encode_address(addr: SocketAddr, xor: Option<&TransactionId>, out: &mut [u8; 20]) -> usize {
     let cookie = MAGIC_COOKIE.to_be_bytes();
-    let port = if xor.is_some() { addr.port() ^ (MAGIC_COOKIE >> 16) as u16 } else { addr.port() };
+    let port = if xor.is_some() {
+        addr.port() ^ (MAGIC_COOKIE >> 16) as u16
+    } else {
+        addr.port()
+    };
     out[0] = 0;
     out[2..4].copy_from_slice(&port.to_be_bytes());
     match addr.ip() {
@@ -312,7 +335,11 @@ mod tests {
             for xor in [None, Some(&tid)] {
                 let mut buf = [0u8; 20];
                 let n = encode_address(addr, xor, &mut buf);
-                let typ = if xor.is_some() { AttributeType::XOR_MAPPED_ADDRESS } else { AttributeType::MAPPED_ADDRESS };
+                let typ = if xor.is_some() {
+                    AttributeType::XOR_MAPPED_ADDRESS
+                } else {
+                    AttributeType::MAPPED_ADDRESS
+                };
                 assert_eq!(decode_address(&raw(typ, &buf[..n]), xor).unwrap(), addr);
             }
         }
@@ -326,35 +353,66 @@ mod tests {
             raw(typ, &[0, 3, 0, 0, 1, 2, 3, 4]).decode(&tid),
             Err(StunError::BadAddressFamily { attr: typ, family: 3 })
         );
-        assert_eq!(raw(typ, &[0, 1, 0]).decode(&tid), Err(StunError::BadAttributeLength { attr: typ, len: 3 }));
-        assert_eq!(raw(typ, &[0, 1, 0, 0, 1]).decode(&tid), Err(StunError::BadAttributeLength { attr: typ, len: 5 }));
+        assert_eq!(
+            raw(typ, &[0, 1, 0]).decode(&tid),
+            Err(StunError::BadAttributeLength { attr: typ, len: 3 })
+        );
+        assert_eq!(
+            raw(typ, &[0, 1, 0, 0, 1]).decode(&tid),
+            Err(StunError::BadAttributeLength { attr: typ, len: 5 })
+        );
         let p = AttributeType::PRIORITY;
-        assert_eq!(raw(p, &[1, 2]).decode(&tid), Err(StunError::BadAttributeLength { attr: p, len: 2 }));
+        assert_eq!(
+            raw(p, &[1, 2]).decode(&tid),
+            Err(StunError::BadAttributeLength { attr: p, len: 2 })
+        );
         let e = AttributeType::ERROR_CODE;
-        assert_eq!(raw(e, &[0, 0, 2, 0]).decode(&tid), Err(StunError::BadErrorCode { class: 2, number: 0 }));
-        assert_eq!(raw(e, &[0, 0, 4, 100]).decode(&tid), Err(StunError::BadErrorCode { class: 4, number: 100 }));
+        assert_eq!(
+            raw(e, &[0, 0, 2, 0]).decode(&tid),
+            Err(StunError::BadErrorCode { class: 2, number: 0 })
+        );
+        assert_eq!(
+            raw(e, &[0, 0, 4, 100]).decode(&tid),
+            Err(StunError::BadErrorCode { class: 4, number: 100 })
+        );
         let u = AttributeType::USERNAME;
         assert_eq!(raw(u, &[0xff]).decode(&tid), Err(StunError::BadUtf8(u)));
         assert_eq!(
             raw(AttributeType::USE_CANDIDATE, &[0]).decode(&tid),
-            Err(StunError::BadAttributeLength { attr: AttributeType::USE_CANDIDATE, len: 1 })
+            Err(StunError::BadAttributeLength {
+                attr: AttributeType::USE_CANDIDATE,
+                len: 1
+            })
         );
     }
 
     #[test]
     fn error_code_and_unknown() {
         let tid = TransactionId([0; 12]);
-        let Attribute::ErrorCode(ec) = raw(AttributeType::ERROR_CODE, b"\0\0\x04\x57Role Conflict").decode(&tid).unwrap()
+        let Attribute::ErrorCode(ec) = raw(AttributeType::ERROR_CODE, b"\0\0\x04\x57Role Conflict")
+            .decode(&tid)
+            .unwrap()
         else {
             panic!("not an error code")
         };
-        assert_eq!((ec.code, ec.class(), ec.number(), ec.reason), (487, 4, 87, "Role Conflict"));
-        let Attribute::UnknownAttributes(u) = raw(AttributeType::UNKNOWN_ATTRIBUTES, &[0, 0x31, 0x7f, 0]).decode(&tid).unwrap()
+        assert_eq!(
+            (ec.code, ec.class(), ec.number(), ec.reason),
+            (487, 4, 87, "Role Conflict")
+        );
+        let Attribute::UnknownAttributes(u) = raw(AttributeType::UNKNOWN_ATTRIBUTES, &[0, 0x31, 0x7f, 0])
+            .decode(&tid)
+            .unwrap()
         else {
             panic!("not unknown-attributes")
         };
-        assert_eq!(u.iter().collect::<Vec<_>>(), [AttributeType(0x31), AttributeType(0x7f00)]);
-        assert_eq!(raw(AttributeType(0x7777), b"x").decode(&tid).unwrap(), Attribute::Other(raw(AttributeType(0x7777), b"x")));
+        assert_eq!(
+            u.iter().collect::<Vec<_>>(),
+            [AttributeType(0x31), AttributeType(0x7f00)]
+        );
+        assert_eq!(
+            raw(AttributeType(0x7777), b"x").decode(&tid).unwrap(),
+            Attribute::Other(raw(AttributeType(0x7777), b"x"))
+        );
         assert_eq!(AttributeType(0x7777).to_string(), "0x7777");
         assert_eq!(AttributeType::ICE_CONTROLLING.to_string(), "ICE-CONTROLLING");
     }

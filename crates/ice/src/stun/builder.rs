@@ -25,14 +25,23 @@ impl<'b> MessageBuilder<'b> {
     /// Starts a message: writes the header into `buf`.
     pub fn new(buf: &'b mut [u8], method: Method, class: Class, tid: TransactionId) -> Result<Self, StunError> {
         if buf.len() < HEADER_LEN {
-            return Err(StunError::BufferTooSmall { needed: HEADER_LEN, got: buf.len() });
+            return Err(StunError::BufferTooSmall {
+                needed: HEADER_LEN,
+                got: buf.len(),
+            });
         }
         let t = message_type(method, class)?;
         buf[..2].copy_from_slice(&t.to_be_bytes());
         buf[2..4].copy_from_slice(&[0, 0]);
         buf[4..8].copy_from_slice(&MAGIC_COOKIE.to_be_bytes());
         buf[8..HEADER_LEN].copy_from_slice(&tid.0);
-        Ok(Self { buf, len: HEADER_LEN, tid, padding: 0, sealed: false })
+        Ok(Self {
+            buf,
+            len: HEADER_LEN,
+            tid,
+            padding: 0,
+            sealed: false,
+        })
     }
 
     /// The byte used to pad attribute values to four bytes (zero by default; receivers ignore it).
@@ -54,14 +63,25 @@ impl<'b> MessageBuilder<'b> {
         let padded = (value.len() + 3) & !3;
         let max = usize::from(u16::MAX) - 4;
         if value.len() > max {
-            return Err(StunError::ValueTooLong { attr: typ, len: value.len(), max });
+            return Err(StunError::ValueTooLong {
+                attr: typ,
+                len: value.len(),
+                max,
+            });
         }
         let needed = self.len + 4 + padded;
         if needed > self.buf.len() {
-            return Err(StunError::BufferTooSmall { needed, got: self.buf.len() });
+            return Err(StunError::BufferTooSmall {
+                needed,
+                got: self.buf.len(),
+            });
         }
         if needed - HEADER_LEN > usize::from(u16::MAX) {
-            return Err(StunError::ValueTooLong { attr: typ, len: value.len(), max: usize::from(u16::MAX) - self.len });
+            return Err(StunError::ValueTooLong {
+                attr: typ,
+                len: value.len(),
+                max: usize::from(u16::MAX) - self.len,
+            });
         }
         let at = self.len;
         self.buf[at..at + 2].copy_from_slice(&typ.0.to_be_bytes());
@@ -76,7 +96,11 @@ impl<'b> MessageBuilder<'b> {
 
     fn text(&mut self, typ: AttributeType, value: &str, max: usize) -> Result<&mut Self, StunError> {
         if value.len() > max {
-            return Err(StunError::ValueTooLong { attr: typ, len: value.len(), max });
+            return Err(StunError::ValueTooLong {
+                attr: typ,
+                len: value.len(),
+                max,
+            });
         }
         self.attribute(typ, value.as_bytes())
     }
@@ -113,7 +137,11 @@ impl<'b> MessageBuilder<'b> {
             return Err(StunError::BadErrorCode { class, number });
         }
         if reason.len() > MAX_TEXT {
-            return Err(StunError::ValueTooLong { attr: AttributeType::ERROR_CODE, len: reason.len(), max: MAX_TEXT });
+            return Err(StunError::ValueTooLong {
+                attr: AttributeType::ERROR_CODE,
+                len: reason.len(),
+                max: MAX_TEXT,
+            });
         }
         let mut v = [0u8; 4 + MAX_TEXT];
         v[2] = class;
@@ -160,7 +188,10 @@ impl<'b> MessageBuilder<'b> {
         }
         let needed = self.len + 24;
         if needed > self.buf.len() {
-            return Err(StunError::BufferTooSmall { needed, got: self.buf.len() });
+            return Err(StunError::BufferTooSmall {
+                needed,
+                got: self.buf.len(),
+            });
         }
         let mac = integrity_over(&self.buf[..self.len], key)?;
         self.push(AttributeType::MESSAGE_INTEGRITY, &mac)?;
@@ -172,7 +203,10 @@ impl<'b> MessageBuilder<'b> {
     pub fn fingerprint(&mut self) -> Result<&mut Self, StunError> {
         let needed = self.len + 8;
         if needed > self.buf.len() {
-            return Err(StunError::BufferTooSmall { needed, got: self.buf.len() });
+            return Err(StunError::BufferTooSmall {
+                needed,
+                got: self.buf.len(),
+            });
         }
         let crc = fingerprint_over(&self.buf[..self.len]);
         self.push(AttributeType::FINGERPRINT, &crc.to_be_bytes())?;
@@ -206,7 +240,14 @@ mod tests {
         let mut buf = [0u8; 256];
         let tid = TransactionId([1; 12]);
         let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::Request, tid).unwrap();
-        b.username("a:b").unwrap().priority(7).unwrap().use_candidate().unwrap().ice_controlling(42).unwrap();
+        b.username("a:b")
+            .unwrap()
+            .priority(7)
+            .unwrap()
+            .use_candidate()
+            .unwrap()
+            .ice_controlling(42)
+            .unwrap();
         b.attribute(AttributeType(0x7fff), b"kept").unwrap();
         b.message_integrity(b"pw").unwrap().fingerprint().unwrap();
         assert_eq!(
@@ -220,7 +261,10 @@ mod tests {
         assert!(m.use_candidate());
         assert_eq!(m.ice_controlling(), Some(42));
         assert_eq!(m.ice_controlled(), None);
-        assert_eq!(m.unknown_comprehension_required().collect::<Vec<_>>(), [AttributeType(0x7fff)]);
+        assert_eq!(
+            m.unknown_comprehension_required().collect::<Vec<_>>(),
+            [AttributeType(0x7fff)]
+        );
         m.verify_integrity(b"pw").unwrap();
         assert_eq!(m.verify_integrity(b"wrong"), Err(StunError::IntegrityMismatch));
         m.verify_fingerprint().unwrap();
@@ -231,8 +275,14 @@ mod tests {
         let mut buf = [0u8; 26];
         let tid = TransactionId([0; 12]);
         let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::Request, tid).unwrap();
-        assert_eq!(b.username("abc").unwrap_err(), StunError::BufferTooSmall { needed: 28, got: 26 });
-        assert_eq!(b.message_integrity(b"k").unwrap_err(), StunError::BufferTooSmall { needed: 44, got: 26 });
+        assert_eq!(
+            b.username("abc").unwrap_err(),
+            StunError::BufferTooSmall { needed: 28, got: 26 }
+        );
+        assert_eq!(
+            b.message_integrity(b"k").unwrap_err(),
+            StunError::BufferTooSmall { needed: 44, got: 26 }
+        );
         assert_eq!(
             MessageBuilder::new(&mut [0u8; 4], Method::BINDING, Class::Request, tid).unwrap_err(),
             StunError::BufferTooSmall { needed: 20, got: 4 }
@@ -244,8 +294,14 @@ mod tests {
         let mut buf = [0u8; 128];
         let tid = TransactionId([9; 12]);
         let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::ErrorResponse, tid).unwrap();
-        b.error_code(420, "Unknown Attribute").unwrap().unknown_attributes(&[AttributeType(0x1234)]).unwrap();
-        assert!(matches!(b.error_code(700, ""), Err(StunError::BadErrorCode { class: 7, number: 0 })));
+        b.error_code(420, "Unknown Attribute")
+            .unwrap()
+            .unknown_attributes(&[AttributeType(0x1234)])
+            .unwrap();
+        assert!(matches!(
+            b.error_code(700, ""),
+            Err(StunError::BadErrorCode { class: 7, number: 0 })
+        ));
         let n = b.finish();
         let m = Message::parse(&buf[..n]).unwrap();
         assert_eq!(m.class(), Class::ErrorResponse);

@@ -24,7 +24,10 @@ impl<'a> Message<'a> {
     /// Parses and validates a datagram holding exactly one STUN message.
     pub fn parse(buf: &'a [u8]) -> Result<Self, StunError> {
         if buf.len() < HEADER_LEN {
-            return Err(StunError::TooShort { needed: HEADER_LEN, got: buf.len() });
+            return Err(StunError::TooShort {
+                needed: HEADER_LEN,
+                got: buf.len(),
+            });
         }
         if buf[0] & 0xc0 != 0 {
             return Err(StunError::NotStun(buf[0] >> 6));
@@ -38,13 +41,19 @@ impl<'a> Message<'a> {
             return Err(StunError::UnalignedLength(length));
         }
         if usize::from(length) != buf.len() - HEADER_LEN {
-            return Err(StunError::LengthMismatch { declared: usize::from(length), actual: buf.len() - HEADER_LEN });
+            return Err(StunError::LengthMismatch {
+                declared: usize::from(length),
+                actual: buf.len() - HEADER_LEN,
+            });
         }
         let mut offset = HEADER_LEN;
         while offset < buf.len() {
             let rest = buf.len() - offset;
             if rest < 4 {
-                return Err(StunError::TooShort { needed: offset + 4, got: buf.len() });
+                return Err(StunError::TooShort {
+                    needed: offset + 4,
+                    got: buf.len(),
+                });
             }
             let typ = AttributeType(u16::from_be_bytes([buf[offset], buf[offset + 1]]));
             let len = usize::from(u16::from_be_bytes([buf[offset + 2], buf[offset + 3]]));
@@ -82,7 +91,10 @@ impl<'a> Message<'a> {
 
     /// Every attribute in order, unknown ones and those after MESSAGE-INTEGRITY included.
     pub fn attributes(&self) -> Attributes<'a> {
-        Attributes { buf: self.buf, offset: HEADER_LEN }
+        Attributes {
+            buf: self.buf,
+            offset: HEADER_LEN,
+        }
     }
 
     /// The attributes covered by MESSAGE-INTEGRITY (or all, if there is none), plus a FINGERPRINT after it.
@@ -111,7 +123,9 @@ impl<'a> Message<'a> {
     /// Comprehension-required attributes (type below `0x8000`) this crate does not know: a request holding any
     /// must be answered with 420 (Unknown Attribute).
     pub fn unknown_comprehension_required(&self) -> impl Iterator<Item = AttributeType> + 'a {
-        self.attributes().map(|a| a.typ).filter(|t| t.is_comprehension_required() && !t.is_known())
+        self.attributes()
+            .map(|a| a.typ)
+            .filter(|t| t.is_comprehension_required() && !t.is_known())
     }
 
     /// USERNAME, if present and valid.
@@ -187,13 +201,19 @@ impl<'a> Message<'a> {
     /// to the attribute, with the header length adjusted to end just after it (RFC 8489 §14.5). The comparison
     /// is constant-time.
     pub fn verify_integrity(&self, key: &[u8]) -> Result<(), StunError> {
-        let attr = self.get_raw(AttributeType::MESSAGE_INTEGRITY).ok_or(StunError::IntegrityMissing)?;
-        let got: &[u8; INTEGRITY_LEN] = attr
-            .value
-            .try_into()
-            .map_err(|_| StunError::BadAttributeLength { attr: attr.typ, len: attr.value.len() })?;
+        let attr = self
+            .get_raw(AttributeType::MESSAGE_INTEGRITY)
+            .ok_or(StunError::IntegrityMissing)?;
+        let got: &[u8; INTEGRITY_LEN] = attr.value.try_into().map_err(|_| StunError::BadAttributeLength {
+            attr: attr.typ,
+            len: attr.value.len(),
+        })?;
         let expected = integrity_over(&self.buf[..attr.offset], key)?;
-        if openssl::memcmp::eq(&expected, got) { Ok(()) } else { Err(StunError::IntegrityMismatch) }
+        if openssl::memcmp::eq(&expected, got) {
+            Ok(())
+        } else {
+            Err(StunError::IntegrityMismatch)
+        }
     }
 
     /// Checks FINGERPRINT: it must be the last attribute, and its value the CRC-32 of the message before it
@@ -210,13 +230,16 @@ impl<'a> Message<'a> {
             _ if found => return Err(StunError::FingerprintNotLast),
             _ => return Err(StunError::FingerprintMissing),
         };
-        let got = u32::from_be_bytes(
-            attr.value
-                .try_into()
-                .map_err(|_| StunError::BadAttributeLength { attr: attr.typ, len: attr.value.len() })?,
-        );
+        let got = u32::from_be_bytes(attr.value.try_into().map_err(|_| StunError::BadAttributeLength {
+            attr: attr.typ,
+            len: attr.value.len(),
+        })?);
         let expected = fingerprint_over(&self.buf[..attr.offset]);
-        if got == expected { Ok(()) } else { Err(StunError::FingerprintMismatch { expected, got }) }
+        if got == expected {
+            Ok(())
+        } else {
+            Err(StunError::FingerprintMismatch { expected, got })
+        }
     }
 
     /// Whether the message carries a FINGERPRINT attribute anywhere.
@@ -267,7 +290,10 @@ mod tests {
 
     #[test]
     fn header_errors() {
-        assert_eq!(Message::parse(&[0; 19]), Err(StunError::TooShort { needed: 20, got: 19 }));
+        assert_eq!(
+            Message::parse(&[0; 19]),
+            Err(StunError::TooShort { needed: 20, got: 19 })
+        );
         let mut m = [0u8; 20];
         m[0] = 0x80;
         assert_eq!(Message::parse(&m), Err(StunError::NotStun(2)));
@@ -278,13 +304,20 @@ mod tests {
         m[3] = 2;
         assert_eq!(Message::parse(&m), Err(StunError::UnalignedLength(2)));
         m[3] = 4;
-        assert_eq!(Message::parse(&m), Err(StunError::LengthMismatch { declared: 4, actual: 0 }));
+        assert_eq!(
+            Message::parse(&m),
+            Err(StunError::LengthMismatch { declared: 4, actual: 0 })
+        );
         let mut long = [0u8; 24];
         long[..20].copy_from_slice(&m);
         long[20..24].copy_from_slice(&[0x80, 0x22, 0, 1]);
         assert_eq!(
             Message::parse(&long),
-            Err(StunError::AttributeOverrun { attr: AttributeType::SOFTWARE, offset: 20, len: 1 })
+            Err(StunError::AttributeOverrun {
+                attr: AttributeType::SOFTWARE,
+                offset: 20,
+                len: 1
+            })
         );
     }
 }

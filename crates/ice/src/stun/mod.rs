@@ -105,7 +105,12 @@ mod tests {
     #[test]
     fn message_type_round_trips() {
         for m in [0u16, 1, 0x0f, 0x10, 0x7f, 0x80, 0xabc, 0xfff] {
-            for c in [Class::Request, Class::Indication, Class::SuccessResponse, Class::ErrorResponse] {
+            for c in [
+                Class::Request,
+                Class::Indication,
+                Class::SuccessResponse,
+                Class::ErrorResponse,
+            ] {
                 let t = message_type(Method(m), c).unwrap();
                 assert_eq!(t & 0xc000, 0);
                 assert_eq!(split_type(t), (Method(m), c));
@@ -115,6 +120,9 @@ mod tests {
         assert_eq!(message_type(Method::BINDING, Class::SuccessResponse).unwrap(), 0x0101);
         assert_eq!(message_type(Method::BINDING, Class::ErrorResponse).unwrap(), 0x0111);
         assert_eq!(message_type(Method::BINDING, Class::Indication).unwrap(), 0x0011);
-        assert_eq!(message_type(Method(0x1000), Class::Request), Err(StunError::BadMethod(0x1000)));
+        assert_eq!(
+            message_type(Method(0x1000), Class::Request),
+            Err(StunError::BadMethod(0x1000))
+        );
     }
 }
