@@ -88,7 +88,9 @@ fn random_ice_chars(n: usize) -> String {
     if openssl::rand::rand_bytes(&mut bytes).is_err() {
         // invariant: OpenSSL's CSPRNG does not fail once seeded; fall back to the clock-free splitmix anyway.
         let mut rng = SplitMix(n as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        bytes.iter_mut().for_each(|b| *b = rng.next() as u8);
+        for b in &mut bytes {
+            *b = rng.next() as u8;
+        }
     }
     bytes.iter().map(|b| char::from(CHARS[usize::from(b & 63)])).collect()
 }
@@ -273,6 +275,8 @@ pub enum PairState {
     Failed,
 }
 
+// Independent flags of one pair (RFC 8445 §7.2.5.3.4, §7.3.1.5), not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 struct Pair {
     local: usize,
@@ -1005,14 +1009,13 @@ impl IceAgent {
         }
         self.respond(local, remote, m, None, &[]);
 
-        let remote_index = match self.remote_candidates.iter().position(|c| c.addr == remote) {
-            Some(i) => i,
-            None => {
-                debug!(%remote, "peer-reflexive remote candidate");
-                self.remote_candidates
-                    .push(Candidate::peer_reflexive(remote, priority, 1));
-                self.remote_candidates.len() - 1
-            }
+        let remote_index = if let Some(i) = self.remote_candidates.iter().position(|c| c.addr == remote) {
+            i
+        } else {
+            debug!(%remote, "peer-reflexive remote candidate");
+            self.remote_candidates
+                .push(Candidate::peer_reflexive(remote, priority, 1));
+            self.remote_candidates.len() - 1
         };
         let pair = match self
             .pairs

@@ -3,6 +3,13 @@
 //! - [`stun`]: STUN messages (RFC 8489) — a zero-copy [`stun::Message`] view that never panics on bad input,
 //!   a [`stun::MessageBuilder`] that writes into a caller's buffer, MESSAGE-INTEGRITY (HMAC-SHA1, short-term
 //!   credentials) and FINGERPRINT checks.
+//! - [`IceAgent`]: an ICE agent (RFC 8445) for one component, sans-IO in the quinn-proto shape —
+//!   [`IceAgent::handle_receive`], [`IceAgent::handle_timeout`], [`IceAgent::poll_transmit`],
+//!   [`IceAgent::poll_timeout`], [`IceAgent::poll_event`]. Host candidates come from the caller
+//!   ([`host_addresses`] lists interface addresses); remote candidates may trickle. Checks are paced (Ta),
+//!   retransmitted, triggered; the controlling side nominates (regular nomination), the controlled side accepts
+//!   nominations; role conflicts resolve with 487; consent freshness (RFC 7675) and ICE restarts are handled.
+//!   Non-STUN datagrams over a valid pair come back from `handle_receive` as [`Received::Data`], uncopied.
 //!
 //! # Example
 //!

@@ -46,11 +46,11 @@ fn interface_addresses() -> Vec<IpAddr> {
         let family = i32::from(unsafe { (*ifa.ifa_addr).sa_family });
         if family == libc::AF_INET {
             // SAFETY: the family is AF_INET, so the sockaddr is a sockaddr_in.
-            let sin = unsafe { &*ifa.ifa_addr.cast::<libc::sockaddr_in>() };
+            let sin = unsafe { ifa.ifa_addr.cast::<libc::sockaddr_in>().read_unaligned() };
             out.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))));
         } else if family == libc::AF_INET6 {
             // SAFETY: the family is AF_INET6, so the sockaddr is a sockaddr_in6.
-            let sin6 = unsafe { &*ifa.ifa_addr.cast::<libc::sockaddr_in6>() };
+            let sin6 = unsafe { ifa.ifa_addr.cast::<libc::sockaddr_in6>().read_unaligned() };
             out.push(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
         }
     }

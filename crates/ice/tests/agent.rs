@@ -39,7 +39,7 @@ fn two_agents_connect_and_exchange_data() {
     assert_eq!(sim.a.data, [b"\x80rtp".to_vec()]);
 
     // Consent keeps the connection up for a minute of fake time.
-    sim.run_until(Duration::from_secs(60), |_| false);
+    sim.run_until(Duration::from_mins(1), |_| false);
     assert!(sim.both_connected());
     assert_eq!(
         sim.a.agent.stats().integrity_failures + sim.b.agent.stats().integrity_failures,
@@ -58,7 +58,7 @@ fn connects_through_thirty_percent_loss() {
         sim.loss_percent = 30;
         connect(&mut sim, Duration::from_secs(20));
         // And stays connected: consent survives 30 % loss.
-        sim.run_until(Duration::from_secs(120), |_| false);
+        sim.run_until(Duration::from_mins(2), |_| false);
         assert!(
             sim.both_connected(),
             "seed {seed}: a {:?} b {:?}",

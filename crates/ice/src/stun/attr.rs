@@ -232,7 +232,7 @@ impl<'a> RawAttribute<'a> {
                 })
             }
             AttributeType::UNKNOWN_ATTRIBUTES => {
-                if self.value.len() % 2 != 0 {
+                if !self.value.len().is_multiple_of(2) {
                     return Err(StunError::BadAttributeLength {
                         attr: self.typ,
                         len: self.value.len(),

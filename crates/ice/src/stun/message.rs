@@ -37,7 +37,7 @@ impl<'a> Message<'a> {
             return Err(StunError::BadMagicCookie(cookie));
         }
         let length = u16::from_be_bytes([buf[2], buf[3]]);
-        if length % 4 != 0 {
+        if !length.is_multiple_of(4) {
             return Err(StunError::UnalignedLength(length));
         }
         if usize::from(length) != buf.len() - HEADER_LEN {

@@ -19,7 +19,7 @@ use crate::StunError;
 pub const MAGIC_COOKIE: u32 = 0x2112_A442;
 /// Size of the STUN header.
 pub const HEADER_LEN: usize = 20;
-/// The value FINGERPRINT's CRC-32 is XORed with (`"STUN"`).
+/// The constant FINGERPRINT's CRC-32 is combined with by exclusive or (the bytes of `"STUN"`).
 pub const FINGERPRINT_XOR: u32 = 0x5354_554e;
 /// Size of a MESSAGE-INTEGRITY value (HMAC-SHA1).
 pub const INTEGRITY_LEN: usize = 20;
