@@ -1,6 +1,6 @@
 //! Interop with a real peer nobody here wrote: the Python `aioice` agent, over UDP on 127.0.0.1, in both roles.
 //!
-//! The test makes its own virtualenv with `aioice` from PyPI if none is there (`$ORTC_AIOICE_VENV`, else one
+//! The test makes its own virtualenv with aioice from `PyPI` if none is there (`$ORTC_AIOICE_VENV`, else one
 //! in cargo's per-target temporary directory), so a fresh machine with `python3` and network access runs it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -82,8 +82,8 @@ fn interop(role: Role) {
             .recv_timeout(Duration::from_secs(30))
             .expect("aioice peer signals");
         match line.split_once(' ') {
-            Some(("ufrag", v)) => ufrag = v.to_owned(),
-            Some(("pwd", v)) => pwd = v.to_owned(),
+            Some(("ufrag", v)) => v.clone_into(&mut ufrag),
+            Some(("pwd", v)) => v.clone_into(&mut pwd),
             Some(("cand", v)) => agent.add_remote_candidate(v.parse().unwrap()).unwrap(),
             _ if line == "end" => break,
             _ => panic!("unexpected line from the peer: {line}"),
@@ -94,9 +94,11 @@ fn interop(role: Role) {
     let ours = agent.local_credentials().clone();
     let mut signal = format!("ufrag {}\npwd {}\n", ours.ufrag, ours.pwd);
     for c in agent.local_candidates() {
-        signal += &format!("cand {c}\n");
+        signal.push_str("cand ");
+        signal.push_str(&c.to_string());
+        signal.push('\n');
     }
-    signal += "end\n";
+    signal.push_str("end\n");
     stdin.write_all(signal.as_bytes()).unwrap();
     stdin.flush().unwrap();
 
