@@ -1,0 +1,1167 @@
+//! The ICE agent (RFC 8445) with consent freshness (RFC 7675), sans-IO.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tracing::{debug, trace};
+
+use crate::candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
+use crate::stun::{Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
+use crate::{IceError, StunError};
+
+/// Largest STUN message the agent writes.
+const MAX_STUN: usize = 548;
+
+/// Which side decides the nominated pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Nominates pairs (sends USE-CANDIDATE).
+    Controlling,
+    /// Accepts the other side's nominations.
+    Controlled,
+}
+
+impl Role {
+    fn flip(self) -> Self {
+        match self {
+            Self::Controlling => Self::Controlled,
+            Self::Controlled => Self::Controlling,
+        }
+    }
+}
+
+/// The connection state the agent reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectionState {
+    /// No checks yet (no remote candidates or credentials).
+    New,
+    /// Checks are running and no pair is selected yet (also during an ICE restart).
+    Checking,
+    /// A pair is selected and has consent.
+    Connected,
+    /// The selected pair's consent checks have gone unanswered for a while; it may come back.
+    Disconnected,
+    /// Every pair failed, or consent expired: nothing may be sent.
+    Failed,
+}
+
+/// ICE credentials: username fragment and password (RFC 8445 §5.3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Credentials {
+    /// The username fragment (`ice-ufrag`).
+    pub ufrag: String,
+    /// The password (`ice-pwd`).
+    pub pwd: String,
+}
+
+fn is_ice_chars(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+impl Credentials {
+    /// Credentials from given strings, checked against RFC 8445 §5.3 (ufrag 4..=256 and pwd 22..=256
+    /// ice-chars).
+    pub fn new(ufrag: impl Into<String>, pwd: impl Into<String>) -> Result<Self, IceError> {
+        let (ufrag, pwd) = (ufrag.into(), pwd.into());
+        if !(4..=256).contains(&ufrag.len()) || !is_ice_chars(&ufrag) {
+            return Err(IceError::BadCredentials("ufrag must be 4 to 256 ice-chars"));
+        }
+        if !(22..=256).contains(&pwd.len()) || !is_ice_chars(&pwd) {
+            return Err(IceError::BadCredentials("pwd must be 22 to 256 ice-chars"));
+        }
+        Ok(Self { ufrag, pwd })
+    }
+
+    /// Fresh random credentials (8-character ufrag, 24-character pwd) from OpenSSL's CSPRNG.
+    pub fn random() -> Self {
+        Self {
+            ufrag: random_ice_chars(8),
+            pwd: random_ice_chars(24),
+        }
+    }
+}
+
+fn random_ice_chars(n: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bytes = vec![0u8; n];
+    if openssl::rand::rand_bytes(&mut bytes).is_err() {
+        // invariant: OpenSSL's CSPRNG does not fail once seeded; fall back to the clock-free splitmix anyway.
+        let mut rng = SplitMix(n as u64 ^ 0x9e37_79b9_7f4a_7c15);
+        for b in &mut bytes {
+            *b = rng.next() as u8;
+        }
+    }
+    bytes.iter().map(|b| char::from(CHARS[usize::from(b & 63)])).collect()
+}
+
+/// A small deterministic generator for transaction ids, tie-breakers and jitter (not for credentials).
+#[derive(Debug, Clone)]
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn transaction_id(&mut self) -> TransactionId {
+        let mut id = [0u8; 12];
+        id[..8].copy_from_slice(&self.next().to_be_bytes());
+        id[8..].copy_from_slice(&self.next().to_be_bytes()[..4]);
+        TransactionId(id)
+    }
+
+    /// `base` scaled by a factor drawn uniformly from 0.8..1.2 (RFC 7675 §5.1).
+    fn jitter(&mut self, base: Duration) -> Duration {
+        let permille = 800 + self.next() % 401;
+        base * permille as u32 / 1000
+    }
+}
+
+/// Agent settings. [`AgentConfig::new`] gives RFC defaults.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// The initial role.
+    pub role: Role,
+    /// Local credentials; random ones when `None`.
+    pub credentials: Option<Credentials>,
+    /// Pacing interval between new checks (Ta, RFC 8445 §14.2). Default 50 ms.
+    pub ta: Duration,
+    /// First retransmission timeout of a check. Default 500 ms.
+    pub initial_rto: Duration,
+    /// Largest retransmission timeout (the RTO doubles up to this). Default 3 s.
+    pub max_rto: Duration,
+    /// Transmissions of one check before it fails (Rc). Default 7.
+    pub max_transmissions: u32,
+    /// How long a controlling agent waits after the first valid pair for better pairs before nominating the best
+    /// valid one; it nominates at once when no better pair is left to check. Default 200 ms.
+    pub nomination_delay: Duration,
+    /// Mean interval of consent checks, jittered by ±20 % (RFC 7675). Default 5 s.
+    pub consent_interval: Duration,
+    /// Time without a consent response after which the state becomes `Disconnected`. Default 10 s.
+    pub disconnected_timeout: Duration,
+    /// Time without a consent response after which consent is lost and the state `Failed`. Default 30 s.
+    pub consent_timeout: Duration,
+    /// SOFTWARE to put in responses, if any.
+    pub software: Option<String>,
+    /// Seed for transaction ids, the tie-breaker and jitter; random when `None`. Tests set it to be
+    /// deterministic.
+    pub seed: Option<u64>,
+}
+
+impl AgentConfig {
+    /// RFC defaults for the given role.
+    pub fn new(role: Role) -> Self {
+        Self {
+            role,
+            credentials: None,
+            ta: Duration::from_millis(50),
+            initial_rto: Duration::from_millis(500),
+            max_rto: Duration::from_secs(3),
+            max_transmissions: 7,
+            nomination_delay: Duration::from_millis(200),
+            consent_interval: Duration::from_secs(5),
+            disconnected_timeout: Duration::from_secs(10),
+            consent_timeout: Duration::from_secs(30),
+            software: None,
+            seed: None,
+        }
+    }
+}
+
+/// A datagram to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// The local address to send from (a host candidate's address).
+    pub source: SocketAddr,
+    /// Where to send it.
+    pub destination: SocketAddr,
+    /// The datagram.
+    pub contents: Vec<u8>,
+}
+
+/// The pair media goes over: send from `local` to `remote`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SelectedPair {
+    /// The local address.
+    pub local: SocketAddr,
+    /// The remote address.
+    pub remote: SocketAddr,
+}
+
+/// Something the application should know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IceEvent {
+    /// The connection state changed.
+    ConnectionStateChanged(ConnectionState),
+    /// A (new) pair was selected for media.
+    SelectedPairChanged(SelectedPair),
+    /// A role conflict switched the agent's role.
+    RoleChanged(Role),
+}
+
+/// What [`IceAgent::handle_receive`] made of a datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received<'a> {
+    /// A STUN message, consumed by the agent.
+    Stun,
+    /// Application data (DTLS, SRTP, …) that arrived over a valid pair: hand it up.
+    Data(&'a [u8]),
+    /// Dropped, for this reason (also counted in [`IceStats`]).
+    Dropped(DropReason),
+}
+
+/// Why a datagram was dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DropReason {
+    /// Not a valid STUN message.
+    Malformed(StunError),
+    /// FINGERPRINT missing or wrong.
+    BadFingerprint,
+    /// USERNAME not for us, or MESSAGE-INTEGRITY missing or wrong.
+    BadIntegrity,
+    /// A STUN method other than Binding.
+    UnsupportedMethod,
+    /// A response to no transaction of ours.
+    UnknownTransaction,
+    /// Arrived on a local address that is no local candidate.
+    UnknownLocalAddress,
+    /// Non-STUN data from an address no valid pair leads to.
+    NotOnValidPair,
+}
+
+/// Counters of what the agent received and sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IceStats {
+    /// STUN messages handed to the agent that parsed.
+    pub stun_received: u64,
+    /// STUN messages queued for sending (retransmissions included).
+    pub stun_sent: u64,
+    /// Retransmitted checks.
+    pub retransmissions: u64,
+    /// Messages dropped because MESSAGE-INTEGRITY (or the USERNAME it covers) did not check out.
+    pub integrity_failures: u64,
+    /// Messages dropped because FINGERPRINT was missing or wrong.
+    pub fingerprint_failures: u64,
+    /// Datagrams that looked like STUN but did not parse.
+    pub malformed: u64,
+    /// Responses to unknown transactions.
+    pub unmatched_responses: u64,
+    /// Role conflicts seen (487 sent or received, or a role switch).
+    pub role_conflicts: u64,
+    /// Application datagrams handed up.
+    pub data_received: u64,
+    /// Application datagrams dropped (not over a valid pair).
+    pub data_dropped: u64,
+}
+
+/// The state of a candidate pair in the checklist (RFC 8445 §6.1.2.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PairState {
+    /// Waits for a pair of the same foundation to succeed.
+    Frozen,
+    /// Ready to be checked.
+    Waiting,
+    /// A check is in flight.
+    InProgress,
+    /// A check succeeded: the pair is valid.
+    Succeeded,
+    /// Checks failed.
+    Failed,
+}
+
+// Independent flags of one pair (RFC 8445 §7.2.5.3.4, §7.3.1.5), not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone)]
+struct Pair {
+    local: usize,
+    remote: usize,
+    priority: u64,
+    state: PairState,
+    /// Nominated (USE-CANDIDATE sent and answered, or received on a valid pair).
+    nominated: bool,
+    /// Controlling: a nomination check is queued or in flight.
+    nominating: bool,
+    /// Controlled: USE-CANDIDATE arrived before the pair was valid; nominate on success.
+    nominate_on_success: bool,
+    /// An authenticated check arrived over this pair.
+    remote_validated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TxKind {
+    Check {
+        pair: usize,
+        use_candidate: bool,
+        role: Role,
+    },
+    Consent,
+}
+
+#[derive(Debug, Clone)]
+struct Transaction {
+    tid: TransactionId,
+    kind: TxKind,
+    local: SocketAddr,
+    remote: SocketAddr,
+    request: Vec<u8>,
+    transmissions: u32,
+    rto: Duration,
+    next_at: Instant,
+}
+
+/// An ICE agent for one component, sans-IO: feed it datagrams ([`IceAgent::handle_receive`]) and time
+/// ([`IceAgent::handle_timeout`]); take datagrams to send ([`IceAgent::poll_transmit`]), the next deadline
+/// ([`IceAgent::poll_timeout`]) and events ([`IceAgent::poll_event`]).
+///
+/// Local candidates are host candidates the caller gathered (on sockets it owns, e.g. with
+/// [`crate::host_addresses`]); remote candidates may trickle in. Checks are paced every Ta, retransmitted with
+/// a doubling RTO; the controlling agent nominates with regular nomination, the controlled one accepts
+/// nominations (aggressive ones too). Once a pair is selected, consent checks run every ~5 s and consent is lost
+/// after 30 s without a response.
+#[derive(Debug)]
+pub struct IceAgent {
+    config: AgentConfig,
+    role: Role,
+    tie_breaker: u64,
+    local_credentials: Credentials,
+    remote_credentials: Option<Credentials>,
+    local_candidates: Vec<Candidate>,
+    remote_candidates: Vec<Candidate>,
+    remote_end_of_candidates: bool,
+    pairs: Vec<Pair>,
+    triggered: VecDeque<usize>,
+    transactions: Vec<Transaction>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<IceEvent>,
+    state: ConnectionState,
+    selected: Option<SelectedPair>,
+    /// A selected pair from before an ICE restart: data keeps flowing over it until a new one is selected.
+    restarting: bool,
+    next_check_at: Instant,
+    first_valid_at: Option<Instant>,
+    consent_last: Instant,
+    next_consent: Instant,
+    now: Instant,
+    rng: SplitMix,
+    stats: IceStats,
+}
+
+impl IceAgent {
+    /// A new agent, at time `now`.
+    pub fn new(config: AgentConfig, now: Instant) -> Self {
+        let seed = config.seed.unwrap_or_else(|| {
+            let mut b = [0u8; 8];
+            // invariant: on failure the seed stays zero, which is still a valid (if predictable) seed.
+            let _ = openssl::rand::rand_bytes(&mut b);
+            u64::from_be_bytes(b)
+        });
+        let mut rng = SplitMix(seed);
+        let tie_breaker = rng.next();
+        let local_credentials = config.credentials.clone().unwrap_or_else(Credentials::random);
+        Self {
+            role: config.role,
+            config,
+            tie_breaker,
+            local_credentials,
+            remote_credentials: None,
+            local_candidates: Vec::new(),
+            remote_candidates: Vec::new(),
+            remote_end_of_candidates: false,
+            pairs: Vec::new(),
+            triggered: VecDeque::new(),
+            transactions: Vec::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            state: ConnectionState::New,
+            selected: None,
+            restarting: false,
+            next_check_at: now,
+            first_valid_at: None,
+            consent_last: now,
+            next_consent: now,
+            now,
+            rng,
+            stats: IceStats::default(),
+        }
+    }
+
+    /// The local credentials, to signal to the peer.
+    pub fn local_credentials(&self) -> &Credentials {
+        &self.local_credentials
+    }
+
+    /// The current role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The tie-breaker sent in ICE-CONTROLLING / ICE-CONTROLLED.
+    pub fn tie_breaker(&self) -> u64 {
+        self.tie_breaker
+    }
+
+    /// The connection state.
+    pub fn state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// The pair to send media over, if one is selected (and consent has not been lost).
+    pub fn selected_pair(&self) -> Option<SelectedPair> {
+        self.selected
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> IceStats {
+        self.stats
+    }
+
+    /// The local candidates.
+    pub fn local_candidates(&self) -> &[Candidate] {
+        &self.local_candidates
+    }
+
+    /// The states of the checklist's pairs, as (local address, remote address, state).
+    pub fn pairs(&self) -> impl Iterator<Item = (SocketAddr, SocketAddr, PairState)> + '_ {
+        self.pairs.iter().map(|p| {
+            (
+                self.local_candidates[p.local].addr,
+                self.remote_candidates[p.remote].addr,
+                p.state,
+            )
+        })
+    }
+
+    /// Adds a local host candidate (component 1). The caller receives on its address and sends what
+    /// [`IceAgent::poll_transmit`] gives with that source.
+    pub fn add_local_candidate(&mut self, candidate: Candidate) -> Result<(), IceError> {
+        if candidate.kind != CandidateKind::Host {
+            return Err(IceError::NotHostCandidate(candidate.addr));
+        }
+        if candidate.component != 1 {
+            return Err(IceError::UnsupportedComponent(candidate.component));
+        }
+        if self.local_candidates.iter().any(|c| c.addr == candidate.addr) {
+            return Ok(());
+        }
+        self.local_candidates.push(candidate);
+        let local = self.local_candidates.len() - 1;
+        for remote in 0..self.remote_candidates.len() {
+            self.add_pair(local, remote);
+        }
+        Ok(())
+    }
+
+    /// Sets the remote credentials. Different credentials from earlier ones mean the peer restarted ICE: the
+    /// remote candidates and the checklist are dropped (see [`IceAgent::restart`] for our side).
+    pub fn set_remote_credentials(&mut self, credentials: Credentials) {
+        if self.remote_credentials.as_ref().is_some_and(|c| *c != credentials) {
+            debug!("remote credentials changed: remote ICE restart");
+            self.reset_checks();
+        }
+        self.remote_credentials = Some(credentials);
+        self.set_state(ConnectionState::Checking);
+    }
+
+    /// Adds a remote candidate (also trickled ones). Only UDP candidates of component 1 are used.
+    pub fn add_remote_candidate(&mut self, candidate: Candidate) -> Result<(), IceError> {
+        if candidate.component != 1 {
+            return Err(IceError::UnsupportedComponent(candidate.component));
+        }
+        if let Some(existing) = self.remote_candidates.iter_mut().find(|c| c.addr == candidate.addr) {
+            // A signalled candidate replaces a peer-reflexive one learned from a check (RFC 8445 §7.3.1.3).
+            if existing.kind == CandidateKind::PeerReflexive && candidate.kind != CandidateKind::PeerReflexive {
+                existing.kind = candidate.kind;
+                existing.foundation = candidate.foundation;
+            }
+            return Ok(());
+        }
+        self.remote_candidates.push(candidate);
+        let remote = self.remote_candidates.len() - 1;
+        for local in 0..self.local_candidates.len() {
+            self.add_pair(local, remote);
+        }
+        Ok(())
+    }
+
+    /// The peer signalled end-of-candidates: once every pair has failed, the agent fails.
+    pub fn set_remote_end_of_candidates(&mut self) {
+        self.remote_end_of_candidates = true;
+    }
+
+    /// Restarts ICE (RFC 8445 §9) with fresh local credentials (random, or `credentials`): remote credentials and
+    /// candidates must be given again, and checks start over. The selected pair stays usable for media until a
+    /// new one is selected.
+    pub fn restart(&mut self, credentials: Option<Credentials>) {
+        self.local_credentials = credentials.unwrap_or_else(Credentials::random);
+        self.remote_credentials = None;
+        self.reset_checks();
+        self.set_state(ConnectionState::Checking);
+    }
+
+    fn reset_checks(&mut self) {
+        self.remote_candidates.clear();
+        self.remote_end_of_candidates = false;
+        self.pairs.clear();
+        self.triggered.clear();
+        self.transactions.clear();
+        self.first_valid_at = None;
+        self.restarting = self.selected.is_some();
+    }
+
+    fn add_pair(&mut self, local: usize, remote: usize) -> usize {
+        let priority = self.priority_of(local, remote);
+        let pair = Pair {
+            local,
+            remote,
+            priority,
+            state: PairState::Frozen,
+            nominated: false,
+            nominating: false,
+            nominate_on_success: false,
+            remote_validated: false,
+        };
+        self.pairs.push(pair);
+        let index = self.pairs.len() - 1;
+        // The first pair of a foundation starts Waiting, the others Frozen (RFC 8445 §6.1.2.6).
+        let foundation_active = self.pairs.iter().enumerate().any(|(i, p)| {
+            i != index && self.same_foundation(i, index) && !matches!(p.state, PairState::Frozen | PairState::Failed)
+        });
+        if !foundation_active {
+            self.pairs[index].state = PairState::Waiting;
+        }
+        index
+    }
+
+    fn priority_of(&self, local: usize, remote: usize) -> u64 {
+        let (l, r) = (
+            self.local_candidates[local].priority,
+            self.remote_candidates[remote].priority,
+        );
+        match self.role {
+            Role::Controlling => pair_priority(l, r),
+            Role::Controlled => pair_priority(r, l),
+        }
+    }
+
+    fn same_foundation(&self, a: usize, b: usize) -> bool {
+        let (a, b) = (&self.pairs[a], &self.pairs[b]);
+        self.local_candidates[a.local].foundation == self.local_candidates[b.local].foundation
+            && self.remote_candidates[a.remote].foundation == self.remote_candidates[b.remote].foundation
+    }
+
+    fn set_state(&mut self, state: ConnectionState) {
+        if self.state != state {
+            debug!(?state, "ICE connection state");
+            self.state = state;
+            self.events.push_back(IceEvent::ConnectionStateChanged(state));
+        }
+    }
+
+    fn switch_role(&mut self, role: Role) {
+        if self.role == role {
+            return;
+        }
+        debug!(?role, "role conflict: switching role");
+        self.role = role;
+        self.stats.role_conflicts += 1;
+        for i in 0..self.pairs.len() {
+            self.pairs[i].priority = self.priority_of(self.pairs[i].local, self.pairs[i].remote);
+            self.pairs[i].nominating = false;
+        }
+        self.events.push_back(IceEvent::RoleChanged(role));
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<IceEvent> {
+        self.events.pop_front()
+    }
+
+    /// The next datagram to send, if any.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        self.now = self.now.max(now);
+        self.transmits.pop_front()
+    }
+
+    /// When [`IceAgent::handle_timeout`] should be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let mut t: Option<Instant> = None;
+        let mut at = |i: Instant| t = Some(t.map_or(i, |t| t.min(i)));
+        for tx in &self.transactions {
+            at(tx.next_at);
+        }
+        if self.has_check_work() {
+            at(self.next_check_at);
+        }
+        if let Some(deadline) = self.nomination_deadline() {
+            at(deadline);
+        }
+        if self.selected.is_some() && !self.restarting {
+            at(self.next_consent);
+            if self.state == ConnectionState::Connected {
+                at(self.consent_last + self.config.disconnected_timeout);
+            }
+            at(self.consent_last + self.config.consent_timeout);
+        }
+        t
+    }
+
+    fn has_check_work(&self) -> bool {
+        self.remote_credentials.is_some()
+            && (!self.triggered.is_empty()
+                || self
+                    .pairs
+                    .iter()
+                    .any(|p| matches!(p.state, PairState::Waiting | PairState::Frozen)))
+    }
+
+    fn nomination_deadline(&self) -> Option<Instant> {
+        if self.role != Role::Controlling
+            || self.pairs.iter().any(|p| p.nominated || p.nominating)
+            || !self.pairs.iter().any(|p| p.state == PairState::Succeeded)
+        {
+            return None;
+        }
+        self.first_valid_at.map(|t| t + self.config.nomination_delay)
+    }
+
+    /// Handles time passing: retransmissions, paced checks, nomination, consent.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = self.now.max(now);
+        let now = self.now;
+        self.retransmit(now);
+        if now >= self.next_check_at
+            && self.remote_credentials.is_some()
+            && let Some(pair) = self.next_pair_to_check()
+        {
+            self.send_check(pair);
+            self.next_check_at = now + self.config.ta;
+        }
+        self.maybe_nominate(now);
+        self.consent(now);
+        self.check_failed();
+    }
+
+    fn retransmit(&mut self, now: Instant) {
+        let mut i = 0;
+        while i < self.transactions.len() {
+            let tx = &mut self.transactions[i];
+            if tx.next_at > now {
+                i += 1;
+                continue;
+            }
+            if tx.transmissions >= self.config.max_transmissions {
+                let tx = self.transactions.swap_remove(i);
+                if let TxKind::Check { pair, .. } = tx.kind {
+                    trace!(remote = %tx.remote, "check timed out");
+                    let p = &mut self.pairs[pair];
+                    p.nominating = false;
+                    if p.state == PairState::InProgress {
+                        p.state = PairState::Failed;
+                    }
+                }
+                continue;
+            }
+            tx.transmissions += 1;
+            tx.rto = (tx.rto * 2).min(self.config.max_rto);
+            tx.next_at = now + tx.rto;
+            let transmit = Transmit {
+                source: tx.local,
+                destination: tx.remote,
+                contents: tx.request.clone(),
+            };
+            self.stats.retransmissions += 1;
+            self.stats.stun_sent += 1;
+            self.transmits.push_back(transmit);
+            i += 1;
+        }
+    }
+
+    fn next_pair_to_check(&mut self) -> Option<usize> {
+        while let Some(p) = self.triggered.pop_front() {
+            let pair = &self.pairs[p];
+            let in_flight = self
+                .transactions
+                .iter()
+                .any(|t| matches!(t.kind, TxKind::Check { pair, .. } if pair == p));
+            if !in_flight && (pair.state == PairState::Waiting || pair.nominating) {
+                return Some(p);
+            }
+        }
+        let best = |state: PairState| {
+            self.pairs
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.state == state)
+                .max_by_key(|(_, p)| p.priority)
+                .map(|(i, _)| i)
+        };
+        best(PairState::Waiting).or_else(|| best(PairState::Frozen))
+    }
+
+    fn send_check(&mut self, pair: usize) {
+        let Some(remote_credentials) = self.remote_credentials.clone() else {
+            return;
+        };
+        let p = &self.pairs[pair];
+        let local = &self.local_candidates[p.local];
+        let remote = self.remote_candidates[p.remote].addr;
+        let use_candidate = self.role == Role::Controlling && p.nominating;
+        let prflx_priority = candidate_priority(
+            CandidateKind::PeerReflexive,
+            (local.priority >> 8) as u16,
+            local.component,
+        );
+        let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
+        let tid = self.rng.transaction_id();
+        let role = self.role;
+        let tie_breaker = self.tie_breaker;
+        let source = local.addr;
+        let request = build(tid, Class::Request, |b| {
+            b.username(&username)?.priority(prflx_priority)?;
+            match role {
+                Role::Controlling => b.ice_controlling(tie_breaker)?,
+                Role::Controlled => b.ice_controlled(tie_breaker)?,
+            };
+            if use_candidate {
+                b.use_candidate()?;
+            }
+            b.message_integrity(remote_credentials.pwd.as_bytes())?;
+            Ok(())
+        });
+        let Some(request) = request else { return };
+        trace!(%source, %remote, use_candidate, "connectivity check");
+        if self.pairs[pair].state != PairState::Succeeded {
+            self.pairs[pair].state = PairState::InProgress;
+        }
+        self.start_transaction(
+            tid,
+            TxKind::Check {
+                pair,
+                use_candidate,
+                role,
+            },
+            source,
+            remote,
+            request,
+        );
+    }
+
+    fn start_transaction(
+        &mut self,
+        tid: TransactionId,
+        kind: TxKind,
+        local: SocketAddr,
+        remote: SocketAddr,
+        request: Vec<u8>,
+    ) {
+        let rto = self.config.initial_rto;
+        self.transmits.push_back(Transmit {
+            source: local,
+            destination: remote,
+            contents: request.clone(),
+        });
+        self.stats.stun_sent += 1;
+        self.transactions.push(Transaction {
+            tid,
+            kind,
+            local,
+            remote,
+            request,
+            transmissions: 1,
+            rto,
+            next_at: self.now + rto,
+        });
+    }
+
+    fn maybe_nominate(&mut self, now: Instant) {
+        let Some(deadline) = self.nomination_deadline() else {
+            return;
+        };
+        let Some((best, best_priority)) = self
+            .pairs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.state == PairState::Succeeded)
+            .max_by_key(|(_, p)| p.priority)
+            .map(|(i, p)| (i, p.priority))
+        else {
+            return;
+        };
+        let better_pending = self.pairs.iter().any(|p| {
+            p.priority > best_priority
+                && matches!(p.state, PairState::Frozen | PairState::Waiting | PairState::InProgress)
+        });
+        if better_pending && now < deadline {
+            return;
+        }
+        debug!(pair = best, "nominating");
+        self.pairs[best].nominating = true;
+        self.triggered.push_front(best);
+    }
+
+    fn consent(&mut self, now: Instant) {
+        let Some(selected) = self.selected else { return };
+        if self.restarting {
+            return;
+        }
+        let silent = now.saturating_duration_since(self.consent_last);
+        if silent >= self.config.consent_timeout {
+            debug!("consent lost");
+            self.selected = None;
+            self.transactions.retain(|t| t.kind != TxKind::Consent);
+            self.set_state(ConnectionState::Failed);
+            return;
+        }
+        if silent >= self.config.disconnected_timeout && self.state == ConnectionState::Connected {
+            self.set_state(ConnectionState::Disconnected);
+        }
+        if now >= self.next_consent {
+            self.next_consent = now + self.rng.jitter(self.config.consent_interval);
+            let Some(remote_credentials) = self.remote_credentials.clone() else {
+                return;
+            };
+            let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
+            let tid = self.rng.transaction_id();
+            let (role, tie_breaker) = (self.role, self.tie_breaker);
+            let priority = self
+                .local_candidates
+                .iter()
+                .find(|c| c.addr == selected.local)
+                .map_or(0, |c| {
+                    candidate_priority(CandidateKind::PeerReflexive, (c.priority >> 8) as u16, 1)
+                });
+            let request = build(tid, Class::Request, |b| {
+                b.username(&username)?.priority(priority)?;
+                match role {
+                    Role::Controlling => b.ice_controlling(tie_breaker)?,
+                    Role::Controlled => b.ice_controlled(tie_breaker)?,
+                };
+                b.message_integrity(remote_credentials.pwd.as_bytes())?;
+                Ok(())
+            });
+            if let Some(request) = request {
+                trace!("consent check");
+                self.start_transaction(tid, TxKind::Consent, selected.local, selected.remote, request);
+            }
+        }
+    }
+
+    fn check_failed(&mut self) {
+        if self.selected.is_none()
+            && self.remote_end_of_candidates
+            && !self.pairs.is_empty()
+            && self.pairs.iter().all(|p| p.state == PairState::Failed)
+            && self.transactions.is_empty()
+        {
+            self.set_state(ConnectionState::Failed);
+        }
+    }
+
+    /// Handles a datagram that arrived on `local` (one of the local candidates' addresses) from `remote`.
+    /// STUN is consumed; other data is returned if it came over a valid pair.
+    pub fn handle_receive<'a>(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        datagram: &'a [u8],
+    ) -> Received<'a> {
+        self.now = self.now.max(now);
+        if !is_stun(datagram) {
+            let valid = self.selected.is_some_and(|s| s.local == local && s.remote == remote)
+                || self.pairs.iter().any(|p| {
+                    (p.state == PairState::Succeeded || p.remote_validated)
+                        && self.local_candidates[p.local].addr == local
+                        && self.remote_candidates[p.remote].addr == remote
+                });
+            if valid {
+                self.stats.data_received += 1;
+                return Received::Data(datagram);
+            }
+            self.stats.data_dropped += 1;
+            return Received::Dropped(DropReason::NotOnValidPair);
+        }
+        let message = match Message::parse(datagram) {
+            Ok(m) => m,
+            Err(e) => {
+                self.stats.malformed += 1;
+                return Received::Dropped(DropReason::Malformed(e));
+            }
+        };
+        self.stats.stun_received += 1;
+        if message.verify_fingerprint().is_err() {
+            self.stats.fingerprint_failures += 1;
+            return Received::Dropped(DropReason::BadFingerprint);
+        }
+        if message.method() != Method::BINDING {
+            return Received::Dropped(DropReason::UnsupportedMethod);
+        }
+        match message.class() {
+            Class::Request => self.handle_request(local, remote, &message),
+            Class::SuccessResponse | Class::ErrorResponse => self.handle_response(local, remote, &message),
+            Class::Indication => Received::Stun,
+        }
+    }
+
+    fn respond(
+        &mut self,
+        local: SocketAddr,
+        remote: SocketAddr,
+        request: &Message<'_>,
+        error: Option<(u16, &str)>,
+        unknown: &[crate::stun::AttributeType],
+    ) {
+        let tid = request.transaction_id();
+        let pwd = self.local_credentials.pwd.clone();
+        let software = self.config.software.clone();
+        let class = if error.is_some() {
+            Class::ErrorResponse
+        } else {
+            Class::SuccessResponse
+        };
+        let response = build(tid, class, |b| {
+            if let Some(s) = &software {
+                b.software(s)?;
+            }
+            match error {
+                Some((code, reason)) => {
+                    b.error_code(code, reason)?;
+                    if !unknown.is_empty() {
+                        b.unknown_attributes(unknown)?;
+                    }
+                }
+                None => {
+                    b.xor_mapped_address(remote)?;
+                }
+            }
+            // 400 and 401 go without MESSAGE-INTEGRITY: the request could not be authenticated.
+            if !matches!(error, Some((ErrorCode::BAD_REQUEST | ErrorCode::UNAUTHENTICATED, _))) {
+                b.message_integrity(pwd.as_bytes())?;
+            }
+            Ok(())
+        });
+        if let Some(contents) = response {
+            self.stats.stun_sent += 1;
+            self.transmits.push_back(Transmit {
+                source: local,
+                destination: remote,
+                contents,
+            });
+        }
+    }
+
+    fn handle_request<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
+        let Some(local_index) = self.local_candidates.iter().position(|c| c.addr == local) else {
+            return Received::Dropped(DropReason::UnknownLocalAddress);
+        };
+        let Some(username) = m.username() else {
+            self.respond(local, remote, m, Some((ErrorCode::BAD_REQUEST, "Bad Request")), &[]);
+            return Received::Stun;
+        };
+        let ours = username
+            .split_once(':')
+            .is_some_and(|(l, _)| l == self.local_credentials.ufrag);
+        if !ours || m.verify_integrity(self.local_credentials.pwd.as_bytes()).is_err() {
+            self.stats.integrity_failures += 1;
+            return Received::Dropped(DropReason::BadIntegrity);
+        }
+        let unknown: Vec<_> = m.unknown_comprehension_required().collect();
+        if !unknown.is_empty() {
+            self.respond(
+                local,
+                remote,
+                m,
+                Some((ErrorCode::UNKNOWN_ATTRIBUTE, "Unknown Attribute")),
+                &unknown,
+            );
+            return Received::Stun;
+        }
+        let Some(priority) = m.priority() else {
+            self.respond(local, remote, m, Some((ErrorCode::BAD_REQUEST, "Bad Request")), &[]);
+            return Received::Stun;
+        };
+        // Role conflict (RFC 8445 §7.3.1.1).
+        match (self.role, m.ice_controlling(), m.ice_controlled()) {
+            (Role::Controlling, Some(theirs), _) => {
+                if self.tie_breaker >= theirs {
+                    self.stats.role_conflicts += 1;
+                    self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
+                    return Received::Stun;
+                }
+                self.switch_role(Role::Controlled);
+            }
+            (Role::Controlled, _, Some(theirs)) => {
+                if self.tie_breaker >= theirs {
+                    self.switch_role(Role::Controlling);
+                } else {
+                    self.stats.role_conflicts += 1;
+                    self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
+                    return Received::Stun;
+                }
+            }
+            _ => {}
+        }
+        self.respond(local, remote, m, None, &[]);
+
+        let remote_index = if let Some(i) = self.remote_candidates.iter().position(|c| c.addr == remote) {
+            i
+        } else {
+            debug!(%remote, "peer-reflexive remote candidate");
+            self.remote_candidates
+                .push(Candidate::peer_reflexive(remote, priority, 1));
+            self.remote_candidates.len() - 1
+        };
+        let pair = match self
+            .pairs
+            .iter()
+            .position(|p| p.local == local_index && p.remote == remote_index)
+        {
+            Some(p) => p,
+            None => self.add_pair(local_index, remote_index),
+        };
+        let use_candidate = m.use_candidate() && self.role == Role::Controlled;
+        let p = &mut self.pairs[pair];
+        p.remote_validated = true;
+        match p.state {
+            PairState::Succeeded => {
+                if use_candidate {
+                    self.nominate(pair);
+                }
+            }
+            PairState::InProgress => p.nominate_on_success |= use_candidate,
+            PairState::Frozen | PairState::Waiting | PairState::Failed => {
+                p.nominate_on_success |= use_candidate;
+                p.state = PairState::Waiting;
+                if !self.triggered.contains(&pair) {
+                    self.triggered.push_back(pair);
+                }
+            }
+        }
+        Received::Stun
+    }
+
+    fn handle_response<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
+        let tid = m.transaction_id();
+        let Some(index) = self.transactions.iter().position(|t| t.tid == tid) else {
+            self.stats.unmatched_responses += 1;
+            return Received::Dropped(DropReason::UnknownTransaction);
+        };
+        let Some(pwd) = self.remote_credentials.as_ref().map(|c| c.pwd.clone()) else {
+            self.stats.unmatched_responses += 1;
+            return Received::Dropped(DropReason::UnknownTransaction);
+        };
+        if m.verify_integrity(pwd.as_bytes()).is_err() {
+            self.stats.integrity_failures += 1;
+            return Received::Dropped(DropReason::BadIntegrity);
+        }
+        let tx = self.transactions.swap_remove(index);
+        let TxKind::Check {
+            pair,
+            use_candidate,
+            role,
+        } = tx.kind
+        else {
+            if m.class() == Class::SuccessResponse {
+                self.consent_last = self.now;
+                if self.state == ConnectionState::Disconnected {
+                    self.set_state(ConnectionState::Connected);
+                }
+            }
+            return Received::Stun;
+        };
+        // Responses must come back over the same addresses (RFC 8445 §7.2.5.2.1).
+        if tx.local != local || tx.remote != remote {
+            self.pairs[pair].state = PairState::Failed;
+            self.pairs[pair].nominating = false;
+            return Received::Stun;
+        }
+        if m.class() == Class::ErrorResponse {
+            if m.error_code().is_some_and(|e| e.code == ErrorCode::ROLE_CONFLICT) {
+                self.stats.role_conflicts += 1;
+                if self.role == role {
+                    self.switch_role(role.flip());
+                }
+                self.pairs[pair].state = PairState::Waiting;
+                self.triggered.push_back(pair);
+            } else {
+                self.pairs[pair].state = PairState::Failed;
+                self.pairs[pair].nominating = false;
+            }
+            return Received::Stun;
+        }
+        let p = &mut self.pairs[pair];
+        p.state = PairState::Succeeded;
+        p.nominating = false;
+        let nominate = (use_candidate && self.role == Role::Controlling)
+            || (p.nominate_on_success && self.role == Role::Controlled);
+        if self.first_valid_at.is_none() {
+            self.first_valid_at = Some(self.now);
+        }
+        if self.selected.is_some_and(|s| s.local == local && s.remote == remote) {
+            self.consent_last = self.now;
+        }
+        // Unfreeze pairs of the same foundation (RFC 8445 §7.2.5.3.3).
+        for other in 0..self.pairs.len() {
+            if self.pairs[other].state == PairState::Frozen && self.same_foundation(other, pair) {
+                self.pairs[other].state = PairState::Waiting;
+            }
+        }
+        if nominate {
+            self.nominate(pair);
+        }
+        Received::Stun
+    }
+
+    fn nominate(&mut self, pair: usize) {
+        self.pairs[pair].nominated = true;
+        let p = &self.pairs[pair];
+        let candidate = SelectedPair {
+            local: self.local_candidates[p.local].addr,
+            remote: self.remote_candidates[p.remote].addr,
+        };
+        let better_nominated = self.pairs.iter().any(|o| o.nominated && o.priority > p.priority)
+            && self.selected.is_some()
+            && !self.restarting;
+        if better_nominated || self.selected == Some(candidate) && !self.restarting {
+            return;
+        }
+        debug!(local = %candidate.local, remote = %candidate.remote, "selected pair");
+        self.restarting = false;
+        self.selected = Some(candidate);
+        self.consent_last = self.now;
+        self.next_consent = self.now + self.rng.jitter(self.config.consent_interval);
+        self.events.push_back(IceEvent::SelectedPairChanged(candidate));
+        self.set_state(ConnectionState::Connected);
+    }
+}
+
+/// Builds a Binding message with `fill`'s attributes, then FINGERPRINT. `None` (logged) if it does not fit,
+/// which would be a bug: every value the agent writes is bounded.
+fn build(
+    tid: TransactionId,
+    class: Class,
+    fill: impl FnOnce(&mut MessageBuilder<'_>) -> Result<(), StunError>,
+) -> Option<Vec<u8>> {
+    let mut buf = vec![0u8; MAX_STUN];
+    let result = MessageBuilder::new(&mut buf, Method::BINDING, class, tid).and_then(|mut b| {
+        fill(&mut b)?;
+        b.fingerprint()?;
+        Ok(b.finish())
+    });
+    match result {
+        Ok(len) => {
+            buf.truncate(len);
+            Some(buf)
+        }
+        Err(e) => {
+            debug!(%e, "could not build a STUN message");
+            None
+        }
+    }
+}
