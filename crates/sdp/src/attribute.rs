@@ -164,7 +164,9 @@ pub struct RtcpFb {
 /// `a=extmap:<id>[/<direction>] <uri> [<extension attributes>]` (RFC 8285).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Extmap {
-    /// Local identifier (1..=14 one-byte, 1..=255 two-byte, 4096..=4351 for negotiation).
+    /// Local identifier, 1..=255 ([`Extmap::ID_RANGE`]): 1..=14 fit the one-byte header form, 15 is reserved
+    /// there, 16..=255 need the two-byte form (RFC 8285 section 4). The 4096..=4351 negotiation range of RFC 5285
+    /// was dropped by RFC 8285 and is rejected.
     pub id: u16,
     /// Direction restriction, if given.
     pub direction: Option<Direction>,
@@ -172,6 +174,16 @@ pub struct Extmap {
     pub uri: String,
     /// Extension attributes after the URI, as written.
     pub attributes: Option<String>,
+}
+
+impl Extmap {
+    /// The ids this crate accepts (RFC 8285): 1..=14 one-byte, 15 reserved for one-byte, up to 255 two-byte.
+    pub const ID_RANGE: std::ops::RangeInclusive<u16> = 1..=255;
+
+    /// Whether the id fits the one-byte header form (1..=14).
+    pub fn is_one_byte(&self) -> bool {
+        (1..=14).contains(&self.id)
+    }
 }
 
 /// `a=ssrc:<ssrc> <attribute>[:<value>]` (RFC 5576).
@@ -514,7 +526,16 @@ fn parse_extmap(v: &str) -> Result<Extmap, ErrorKind> {
         ),
         None => (id_dir, None),
     };
-    let id = parse_num(id, "extmap id")?;
+    let id_text = id;
+    let id: u16 = parse_num(id, "extmap id")?;
+    if !Extmap::ID_RANGE.contains(&id) {
+        return Err(ErrorKind::OutOfRange {
+            field: "extmap id",
+            value: id_text.to_owned(),
+            min: u64::from(*Extmap::ID_RANGE.start()),
+            max: u64::from(*Extmap::ID_RANGE.end()),
+        });
+    }
     let (uri, attributes) = match rest.split_once(' ') {
         Some((u, a)) => (u, Some(a)),
         None => (rest, None),

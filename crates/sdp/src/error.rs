@@ -60,6 +60,18 @@ pub enum ErrorKind {
         /// The text found where the field was expected.
         value: String,
     },
+    /// A number that parses but lies outside the range its field allows.
+    #[error("{field} `{value}` out of range {min}..={max}")]
+    OutOfRange {
+        /// Which field.
+        field: &'static str,
+        /// The text found.
+        value: String,
+        /// Smallest allowed value.
+        min: u64,
+        /// Largest allowed value.
+        max: u64,
+    },
     /// Text after the last field of a line or attribute that allows no more.
     #[error("unexpected trailing text `{0}`")]
     Trailing(String),

@@ -121,10 +121,18 @@ fn extmap() {
             attributes: Some("urn:x 1".into()),
         }
     );
-    let Attribute::Extmap(e) = canonical("extmap:256 urn:x") else {
+    let Attribute::Extmap(e) = canonical("extmap:255 urn:x") else {
         panic!()
     };
-    assert_eq!((e.id, e.direction), (256, None));
+    assert_eq!((e.id, e.direction, e.is_one_byte()), (255, None, false));
+    let Attribute::Extmap(e) = canonical("extmap:14 urn:x") else {
+        panic!()
+    };
+    assert!(e.is_one_byte());
+    let Attribute::Extmap(e) = canonical("extmap:15 urn:x") else {
+        panic!()
+    };
+    assert!(!e.is_one_byte());
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn attribute() -> impl Strategy<Value = Attribute> {
                 parameter,
             })
         }),
-        (any::<u16>(), option::of(direction()), token(), option::of(text())).prop_map(
+        (1..=255u16, option::of(direction()), token(), option::of(text())).prop_map(
             |(id, direction, uri, attributes)| Attribute::Extmap(Extmap {
                 id,
                 direction,
