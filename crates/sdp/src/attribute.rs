@@ -51,6 +51,13 @@ impl Direction {
             _ => return None,
         })
     }
+
+    /// The direction named by `s` compared case-insensitively, as an ABNF string literal inside a value is.
+    fn from_literal(s: &str) -> Option<Self> {
+        [Self::SendRecv, Self::SendOnly, Self::RecvOnly, Self::Inactive]
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(s))
+    }
 }
 
 impl fmt::Display for Direction {
@@ -522,7 +529,7 @@ fn parse_extmap(v: &str) -> Result<Extmap, ErrorKind> {
     let (id, direction) = match id_dir.split_once('/') {
         Some((id, dir)) => (
             id,
-            Some(Direction::from_name(dir).ok_or_else(|| ErrorKind::invalid("extmap direction", dir))?),
+            Some(Direction::from_literal(dir).ok_or_else(|| ErrorKind::invalid("extmap direction", dir))?),
         ),
         None => (id_dir, None),
     };
@@ -617,14 +624,12 @@ fn parse_fingerprint(v: &str) -> Result<Fingerprint, ErrorKind> {
     Ok(Fingerprint { hash, bytes })
 }
 
+/// The role is an ABNF string literal (RFC 4145), so it is compared case-insensitively.
 fn parse_setup(v: &str) -> Result<Setup, ErrorKind> {
-    Ok(match v {
-        "actpass" => Setup::ActPass,
-        "active" => Setup::Active,
-        "passive" => Setup::Passive,
-        "holdconn" => Setup::HoldConn,
-        _ => return Err(ErrorKind::invalid("setup role", v)),
-    })
+    [Setup::ActPass, Setup::Active, Setup::Passive, Setup::HoldConn]
+        .into_iter()
+        .find(|s| s.to_string().eq_ignore_ascii_case(v))
+        .ok_or_else(|| ErrorKind::invalid("setup role", v))
 }
 
 fn parse_sctpmap(v: &str) -> Result<Sctpmap, ErrorKind> {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use nom::bytes::complete::{tag, take_while1};
+use nom::bytes::complete::{tag_no_case, take_while1};
 use nom::character::complete::satisfy;
 use nom::combinator::not;
 use nom::sequence::terminated;
@@ -24,7 +24,8 @@ pub enum CandidateTransport {
     Other(String),
 }
 
-/// The candidate type after `typ`.
+/// The candidate type after `typ`; the four RFC 8839 types are compared case-insensitively when parsed and written
+/// in lower case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CandidateType {
     /// `host`.
@@ -171,7 +172,7 @@ impl Candidate {
         let (i, _) = field(
             i,
             "candidate `typ`",
-            sp(terminated(tag("typ"), not(satisfy(|c| c != ' ')))),
+            sp(terminated(tag_no_case("typ"), not(satisfy(|c| c != ' ')))),
         )?;
         let (mut i, typ) = field(i, "candidate type", sp(token))?;
         let mut candidate = Self::new(
@@ -187,7 +188,8 @@ impl Candidate {
             let (rest, name) = field(i, "candidate extension name", sp(token))?;
             let (rest, value) = field(rest, "candidate extension value", sp(token))?;
             i = rest;
-            match name {
+            // `raddr`, `rport`, `tcptype` and their values are ABNF string literals: case-insensitive.
+            match name.to_ascii_lowercase().as_str() {
                 "raddr" => candidate.related_address = Some(CandidateAddress::parse(value, "candidate raddr")?),
                 "rport" => {
                     candidate.related_port = Some(
@@ -197,12 +199,12 @@ impl Candidate {
                     );
                 }
                 "tcptype" => {
-                    candidate.tcp_type = Some(match value {
-                        "active" => TcpType::Active,
-                        "passive" => TcpType::Passive,
-                        "so" => TcpType::SimultaneousOpen,
-                        _ => return Err(ErrorKind::invalid("candidate tcptype", value)),
-                    });
+                    candidate.tcp_type = Some(
+                        [TcpType::Active, TcpType::Passive, TcpType::SimultaneousOpen]
+                            .into_iter()
+                            .find(|t| t.to_string().eq_ignore_ascii_case(value))
+                            .ok_or_else(|| ErrorKind::invalid("candidate tcptype", value))?,
+                    );
                 }
                 "generation" => {
                     let (_, g) = field(
@@ -230,12 +232,12 @@ fn transport_from(s: &str) -> CandidateTransport {
 }
 
 fn typ_from(s: &str) -> CandidateType {
-    match s {
+    match s.to_ascii_lowercase().as_str() {
         "host" => CandidateType::Host,
         "srflx" => CandidateType::ServerReflexive,
         "prflx" => CandidateType::PeerReflexive,
         "relay" => CandidateType::Relay,
-        other => CandidateType::Other(other.to_owned()),
+        _ => CandidateType::Other(s.to_owned()),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use nom::Parser;
-use nom::bytes::complete::{tag, take_while1};
+use nom::bytes::complete::{tag_no_case, take_while1};
 use nom::character::complete::char;
 use nom::combinator::opt;
 use nom::multi::separated_list1;
@@ -22,10 +22,12 @@ pub enum RidDirection {
 
 impl RidDirection {
     fn parse(s: &str, field_name: &'static str) -> Result<Self, ErrorKind> {
-        match s {
-            "send" => Ok(Self::Send),
-            "recv" => Ok(Self::Recv),
-            _ => Err(ErrorKind::invalid(field_name, s)),
+        if s.eq_ignore_ascii_case("send") {
+            Ok(Self::Send)
+        } else if s.eq_ignore_ascii_case("recv") {
+            Ok(Self::Recv)
+        } else {
+            Err(ErrorKind::invalid(field_name, s))
         }
     }
 }
@@ -98,7 +100,7 @@ impl Rid {
                 if name.is_empty() || name.contains(' ') || v.is_some_and(|v| v.is_empty() || v.contains(' ')) {
                     return Err(ErrorKind::invalid("rid restriction", param));
                 }
-                if let ("pt", Some(list)) = (name, v) {
+                if let (true, Some(list)) = (name.eq_ignore_ascii_case("pt"), v) {
                     if !rid.payload_types.is_empty() {
                         return Err(ErrorKind::invalid("rid pt list", param));
                     }
@@ -188,7 +190,7 @@ impl Simulcast {
             let (r, dir) = field(
                 rest,
                 "simulcast direction",
-                nom::branch::alt((tag("send"), tag("recv"))),
+                nom::branch::alt((tag_no_case("send"), tag_no_case("recv"))),
             )?;
             let (r, streams) = field(
                 r,
@@ -198,7 +200,7 @@ impl Simulcast {
             if !r.is_empty() && !r.starts_with(' ') {
                 return Err(ErrorKind::invalid("simulcast stream list", r));
             }
-            let slot = if dir == "send" { &mut sc.send } else { &mut sc.recv };
+            let slot = if dir.eq_ignore_ascii_case("send") { &mut sc.send } else { &mut sc.recv };
             if !slot.is_empty() {
                 return Err(ErrorKind::invalid("simulcast direction", dir));
             }

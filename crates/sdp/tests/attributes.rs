@@ -361,3 +361,39 @@ fn session_level_lines() {
     assert_eq!(sdp.direction(&sdp.media[0]), Direction::RecvOnly);
     assert_eq!(sdp.media[1].attributes.sctp_port(), Some(&5000));
 }
+
+#[test]
+fn abnf_literals_match_case_insensitively_and_keep_their_spelling() {
+    assert_eq!(attr("setup:ACTPASS"), Attribute::Setup(Setup::ActPass));
+    assert_eq!(attr("setup:Passive"), Attribute::Setup(Setup::Passive));
+    let Attribute::Candidate(c) = attr("candidate:1 1 TCP 5 10.0.0.1 9 TYP SRFLX RADDR 10.0.0.2 RPort 7 TcpType SO")
+    else {
+        panic!()
+    };
+    assert_eq!(c.typ, CandidateType::ServerReflexive);
+    assert_eq!(c.related_port, Some(7));
+    assert_eq!(c.tcp_type, Some(TcpType::SimultaneousOpen));
+    assert!(c.related_address.is_some() && c.extensions.is_empty());
+    for (t, want) in [
+        ("Host", CandidateType::Host),
+        ("PRFLX", CandidateType::PeerReflexive),
+        ("Relay", CandidateType::Relay),
+    ] {
+        let Attribute::Candidate(c) = attr(&format!("candidate:1 1 udp 5 10.0.0.1 9 typ {t}")) else {
+            panic!()
+        };
+        assert_eq!(c.typ, want);
+    }
+    let Attribute::Extmap(e) = attr("extmap:2/SendOnly urn:x") else {
+        panic!()
+    };
+    assert_eq!(e.direction, Some(Direction::SendOnly));
+    let Attribute::Rid(r) = attr("rid:h SEND PT=96;max-width=1280") else {
+        panic!()
+    };
+    assert_eq!((r.direction, r.payload_types.as_slice()), (RidDirection::Send, &[96][..]));
+    let Attribute::Simulcast(s) = attr("simulcast:Send h;l RECV m") else {
+        panic!()
+    };
+    assert_eq!((s.send.len(), s.recv.len()), (2, 1));
+}
