@@ -48,20 +48,6 @@ fn attribute_errors_carry_line_and_text() {
         invalid("extmap direction", "sideways")
     );
     assert_eq!(err_at_6("a=extmap:70000 urn:x").kind, invalid("extmap id", "70000"));
-    let out_of_range = |v: &str| ErrorKind::OutOfRange {
-        field: "extmap id",
-        value: v.into(),
-        min: 1,
-        max: 255,
-    };
-    for id in ["0", "256", "4096", "4351", "65535"] {
-        let e = err_at_6(&format!("a=extmap:{id} urn:x"));
-        assert_eq!(e.kind, out_of_range(id));
-    }
-    assert_eq!(
-        err_at_6("a=extmap:0 urn:x").to_string(),
-        "SDP line 7 `a=extmap:0 urn:x`: extmap id `0` out of range 1..=255"
-    );
     assert_eq!(
         err_at_6("a=extmap:1").kind,
         ErrorKind::MissingField { field: "extmap uri" }
@@ -300,5 +286,23 @@ fn structure_errors() {
         ErrorKind::MissingField {
             field: "origin address"
         }
+    );
+}
+
+#[test]
+fn extmap_ids_outside_1_to_255_are_out_of_range() {
+    let out_of_range = |v: &str| ErrorKind::OutOfRange {
+        field: "extmap id",
+        value: v.into(),
+        min: 1,
+        max: 255,
+    };
+    for id in ["0", "256", "4096", "4351", "65535"] {
+        let e = err_at_6(&format!("a=extmap:{id} urn:x"));
+        assert_eq!(e.kind, out_of_range(id));
+    }
+    assert_eq!(
+        err_at_6("a=extmap:0 urn:x").to_string(),
+        "SDP line 7 `a=extmap:0 urn:x`: extmap id `0` out of range 1..=255"
     );
 }
