@@ -72,6 +72,10 @@ pub enum ErrorKind {
         /// Largest allowed value.
         max: u64,
     },
+    /// (Writing) a value that writes as text which parses back to a different value, such as
+    /// `Attribute::Other` named `mid`, or a media format holding a space.
+    #[error("written value does not parse back to the same value")]
+    NoRoundTrip,
     /// Text after the last field of a line or attribute that allows no more.
     #[error("unexpected trailing text `{0}`")]
     Trailing(String),

@@ -10,7 +10,9 @@
 //! - Attributes keep their order; [`Attributes`] offers typed look-ups over them (`mid()`, `rtpmap(pt)`,
 //!   `fmtp(pt)`, `candidates()`, …). A line the input spelled differently from the canonical writing keeps its
 //!   original text ([`AttributeLine`]), so parse → write reproduces real offers exactly.
-//! - Writing ([`std::fmt::Display`]) uses CRLF; parsing accepts CRLF or LF. Every error names the 1-based line
+//! - Writing uses CRLF; parsing accepts CRLF or LF. [`SessionDescription::try_to_string`] is the checked writer
+//!   for descriptions built from application values: it refuses a value that would inject a line (CR, LF) or
+//!   that would not parse back equal. [`std::fmt::Display`] writes unchecked. Every error names the 1-based line
 //!   and its text ([`SdpError`]). Parsing never panics and allocates only in proportion to the input.
 //!
 //! The crate is sans-IO: it turns text into values and values into text, nothing else.
@@ -51,7 +53,11 @@
 //! answer_audio.set_direction(Direction::RecvOnly);
 //! let answer = SessionDescription::default().with_media(answer_audio);
 //! assert!(answer.to_string().contains("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"));
-//! assert_eq!(answer.to_string().parse::<SessionDescription>()?, answer);
+//! assert_eq!(answer.try_to_string()?.parse::<SessionDescription>()?, answer);
+//!
+//! // Values that would inject lines are refused by the checked writer.
+//! let evil = SessionDescription::default().with_attribute(Attribute::Mid("0\r\na=ice-lite".into()));
+//! assert!(evil.try_to_string().is_err());
 //! # Ok::<(), ortc_sdp::SdpError>(())
 //! ```
 
@@ -64,6 +70,7 @@ mod media;
 mod parse;
 pub mod rid;
 mod session;
+mod write;
 
 pub use attribute::{
     Attribute, AttributeLine, Direction, Extmap, Fingerprint, Fmtp, Group, Msid, MsidSemantic, RtcpAddress, RtcpFb,

@@ -4,7 +4,8 @@ use std::fmt;
 
 use crate::attribute::{Attribute, Direction, Rtpmap};
 use crate::attributes::Attributes;
-use crate::session::{Bandwidth, Connection, write_attributes};
+use crate::session::{Bandwidth, Connection};
+use crate::write::{Written, write_line};
 
 /// One media section: the `m=` line, its `i=`, `c=`, `b=`, `k=` lines and its attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -123,30 +124,52 @@ impl MediaDescription {
     }
 }
 
-/// Writes the section with CRLF line endings, starting with its `m=` line.
+/// Writes the section with CRLF line endings, starting with its `m=` line, unchecked (see
+/// [`crate::SessionDescription::try_to_string`] for the checked writer).
 impl fmt::Display for MediaDescription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "m={} {}", self.kind, self.port)?;
-        if let Some(n) = self.port_count {
+        self.write_lines(&mut |line| write_line(f, line))
+    }
+}
+
+/// The `m=` value: `<kind> <port>[/<count>] <protocol> <format>…`.
+pub(crate) struct MediaLine<'a>(pub(crate) &'a MediaDescription);
+
+impl fmt::Display for MediaLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = self.0;
+        write!(f, "{} {}", m.kind, m.port)?;
+        if let Some(n) = m.port_count {
             write!(f, "/{n}")?;
         }
-        write!(f, " {}", self.protocol)?;
-        for fmt in &self.formats {
+        write!(f, " {}", m.protocol)?;
+        for fmt in &m.formats {
             write!(f, " {fmt}")?;
         }
-        f.write_str("\r\n")?;
+        Ok(())
+    }
+}
+
+impl MediaDescription {
+    /// Hands every line of the section to `sink`, `m=` first.
+    pub(crate) fn write_lines(&self, sink: &mut dyn FnMut(Written<'_>) -> fmt::Result) -> fmt::Result {
+        sink(Written::Media(self))?;
+        let mut text = |letter, value: &dyn fmt::Display| sink(Written::Text(letter, value));
         if let Some(i) = &self.information {
-            write!(f, "i={i}\r\n")?;
+            text('i', i)?;
         }
         for c in &self.connections {
-            write!(f, "c={c}\r\n")?;
+            text('c', c)?;
         }
         for b in &self.bandwidths {
-            write!(f, "b={b}\r\n")?;
+            text('b', b)?;
         }
         if let Some(k) = &self.encryption_key {
-            write!(f, "k={k}\r\n")?;
+            text('k', k)?;
         }
-        write_attributes(f, &self.attributes)
+        for line in self.attributes.lines() {
+            sink(Written::Attribute(line))?;
+        }
+        Ok(())
     }
 }

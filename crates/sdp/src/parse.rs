@@ -114,7 +114,7 @@ fn parse_timing(v: &str) -> Result<Timing, ErrorKind> {
     })
 }
 
-fn parse_media(v: &str) -> Result<MediaDescription, ErrorKind> {
+pub(crate) fn parse_media(v: &str) -> Result<MediaDescription, ErrorKind> {
     let mut it = v.split(' ');
     let kind = parse_token(it.next().unwrap_or_default(), "media type")?;
     let port_text = it.next().unwrap_or_default();

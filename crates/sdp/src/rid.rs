@@ -200,7 +200,11 @@ impl Simulcast {
             if !r.is_empty() && !r.starts_with(' ') {
                 return Err(ErrorKind::invalid("simulcast stream list", r));
             }
-            let slot = if dir.eq_ignore_ascii_case("send") { &mut sc.send } else { &mut sc.recv };
+            let slot = if dir.eq_ignore_ascii_case("send") {
+                &mut sc.send
+            } else {
+                &mut sc.recv
+            };
             if !slot.is_empty() {
                 return Err(ErrorKind::invalid("simulcast direction", dir));
             }

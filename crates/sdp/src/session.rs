@@ -7,6 +7,7 @@ use crate::attribute::{Attribute, Direction, Fingerprint, Setup};
 use crate::attributes::Attributes;
 use crate::error::SdpError;
 use crate::media::MediaDescription;
+use crate::write::{Written, write_line};
 
 /// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -174,6 +175,26 @@ impl SessionDescription {
         crate::parse::parse(text)
     }
 
+    /// Writes the description with CRLF line endings, checking that it is exactly what [`Self::parse`] reads
+    /// back: no value holds CR, LF or NUL, every line parses (no empty `ice-options`, `fmtp` parameters or
+    /// `simulcast`, no out-of-range `extmap` id, no token with a space, …) to the value it was written from,
+    /// and the whole text parses back equal to `self`.
+    ///
+    /// The error names the offending output line (1-based) and its text.
+    pub fn try_to_string(&self) -> Result<String, SdpError> {
+        crate::write::checked(self)
+    }
+
+    /// Checks that [`Self::try_to_string`] would succeed.
+    pub fn validate(&self) -> Result<(), SdpError> {
+        self.try_to_string().map(drop)
+    }
+
+    /// Equality of the description's lines (what is written), ignoring anything recorded about parsing.
+    pub(crate) fn same_content(&self, other: &Self) -> bool {
+        self == other
+    }
+
     /// Appends a session-level attribute (builder style).
     #[must_use]
     pub fn with_attribute(mut self, attribute: Attribute) -> Self {
@@ -249,50 +270,60 @@ impl FromStr for SessionDescription {
     }
 }
 
-pub(crate) fn write_attributes(f: &mut fmt::Formatter<'_>, attributes: &Attributes) -> fmt::Result {
-    for line in attributes.lines() {
-        write!(f, "a={line}\r\n")?;
-    }
-    Ok(())
-}
-
-/// Writes the description with CRLF line endings.
+/// Writes the description with CRLF line endings, unchecked.
+///
+/// This is exact for a description that came from [`SessionDescription::parse`]. For one built or changed from
+/// application values (mids, msids, ICE credentials, [`Attribute::Other`], …) use
+/// [`SessionDescription::try_to_string`], which refuses values that would inject extra lines or that would not
+/// parse back to the same description; `Display` writes whatever the fields hold.
 impl fmt::Display for SessionDescription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "v=0\r\no={}\r\ns={}\r\n", self.origin, self.session_name)?;
+        self.write_lines(&mut |line| write_line(f, line))
+    }
+}
+
+impl SessionDescription {
+    /// Hands every line to `sink`, in RFC 8866 order.
+    pub(crate) fn write_lines(&self, sink: &mut dyn FnMut(Written<'_>) -> fmt::Result) -> fmt::Result {
+        let mut text = |letter, value: &dyn fmt::Display| sink(Written::Text(letter, value));
+        text('v', &0)?;
+        text('o', &self.origin)?;
+        text('s', &self.session_name)?;
         if let Some(i) = &self.information {
-            write!(f, "i={i}\r\n")?;
+            text('i', i)?;
         }
         if let Some(u) = &self.uri {
-            write!(f, "u={u}\r\n")?;
+            text('u', u)?;
         }
         for e in &self.emails {
-            write!(f, "e={e}\r\n")?;
+            text('e', e)?;
         }
         for p in &self.phones {
-            write!(f, "p={p}\r\n")?;
+            text('p', p)?;
         }
         if let Some(c) = &self.connection {
-            write!(f, "c={c}\r\n")?;
+            text('c', c)?;
         }
         for b in &self.bandwidths {
-            write!(f, "b={b}\r\n")?;
+            text('b', b)?;
         }
         for t in &self.times {
-            write!(f, "t={} {}\r\n", t.start, t.stop)?;
+            text('t', &format_args!("{} {}", t.start, t.stop))?;
             for r in &t.repeats {
-                write!(f, "r={r}\r\n")?;
+                text('r', r)?;
             }
         }
         if let Some(z) = &self.time_zones {
-            write!(f, "z={z}\r\n")?;
+            text('z', z)?;
         }
         if let Some(k) = &self.encryption_key {
-            write!(f, "k={k}\r\n")?;
+            text('k', k)?;
         }
-        write_attributes(f, &self.attributes)?;
+        for line in self.attributes.lines() {
+            sink(Written::Attribute(line))?;
+        }
         for m in &self.media {
-            write!(f, "{m}")?;
+            m.write_lines(sink)?;
         }
         Ok(())
     }

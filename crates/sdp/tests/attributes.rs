@@ -391,7 +391,10 @@ fn abnf_literals_match_case_insensitively_and_keep_their_spelling() {
     let Attribute::Rid(r) = attr("rid:h SEND PT=96;max-width=1280") else {
         panic!()
     };
-    assert_eq!((r.direction, r.payload_types.as_slice()), (RidDirection::Send, &[96][..]));
+    assert_eq!(
+        (r.direction, r.payload_types.as_slice()),
+        (RidDirection::Send, &[96][..])
+    );
     let Attribute::Simulcast(s) = attr("simulcast:Send h;l RECV m") else {
         panic!()
     };

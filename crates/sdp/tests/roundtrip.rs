@@ -255,6 +255,7 @@ proptest! {
     #[test]
     fn write_then_parse_is_identity(sdp in session()) {
         let text = sdp.to_string();
+        prop_assert_eq!(sdp.try_to_string(), Ok(text.clone()));
         let parsed = SessionDescription::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(&parsed, &sdp);
         prop_assert_eq!(parsed.to_string(), text);
