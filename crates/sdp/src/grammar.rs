@@ -66,3 +66,14 @@ pub(crate) fn parse_token<'a>(s: &'a str, field: &'static str) -> Result<&'a str
         Ok(s)
     }
 }
+
+/// A non-empty run of ASCII digits of any length (`1*DIGIT`), naming `field` on failure.
+pub(crate) fn parse_digits<'a>(s: &'a str, field: &'static str) -> Result<&'a str, ErrorKind> {
+    if s.is_empty() {
+        Err(ErrorKind::MissingField { field })
+    } else if s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s)
+    } else {
+        Err(ErrorKind::invalid(field, s))
+    }
+}

@@ -9,7 +9,8 @@
 //!   `max-message-size`, `sctpmap` — or [`Attribute::Other`] for anything else.
 //! - Attributes keep their order; [`Attributes`] offers typed look-ups over them (`mid()`, `rtpmap(pt)`,
 //!   `fmtp(pt)`, `candidates()`, …). A line the input spelled differently from the canonical writing keeps its
-//!   original text ([`AttributeLine`]), so parse → write reproduces real offers exactly.
+//!   original text ([`AttributeLine`]), so parse → write reproduces real offers exactly. Outside `a=` lines,
+//!   only leading zeros in the integer fields (`o=` session version, `b=`, `t=`, `m=` port) are not reproduced.
 //! - Writing uses CRLF; parsing accepts CRLF or LF. [`SessionDescription::try_to_string`] is the checked writer
 //!   for descriptions built from application values: it refuses a value that would inject a line (CR, LF) or
 //!   that would not parse back equal. [`std::fmt::Display`] writes unchecked. Every error names the 1-based line

@@ -3,7 +3,7 @@
 
 use crate::attribute::AttributeLine;
 use crate::error::{ErrorKind, SdpError};
-use crate::grammar::{parse_num, parse_token};
+use crate::grammar::{parse_digits, parse_num, parse_token};
 use crate::media::MediaDescription;
 use crate::session::{Bandwidth, Connection, Origin, SessionDescription, Timing};
 
@@ -70,7 +70,7 @@ fn parse_origin(v: &str) -> Result<Origin, ErrorKind> {
     )?;
     Ok(Origin {
         username: f[0].to_owned(),
-        session_id: parse_num(f[1], "origin session id")?,
+        session_id: parse_digits(f[1], "origin session id")?.to_owned(),
         session_version: parse_num(f[2], "origin session version")?,
         net_type: f[3].to_owned(),
         addr_type: f[4].to_owned(),

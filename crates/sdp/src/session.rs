@@ -14,8 +14,9 @@ use crate::write::{Written, write_line};
 pub struct Origin {
     /// User name (`-` when there is none).
     pub username: String,
-    /// Session id.
-    pub session_id: u64,
+    /// Session id as written: `1*DIGIT` of any length (RFC 8866 allows more digits than fit a `u64`, and
+    /// leading zeros); the checked writer refuses anything else.
+    pub session_id: String,
     /// Session version: JSEP increments it with every new offer or answer.
     pub session_version: u64,
     /// Network type (`IN`).
@@ -31,7 +32,7 @@ impl Default for Origin {
     fn default() -> Self {
         Self {
             username: "-".into(),
-            session_id: 0,
+            session_id: "0".into(),
             session_version: 0,
             net_type: "IN".into(),
             addr_type: "IP4".into(),
@@ -109,7 +110,9 @@ pub struct Timing {
 ///
 /// Parse with [`SessionDescription::parse`] (or [`str::parse`]); write with [`fmt::Display`] (`to_string()`),
 /// which uses CRLF line endings and writes every line a parsed description had, in RFC 8866 order, so a
-/// well-formed input is reproduced byte for byte.
+/// well-formed input is reproduced byte for byte — with one exception: the numbers of the `o=` session version,
+/// `b=`, `t=` and the `m=` port and port count are held as integers and written without leading zeros (`a=`
+/// lines, the `o=` session id and all text fields are reproduced exactly).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionDescription {
     /// `o=`.

@@ -34,7 +34,7 @@ fn mids(sdp: &SessionDescription) -> Vec<&str> {
 #[test]
 fn chromium_offer_session_and_audio() {
     let sdp = round_trip("chromium/offer.sdp");
-    assert_eq!(sdp.origin.session_id, 681_484_918_166_478_123);
+    assert_eq!(sdp.origin.session_id, "681484918166478123");
     assert_eq!(sdp.origin.session_version, 2);
     assert_eq!(mids(&sdp), ["0", "1"]);
     assert!(sdp.attributes.extmap_allow_mixed());

@@ -216,7 +216,7 @@ fn media() -> impl Strategy<Value = MediaDescription> {
 
 fn session() -> impl Strategy<Value = SessionDescription> {
     (
-        ("[a-z-]{1,6}", any::<u64>(), any::<u64>(), any::<IpAddr>()),
+        ("[a-z-]{1,6}", "[0-9]{1,40}", any::<u64>(), any::<IpAddr>()),
         text(),
         option::of(connection()),
         vec(bandwidth(), 0..2),
@@ -268,5 +268,25 @@ proptest! {
             let again = SessionDescription::parse(&sdp.to_string()).unwrap();
             prop_assert_eq!(again, sdp);
         }
+    }
+}
+
+#[test]
+fn origin_session_id_keeps_any_number_of_digits() {
+    let text = "v=0\r\no=- 000123456789012345678901234567890 01 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let sdp = SessionDescription::parse(text).unwrap();
+    assert_eq!(sdp.origin.session_id, "000123456789012345678901234567890");
+    // The session version is an integer: its leading zero is the documented exception.
+    assert_eq!(sdp.try_to_string().unwrap(), text.replace(" 01 ", " 1 "));
+
+    let e = SessionDescription::parse("v=0\r\no=- 12a 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.kind.to_string()),
+        (2, "invalid origin session id `12a`".to_owned())
+    );
+    for bad in ["", "x", "1 2", "-1"] {
+        let mut sdp = SessionDescription::default();
+        sdp.origin.session_id = bad.into();
+        assert_eq!(sdp.try_to_string().unwrap_err().line, 2, "{bad:?}");
     }
 }
