@@ -773,6 +773,29 @@ impl AttributeLine {
         Ok(Self { value, original })
     }
 
+    /// Parses the text after `a=` leniently: a known attribute whose value does not fit its grammar is kept raw
+    /// as [`Attribute::Other`] (written back unchanged) and the reason is returned beside it. Only a malformed
+    /// attribute name is an error.
+    pub(crate) fn parse_lenient(text: &str) -> Result<(Self, Option<ErrorKind>), ErrorKind> {
+        match Self::parse(text) {
+            Ok(line) => Ok((line, None)),
+            Err(kind) => {
+                let (name, value) = match text.split_once(':') {
+                    Some((n, v)) => (n, Some(v)),
+                    None => (text, None),
+                };
+                if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(kind);
+                }
+                let raw = Attribute::Other {
+                    name: name.to_owned(),
+                    value: value.map(str::to_owned),
+                };
+                Ok((raw.into(), Some(kind)))
+            }
+        }
+    }
+
     /// The typed attribute.
     pub fn value(&self) -> &Attribute {
         &self.value

@@ -1,7 +1,7 @@
 //! The errors of this crate.
 
 /// Why a session description could not be parsed: which line, its text, and what was wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("SDP line {line} `{text}`: {kind}")]
 pub struct SdpError {
     /// 1-based line number of the offending line (one past the last line when something is missing at the end).
@@ -13,7 +13,7 @@ pub struct SdpError {
 }
 
 /// What was wrong with an SDP line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The input holds no lines at all.

@@ -13,7 +13,9 @@
 //!   only leading zeros in the integer fields (`o=` session version, `b=`, `t=`, `m=` port) are not reproduced.
 //! - Writing uses CRLF; parsing accepts CRLF or LF. [`SessionDescription::try_to_string`] is the checked writer
 //!   for descriptions built from application values: it refuses a value that would inject a line (CR, LF) or
-//!   that would not parse back equal. [`std::fmt::Display`] writes unchecked. Every error names the 1-based line
+//!   that would not parse back equal. [`std::fmt::Display`] writes unchecked. A malformed value of a known attribute is kept raw as
+//!   [`Attribute::Other`] and recorded in [`SessionDescription::warnings`]
+//!   ([`SessionDescription::parse_strict`] rejects it instead). Every error names the 1-based line
 //!   and its text ([`SdpError`]). Parsing never panics and allocates only in proportion to the input.
 //!
 //! The crate is sans-IO: it turns text into values and values into text, nothing else.

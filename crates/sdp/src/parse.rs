@@ -142,14 +142,26 @@ fn set_once(slot: &mut Option<String>, letter: char, value: &str) -> Result<(), 
     Ok(())
 }
 
+/// Parses an `a=` value leniently, recording a malformed known attribute in `warnings`.
+fn attribute(value: &str, warnings: &mut Vec<ErrorKind>) -> Result<AttributeLine, ErrorKind> {
+    let (line, warning) = AttributeLine::parse_lenient(value)?;
+    warnings.extend(warning);
+    Ok(line)
+}
+
 /// Applies one line inside a media section.
-fn media_line(media: &mut MediaDescription, letter: char, value: &str) -> Result<(), ErrorKind> {
+fn media_line(
+    media: &mut MediaDescription,
+    letter: char,
+    value: &str,
+    warnings: &mut Vec<ErrorKind>,
+) -> Result<(), ErrorKind> {
     match letter {
         'i' => set_once(&mut media.information, 'i', value)?,
         'c' => media.connections.push(parse_connection(value)?),
         'b' => media.bandwidths.push(parse_bandwidth(value)?),
         'k' => set_once(&mut media.encryption_key, 'k', value)?,
-        'a' => media.attributes.push(AttributeLine::parse(value)?),
+        'a' => media.attributes.push(attribute(value, warnings)?),
         'v' | 'o' | 's' | 'u' | 'e' | 'p' | 't' | 'r' | 'z' => return Err(ErrorKind::NotInMedia(letter)),
         other => return Err(ErrorKind::UnknownType(other)),
     }
@@ -165,7 +177,7 @@ struct Session {
 
 impl Session {
     /// Applies one session-level line (or an `m=` line, which opens a media section).
-    fn line(&mut self, letter: char, value: &str) -> Result<(), ErrorKind> {
+    fn line(&mut self, letter: char, value: &str, warnings: &mut Vec<ErrorKind>) -> Result<(), ErrorKind> {
         let sdp = &mut self.sdp;
         match letter {
             'v' => return Err(ErrorKind::Duplicate('v')),
@@ -196,7 +208,7 @@ impl Session {
             },
             'z' => set_once(&mut sdp.time_zones, 'z', value)?,
             'k' => set_once(&mut sdp.encryption_key, 'k', value)?,
-            'a' => sdp.attributes.push(AttributeLine::parse(value)?),
+            'a' => sdp.attributes.push(attribute(value, warnings)?),
             'm' => sdp.media.push(parse_media(value)?),
             other => return Err(ErrorKind::UnknownType(other)),
         }
@@ -215,6 +227,9 @@ pub(crate) fn parse(text: &str) -> Result<SessionDescription, SdpError> {
     };
     let mut last = 0;
     let mut first_media_line: Option<(usize, String)> = None;
+    // Trailing empty lines (a doubled final line ending) are tolerated.
+    let text = text.trim_end_matches(['\r', '\n']);
+    let mut warnings = Vec::new();
     for line in lines(text) {
         last = line.number;
         let err = |kind| line.error(kind);
@@ -240,14 +255,18 @@ pub(crate) fn parse(text: &str) -> Result<SessionDescription, SdpError> {
             continue;
         }
         match session.sdp.media.last_mut() {
-            Some(media) if letter != 'm' => media_line(media, letter, value).map_err(err)?,
+            Some(media) if letter != 'm' => media_line(media, letter, value, &mut warnings).map_err(err)?,
             _ => {
                 if letter == 'm' && first_media_line.is_none() {
                     first_media_line = Some((line.number, line.text.to_owned()));
                 }
-                session.line(letter, value).map_err(err)?;
+                session.line(letter, value, &mut warnings).map_err(err)?;
             }
         }
+        session
+            .sdp
+            .warnings
+            .extend(warnings.drain(..).map(|kind| line.error(kind)));
     }
     if last == 0 {
         return Err(SdpError {

@@ -141,6 +141,10 @@ pub struct SessionDescription {
     pub attributes: Attributes,
     /// `m=` sections.
     pub media: Vec<MediaDescription>,
+    /// What [`Self::parse`] tolerated: each `a=` line of a known attribute whose value did not fit its grammar
+    /// (kept as [`Attribute::Other`] and written back unchanged), with its line number, text and reason. Empty
+    /// for a description built in code; not compared by [`Self::try_to_string`].
+    pub warnings: Vec<SdpError>,
 }
 
 impl Default for SessionDescription {
@@ -160,6 +164,7 @@ impl Default for SessionDescription {
             encryption_key: None,
             attributes: Attributes::new(),
             media: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -173,9 +178,22 @@ impl SessionDescription {
         }
     }
 
-    /// Parses a session description; lines may end in CRLF or LF.
+    /// Parses a session description; lines may end in CRLF or LF, and trailing empty lines are ignored.
+    ///
+    /// For interoperability a malformed value of a known attribute (`a=setup:both`, `a=rtpmap:96 VP8`) does not
+    /// reject the description: the line is kept raw as [`Attribute::Other`] and recorded in
+    /// [`Self::warnings`]. Everything else (`v o s t m c b` lines, attribute names, line structure) is strict.
     pub fn parse(text: &str) -> Result<Self, SdpError> {
         crate::parse::parse(text)
+    }
+
+    /// Like [`Self::parse`], but the first malformed attribute value is an error.
+    pub fn parse_strict(text: &str) -> Result<Self, SdpError> {
+        let sdp = Self::parse(text)?;
+        match sdp.warnings.first() {
+            Some(warning) => Err(warning.clone()),
+            None => Ok(sdp),
+        }
     }
 
     /// Writes the description with CRLF line endings, checking that it is exactly what [`Self::parse`] reads
@@ -195,7 +213,11 @@ impl SessionDescription {
 
     /// Equality of the description's lines (what is written), ignoring anything recorded about parsing.
     pub(crate) fn same_content(&self, other: &Self) -> bool {
-        self == other
+        let without = |s: &Self| Self {
+            warnings: Vec::new(),
+            ..s.clone()
+        };
+        without(self) == without(other)
     }
 
     /// Appends a session-level attribute (builder style).

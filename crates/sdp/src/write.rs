@@ -62,8 +62,14 @@ fn check_line(line: &Written<'_>, value: &str) -> Result<(), ErrorKind> {
             same.then_some(()).ok_or(ErrorKind::NoRoundTrip)
         }
         Written::Attribute(a) => {
-            let back = AttributeLine::parse(value)?;
-            (back.value() == a.value()).then_some(()).ok_or(ErrorKind::NoRoundTrip)
+            // Lenient, as `parse` reads it: a raw `Attribute::Other` kept from a malformed input line writes back
+            // as itself. A typed value that comes back raw reports why its text did not parse.
+            let (back, warning) = AttributeLine::parse_lenient(value)?;
+            if back.value() == a.value() {
+                Ok(())
+            } else {
+                Err(warning.unwrap_or(ErrorKind::NoRoundTrip))
+            }
         }
     }
 }

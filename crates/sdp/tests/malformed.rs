@@ -1,14 +1,49 @@
 //! Malformed input: every error names the right line, its text, and what was wrong.
 #![allow(clippy::unwrap_used)]
 
-use ortc_sdp::{ErrorKind, SdpError, SessionDescription};
+use ortc_sdp::{Attribute, ErrorKind, SdpError, SessionDescription};
 
 const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
 
 /// Appends `line` as line 6 (after a 5-line head) and returns the error.
+/// Appends `line` (a malformed attribute) as line 7: strict parsing fails there; lenient parsing keeps it raw
+/// as `Attribute::Other`, records the same error as a warning, and writes the input back unchanged.
 fn err_at_6(line: &str) -> SdpError {
-    let e = SessionDescription::parse(&format!("{HEAD}a=mid:0\n{line}\r\na=rtcp-mux\r\n")).unwrap_err();
+    let text = format!("{HEAD}a=mid:0\n{line}\r\na=rtcp-mux\r\n");
+    let e = SessionDescription::parse_strict(&text).unwrap_err();
     assert_eq!((e.line, e.text.as_str()), (7, line), "{e}");
+    let sdp = match SessionDescription::parse(&text) {
+        Ok(sdp) => sdp,
+        Err(lenient) => {
+            // A malformed attribute name stays an error even when parsing leniently.
+            assert!(
+                matches!(
+                    lenient.kind,
+                    ErrorKind::InvalidField {
+                        field: "attribute name",
+                        ..
+                    }
+                ),
+                "{lenient}"
+            );
+            assert_eq!(lenient, e);
+            return e;
+        }
+    };
+    assert_eq!(sdp.warnings, std::slice::from_ref(&e));
+    let (name, value) = line[2..]
+        .split_once(':')
+        .map_or((&line[2..], None), |(n, v)| (n, Some(v)));
+    let kept = sdp.media[0].attributes.iter().nth(1).unwrap();
+    assert_eq!(
+        kept,
+        &Attribute::Other {
+            name: name.into(),
+            value: value.map(Into::into)
+        }
+    );
+    assert!(sdp.media[0].attributes.rtcp_mux());
+    assert_eq!(sdp.try_to_string().unwrap(), text.replace("a=mid:0\n", "a=mid:0\r\n"));
     e
 }
 
@@ -215,7 +250,6 @@ fn structure_errors() {
     assert_eq!(at("x=1"), ErrorKind::UnknownType('x'));
     assert_eq!(at("a"), ErrorKind::NotTypeValue);
     assert_eq!(at("ab=c"), ErrorKind::NotTypeValue);
-    assert_eq!(at(""), ErrorKind::EmptyLine);
     assert_eq!(at("a=x\0"), ErrorKind::ForbiddenCharacter('\0'));
     assert_eq!(at("a=x\ry"), ErrorKind::ForbiddenCharacter('\r'));
     assert_eq!(at("t=0 0"), ErrorKind::NotInMedia('t'));
@@ -305,4 +339,21 @@ fn extmap_ids_outside_1_to_255_are_out_of_range() {
         err_at_6("a=extmap:0 urn:x").to_string(),
         "SDP line 7 `a=extmap:0 urn:x`: extmap id `0` out of range 1..=255"
     );
+}
+
+#[test]
+fn empty_lines_only_at_the_end() {
+    let e = SessionDescription::parse(&format!("{HEAD}\r\na=rtcp-mux\r\n")).unwrap_err();
+    assert_eq!((e.line, e.kind), (6, ErrorKind::EmptyLine));
+    for end in ["\r\n", "\n", "\r\n\r\n", "\n\n"] {
+        let sdp = SessionDescription::parse(&format!("{HEAD}a=rtcp-mux{end}")).unwrap();
+        assert!(sdp.media[0].attributes.rtcp_mux() && sdp.warnings.is_empty());
+    }
+}
+
+#[test]
+fn structural_lines_stay_strict() {
+    let text = format!("{HEAD}a=setup:both\r\nc=IN IP4\r\n");
+    let e = SessionDescription::parse(&text).unwrap_err();
+    assert_eq!((e.line, e.text.as_str()), (7, "c=IN IP4"));
 }
