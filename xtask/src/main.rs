@@ -25,6 +25,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("srtp", "srtp_unprotect"),
     ("dtls", "dtls_endpoint"),
     ("sdp", "sdp_parse"),
+    ("codecs", "depayload"),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;
