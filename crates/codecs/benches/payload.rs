@@ -65,20 +65,22 @@ fn vp8(c: &mut Criterion) {
     let mut g = c.benchmark_group("vp8_depayload_100k");
     g.throughput(Throughput::Bytes(FRAME as u64));
     let mut d = Vp8Depayloader::new();
-    let mut seq = 0u16;
+    let (mut seq, mut ts) = (0u16, 0u32);
     g.bench_function("ortc", |b| {
         b.iter(|| {
             let mut n = 0;
+            ts = ts.wrapping_add(3000);
             for p in out.iter() {
                 seq = seq.wrapping_add(1);
                 let packet = PayloadPacket {
                     sequence_number: seq,
-                    timestamp: u32::from(seq),
+                    timestamp: ts,
                     marker: p.marker,
                     payload: p.data,
                 };
                 n += d.push(packet).unwrap().frame.map_or(0, |f| f.data.len());
             }
+            assert_eq!(n, FRAME, "one whole frame per iteration");
             black_box(n)
         });
     });
@@ -115,20 +117,22 @@ fn h264(c: &mut Criterion) {
     let mut g = c.benchmark_group("h264_depayload_100k");
     g.throughput(Throughput::Bytes(FRAME as u64));
     let mut d = H264Depayloader::new();
-    let mut seq = 0u16;
+    let (mut seq, mut ts) = (0u16, 0u32);
     g.bench_function("ortc", |b| {
         b.iter(|| {
             let mut n = 0;
+            ts = ts.wrapping_add(3000);
             for p in out.iter() {
                 seq = seq.wrapping_add(1);
                 let packet = PayloadPacket {
                     sequence_number: seq,
-                    timestamp: u32::from(seq),
+                    timestamp: ts,
                     marker: p.marker,
                     payload: p.data,
                 };
                 n += d.push(packet).unwrap().frame.map_or(0, |f| f.data.len());
             }
+            assert_eq!(n, FRAME, "one whole frame per iteration");
             black_box(n)
         });
     });
