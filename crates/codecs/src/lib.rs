@@ -6,7 +6,8 @@
 //! - Payloaders ([`Payloader`]) split a frame into RTP payloads within a budget ([`DEFAULT_MAX_PAYLOAD`])
 //!   into a reusable [`Payloads`]; depayloaders ([`Depayloader`]) reassemble frames into a reusable buffer,
 //!   reporting frames with missing packets as [`IncompleteFrame`], never returning one with a hole.
-//! - [`FrameBoundary`] reads frame start, end and keyframe from a single packet, for a jitter buffer.
+//! - [`FrameBoundary`] reads frame start, end and keyframe from a single packet, for a jitter buffer;
+//!   [`depayloader_for`] / [`payloader_for`] pick one by negotiated MIME type.
 //! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`], [`av1`] (depayload only), [`opus`]
 //!   (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in pure Rust).
 //!
@@ -46,6 +47,7 @@ pub mod g711;
 pub mod h264;
 pub mod opus;
 mod payload;
+mod select;
 pub mod vp8;
 pub mod vp9;
 
@@ -59,3 +61,4 @@ pub use payload::{
     Boundary, DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_PAYLOAD, Depayloaded, Depayloader, Frame, FrameBoundary,
     IncompleteFrame, Payload, PayloadPacket, Payloader, Payloads,
 };
+pub use select::{depayloader_for, payloader_for};
