@@ -1,5 +1,5 @@
 //! VP9 over RTP (RFC 9628): payload descriptor parsing (flexible and non-flexible modes, scalability
-//! structure), keyframe detection, and a depayloader.
+//! structure), keyframe detection, a single-layer payloader and a depayloader.
 //!
 //! ```text
 //! +-+-+-+-+-+-+-+-+
@@ -16,7 +16,7 @@
 //! |  SS ...       | (V)
 //! ```
 
-use crate::payload::{Assembler, Boundary, Depayloaded, FrameBoundary, PayloadPacket};
+use crate::payload::{Assembler, Boundary, Depayloaded, FrameBoundary, PayloadPacket, Payloader, Payloads};
 use crate::{CodecError, Depayloader};
 
 /// A parsed VP9 payload descriptor.
@@ -164,6 +164,83 @@ fn inspect(payload: &[u8], marker: bool) -> Result<(Boundary, usize), CodecError
     ))
 }
 
+/// True when a VP9 frame's uncompressed header says `frame_type` = `KEY_FRAME` (VP9 bitstream §6.2).
+pub fn is_vp9_keyframe(frame: &[u8]) -> bool {
+    let Some(&b) = frame.first() else { return false };
+    if b >> 6 != 0b10 {
+        return false; // frame_marker
+    }
+    let profile = ((b >> 5) & 1) | (((b >> 4) & 1) << 1);
+    let shift = u8::from(profile == 3); // profile 3 has a reserved bit
+    let show_existing_frame = (b >> (3 - shift)) & 1 == 1;
+    !show_existing_frame && (b >> (2 - shift)) & 1 == 0
+}
+
+/// Splits single-layer VP9 frames into RTP payloads (non-flexible mode): a 15-bit picture ID advancing per
+/// frame, B/E on the first/last packet, P clear on keyframes, and on a keyframe's first packet a scalability
+/// structure announcing one spatial layer (without resolution).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Vp9Payloader {
+    picture_id: u16,
+}
+
+impl Vp9Payloader {
+    /// A payloader whose first picture ID is `first` (masked to 15 bits).
+    pub fn with_picture_id(first: u16) -> Self {
+        Self {
+            picture_id: first & 0x7FFF,
+        }
+    }
+}
+
+impl Payloader for Vp9Payloader {
+    fn payload(&mut self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError> {
+        out.clear();
+        if frame.is_empty() {
+            return Err(CodecError::EmptyFrame);
+        }
+        let key = is_vp9_keyframe(frame);
+        // I, picture id (2), plus V and the SS byte on a keyframe's first packet
+        let first_desc = if key { 5 } else { 3 };
+        if max_payload <= first_desc {
+            return Err(CodecError::MaxPayloadTooSmall {
+                max: max_payload,
+                needed: first_desc + 1,
+            });
+        }
+        let pid = [0x80 | (self.picture_id >> 8) as u8, self.picture_id as u8];
+        let mut rest = frame;
+        let mut first = true;
+        while !rest.is_empty() {
+            let desc_len = if first { first_desc } else { 3 };
+            let (chunk, tail) = rest.split_at(rest.len().min(max_payload - desc_len));
+            rest = tail;
+            let mut b0 = 0x80; // I
+            if !key {
+                b0 |= 0x40; // P
+            }
+            if first {
+                b0 |= 0x08; // B
+            }
+            if rest.is_empty() {
+                b0 |= 0x04; // E
+            }
+            if first && key {
+                b0 |= 0x02; // V
+            }
+            out.put(&[b0, pid[0], pid[1]]);
+            if first && key {
+                out.put(&[0x00]); // SS: N_S = 0 (one layer), Y = 0, G = 0
+            }
+            out.put(chunk);
+            out.finish(rest.is_empty(), 0);
+            first = false;
+        }
+        self.picture_id = (self.picture_id + 1) & 0x7FFF;
+        Ok(())
+    }
+}
+
 /// VP9 depayloader: strips descriptors and concatenates the layer frames of a picture (one RTP timestamp).
 #[derive(Debug, Clone, Default)]
 pub struct Vp9Depayloader {
@@ -201,6 +278,43 @@ impl Depayloader for Vp9Depayloader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payloader_round_trip() {
+        let key: Vec<u8> = [0x82, 0x49, 0x83, 0x42, 0x00]
+            .into_iter()
+            .chain((0..2500u32).map(|i| i as u8))
+            .collect();
+        let delta: Vec<u8> = [0x86, 0x00]
+            .into_iter()
+            .chain((0..900u32).map(|i| (i * 3) as u8))
+            .collect();
+        assert!(is_vp9_keyframe(&key) && !is_vp9_keyframe(&delta));
+        let mut pay = Vp9Payloader::with_picture_id(0x7FFF);
+        let mut d = Vp9Depayloader::new();
+        let mut out = Payloads::new();
+        let mut seq = 0u16;
+        for (ts, frame) in [(0u32, &key), (3000, &delta)] {
+            pay.payload(frame, 1200, &mut out).unwrap();
+            let mut got = None;
+            for p in out.iter() {
+                assert!(p.data.len() <= 1200);
+                seq += 1;
+                let r = d
+                    .push(PayloadPacket {
+                        sequence_number: seq,
+                        timestamp: ts,
+                        marker: p.marker,
+                        payload: p.data,
+                    })
+                    .unwrap();
+                got = r.frame.map(|f| (f.data.to_vec(), f.keyframe)).or(got);
+            }
+            assert_eq!(got, Some((frame.clone(), ts == 0)));
+        }
+        let first = Vp9Descriptor::parse(out.get(0).unwrap().data).unwrap();
+        assert_eq!(first.picture_id, Some(0));
+    }
 
     #[test]
     fn non_flexible_keyframe_with_ss() {
