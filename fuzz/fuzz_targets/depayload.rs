@@ -3,12 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ortc_codecs::av1::Av1Depayloader;
+use ortc_codecs::av1::{Av1Depayloader, Av1Payloader};
 use ortc_codecs::g711::G711Depayloader;
 use ortc_codecs::h264::{H264Depayloader, H264Payloader, PacketizationMode};
 use ortc_codecs::opus::OpusDepayloader;
 use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
-use ortc_codecs::vp9::Vp9Depayloader;
+use ortc_codecs::vp9::{Vp9Depayloader, Vp9Payloader};
 use ortc_codecs::{Depayloader, PayloadPacket, Payloader, Payloads};
 
 const LIMIT: usize = 64 * 1024;
@@ -88,6 +88,40 @@ fuzz_target!(|data: &[u8]| {
                 marker: p.marker,
                 payload: p.data,
             });
+        }
+    }
+    Vp9Payloader::default()
+        .payload(data, budget, &mut payloads)
+        .expect("budget above descriptor size");
+    let mut d = Vp9Depayloader::new();
+    let mut back = None;
+    for (i, p) in payloads.iter().enumerate() {
+        assert!(p.data.len() <= budget);
+        let packet = PayloadPacket {
+            sequence_number: i as u16,
+            timestamp: 1,
+            marker: p.marker,
+            payload: p.data,
+        };
+        back = d
+            .push(packet)
+            .expect("own VP9 packets depayload")
+            .frame
+            .map(|f| f.data.to_vec())
+            .or(back);
+    }
+    assert_eq!(back.as_deref(), Some(data));
+    if Av1Payloader::default().payload(data, budget, &mut payloads).is_ok() {
+        let mut d = Av1Depayloader::new();
+        for (i, p) in payloads.iter().enumerate() {
+            assert!(p.data.len() <= budget);
+            let packet = PayloadPacket {
+                sequence_number: i as u16,
+                timestamp: 1,
+                marker: p.marker,
+                payload: p.data,
+            };
+            let _ = d.push(packet);
         }
     }
 });

@@ -1,6 +1,6 @@
 //! AV1 over RTP (AOM "RTP Payload Format for AV1" v1.0): aggregation header, OBU elements and fragments,
-//! keyframe detection (N bit), and a depayloader that rebuilds a low-overhead bitstream (OBUs with
-//! `obu_has_size_field` set).
+//! keyframe detection (N bit), a payloader taking a low-overhead bitstream temporal unit, and a depayloader
+//! that rebuilds one (OBUs with `obu_has_size_field` set).
 //!
 //! ```text
 //! +-+-+-+-+-+-+-+-+
@@ -8,7 +8,11 @@
 //! +-+-+-+-+-+-+-+-+
 //! ```
 
-use crate::payload::{Assembler, Boundary, DEFAULT_MAX_FRAME_SIZE, Depayloaded, FrameBoundary, PayloadPacket};
+use std::ops::Range;
+
+use crate::payload::{
+    Assembler, Boundary, DEFAULT_MAX_FRAME_SIZE, Depayloaded, FrameBoundary, PayloadPacket, Payloader, Payloads,
+};
 use crate::{CodecError, Depayloader};
 
 /// OBU type: sequence header.
@@ -23,6 +27,10 @@ pub const OBU_TILE_GROUP: u8 = 4;
 pub const OBU_METADATA: u8 = 5;
 /// OBU type: frame (header + tile group).
 pub const OBU_FRAME: u8 = 6;
+/// OBU type: tile list.
+pub const OBU_TILE_LIST: u8 = 8;
+/// OBU type: padding.
+pub const OBU_PADDING: u8 = 15;
 
 /// The aggregation header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +132,154 @@ fn inspect(payload: &[u8], marker: bool) -> Result<Boundary, CodecError> {
         frame_end: marker,
         keyframe: h.new_sequence,
     })
+}
+
+/// `v` as LEB128 in a stack buffer, and its length.
+fn leb128_array(mut v: u64) -> ([u8; 10], usize) {
+    let mut b = [0u8; 10];
+    for (i, slot) in b.iter_mut().enumerate() {
+        *slot = (v & 0x7F) as u8;
+        v >>= 7;
+        if v == 0 {
+            return (b, i + 1);
+        }
+        *slot |= 0x80;
+    }
+    (b, 10)
+}
+
+fn leb128_len(v: usize) -> usize {
+    let bits = usize::BITS - v.leading_zeros();
+    (bits.max(1) as usize).div_ceil(7)
+}
+
+/// One OBU of the input, as it goes into RTP: header byte (size flag cleared), optional extension byte, and
+/// the payload range in the input.
+#[derive(Debug, Clone)]
+struct Obu {
+    header: [u8; 2],
+    header_len: usize,
+    payload: Range<usize>,
+}
+
+impl Obu {
+    fn len(&self) -> usize {
+        self.header_len + self.payload.len()
+    }
+}
+
+/// Splits AV1 temporal units (low-overhead bitstream format: OBUs with size fields; an OBU without one runs
+/// to the end) into RTP payloads. Temporal delimiters, tile lists and padding are dropped; every element
+/// carries a length field (W = 0); OBUs that do not fit are fragmented (Y/Z); N is set on the first packet
+/// when the unit holds a sequence header.
+#[derive(Debug, Clone, Default)]
+pub struct Av1Payloader {
+    obus: Vec<Obu>,
+    pieces: Vec<(usize, Range<usize>)>,
+}
+
+fn parse_obus(tu: &[u8], obus: &mut Vec<Obu>) -> Result<(), CodecError> {
+    let mut pos = 0;
+    while pos < tu.len() {
+        let h = tu[pos];
+        if h & 0x80 != 0 {
+            return Err(CodecError::ForbiddenBit);
+        }
+        let header_len = if h & 0x04 != 0 { 2 } else { 1 };
+        let header = tu.get(pos..pos + header_len).ok_or(CodecError::TooShort {
+            what: "AV1 OBU header",
+            needed: header_len,
+            got: tu.len() - pos,
+        })?;
+        let mut start = pos + header_len;
+        let end = if h & 0x02 != 0 {
+            let (size, n) = read_leb128(&tu[start..])?;
+            start += n;
+            let size = usize::try_from(size).map_err(|_| CodecError::BadLeb128)?;
+            if size > tu.len() - start {
+                return Err(CodecError::TooShort {
+                    what: "AV1 OBU",
+                    needed: size,
+                    got: tu.len() - start,
+                });
+            }
+            start + size
+        } else {
+            tu.len()
+        };
+        let obu_type = (h >> 3) & 0x0F;
+        if !matches!(obu_type, OBU_TEMPORAL_DELIMITER | OBU_TILE_LIST | OBU_PADDING) {
+            obus.push(Obu {
+                header: [h & !0x02, header.get(1).copied().unwrap_or(0)],
+                header_len,
+                payload: start..end,
+            });
+        }
+        pos = end;
+    }
+    Ok(())
+}
+
+impl Payloader for Av1Payloader {
+    fn payload(&mut self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError> {
+        out.clear();
+        self.obus.clear();
+        if max_payload < 3 {
+            return Err(CodecError::MaxPayloadTooSmall {
+                max: max_payload,
+                needed: 3,
+            });
+        }
+        parse_obus(frame, &mut self.obus)?;
+        if self.obus.is_empty() {
+            return Err(CodecError::EmptyFrame);
+        }
+        let new_sequence = self
+            .obus
+            .iter()
+            .any(|o| (o.header[0] >> 3) & 0x0F == OBU_SEQUENCE_HEADER);
+        let (mut idx, mut offset) = (0, 0);
+        let mut first_packet = true;
+        while idx < self.obus.len() {
+            // plan the pieces of this packet: (obu index, byte range within the element)
+            self.pieces.clear();
+            let mut room = max_payload - 1;
+            let z = offset > 0;
+            while idx < self.obus.len() && room > 1 {
+                let remaining = self.obus[idx].len() - offset;
+                if leb128_len(remaining) + remaining <= room {
+                    self.pieces.push((idx, offset..offset + remaining));
+                    room -= leb128_len(remaining) + remaining;
+                    idx += 1;
+                    offset = 0;
+                } else {
+                    let take = room - leb128_len(room);
+                    self.pieces.push((idx, offset..offset + take));
+                    offset += take;
+                    room = 0;
+                }
+            }
+            let y = offset > 0;
+            let agg = (u8::from(z) << 7) | (u8::from(y) << 6) | (u8::from(first_packet && new_sequence) << 3);
+            out.put(&[agg]);
+            for (i, r) in &self.pieces {
+                let o = &self.obus[*i];
+                let (len, n) = leb128_array(r.len() as u64);
+                out.put(&len[..n]);
+                // element bytes: header (1 or 2) then payload
+                let hl = o.header_len;
+                if r.start < hl {
+                    out.put(&o.header[r.start..hl.min(r.end)]);
+                }
+                let (ps, pe) = (r.start.max(hl) - hl, r.end.max(hl) - hl);
+                out.put(&frame[o.payload.start + ps..o.payload.start + pe]);
+            }
+            out.finish(false, 0);
+            first_packet = false;
+        }
+        out.mark_last();
+        Ok(())
+    }
 }
 
 /// AV1 depayloader: joins OBU fragments and writes each OBU with its size field.
@@ -253,6 +409,35 @@ mod tests {
             timestamp: 1,
             marker,
             payload,
+        }
+    }
+
+    #[test]
+    fn payloader_round_trip() {
+        // TD, sequence header, a 5000-byte frame OBU with an extension header, a metadata OBU
+        let mut tu = vec![0x12, 0x00, 0x0A, 0x03, 1, 2, 3];
+        tu.push(0x36);
+        tu.push(0x28);
+        let mut v = Vec::new();
+        write_leb128(5000, &mut v);
+        tu.extend_from_slice(&v);
+        tu.extend((0..5000u32).map(|i| i as u8));
+        tu.extend_from_slice(&[0x2A, 0x02, 9, 9]);
+        let mut out = Payloads::new();
+        let mut pay = Av1Payloader::default();
+        for budget in [1200, 100, 3] {
+            pay.payload(&tu, budget, &mut out).unwrap();
+            let mut d = Av1Depayloader::new();
+            let mut got = None;
+            for (i, p) in out.iter().enumerate() {
+                assert!(p.data.len() <= budget);
+                assert_eq!(p.data[0] & 0x08 != 0, i == 0, "N on the first packet only");
+                let r = d.push(pk(i as u16, p.marker, p.data)).unwrap();
+                assert!(r.incomplete.is_none());
+                got = r.frame.map(|f| (f.data.to_vec(), f.keyframe)).or(got);
+            }
+            // the temporal delimiter is dropped, everything else comes back byte for byte
+            assert_eq!(got, Some((tu[2..].to_vec(), true)), "budget {budget}");
         }
     }
 

@@ -8,8 +8,9 @@
 //!   reporting frames with missing packets as [`IncompleteFrame`], never returning one with a hole.
 //! - [`FrameBoundary`] reads frame start, end and keyframe from a single packet, for a jitter buffer;
 //!   [`depayloader_for`] / [`payloader_for`] pick one by negotiated MIME type.
-//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`], [`av1`] (depayload only), [`opus`]
-//!   (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in pure Rust).
+//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628, single-layer payloader), [`av1`]
+//!   (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in
+//!   pure Rust).
 //!
 //! Depayloaders never panic on network input and bound the memory of a frame being reassembled.
 //!

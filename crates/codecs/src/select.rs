@@ -1,13 +1,13 @@
 //! Picking a payloader or depayloader by MIME type, for code that learns the codec from negotiation.
 
 use crate::Depayloader;
-use crate::av1::Av1Depayloader;
+use crate::av1::{Av1Depayloader, Av1Payloader};
 use crate::g711::{G711Depayloader, G711Payloader};
 use crate::h264::{H264Depayloader, H264Payloader, PacketizationMode};
 use crate::opus::{OpusDepayloader, OpusPayloader};
 use crate::payload::Payloader;
 use crate::vp8::{Vp8Depayloader, Vp8Payloader};
-use crate::vp9::Vp9Depayloader;
+use crate::vp9::{Vp9Depayloader, Vp9Payloader};
 
 fn name(mime_type: &str) -> &str {
     mime_type.split_once('/').map_or(mime_type, |(_, n)| n)
@@ -33,6 +33,8 @@ pub fn payloader_for(mime_type: &str, mode: PacketizationMode) -> Option<Box<dyn
     let n = name(mime_type).to_ascii_lowercase();
     Some(match n.as_str() {
         "vp8" => Box::new(Vp8Payloader::new()),
+        "vp9" => Box::new(Vp9Payloader::default()),
+        "av1" => Box::new(Av1Payloader::default()),
         "h264" => Box::new(H264Payloader::new(mode)),
         "opus" => Box::new(OpusPayloader),
         "pcmu" | "pcma" => Box::new(G711Payloader::default()),
@@ -51,7 +53,8 @@ mod tests {
         assert!(depayloader_for("audio/PCMA").is_some());
         assert!(depayloader_for("audio/G722").is_none());
         assert!(payloader_for("audio/opus", PacketizationMode::default()).is_some());
-        assert!(payloader_for("video/AV1", PacketizationMode::default()).is_none());
+        assert!(payloader_for("video/AV1", PacketizationMode::default()).is_some());
+        assert!(payloader_for("audio/G722", PacketizationMode::default()).is_none());
         let d = depayloader_for("video/VP8").unwrap_or_else(|| unreachable!());
         assert!(d.boundary(&[0x10, 0x00], true).is_ok_and(|b| b.keyframe));
     }

@@ -6,11 +6,12 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use ortc_codecs::av1::Av1Depayloader;
+use ortc_codecs::av1::{Av1Depayloader, Av1Payloader};
 use ortc_codecs::g711::{G711Depayloader, G711Payloader};
 use ortc_codecs::h264::{H264Depayloader, H264Payloader};
 use ortc_codecs::opus::{OpusDepayloader, OpusPayloader};
 use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
+use ortc_codecs::vp9::{Vp9Depayloader, Vp9Payloader};
 use ortc_codecs::{DEFAULT_MAX_PAYLOAD, Depayloader, PayloadPacket, Payloader, Payloads};
 
 struct Counting;
@@ -81,6 +82,12 @@ fn steady_state_is_allocation_free() {
         0, 0, 0, 1, 0x67, 0x42, 0xC0, 0x1F, 0, 0, 0, 1, 0x68, 0xCE, 0, 0, 0, 1, 0x65, 0x88,
     ];
     h264.extend((0..50_000u32).map(|i| (i * 13) as u8 | 4));
+    let vp9: Vec<u8> = [0x82, 0x49, 0x83, 0x42]
+        .into_iter()
+        .chain((0..30_000u32).map(|i| i as u8))
+        .collect();
+    let mut av1 = vec![0x0A, 0x03, 1, 2, 3, 0x32, 0xC0, 0x3E];
+    av1.extend((0..8000u32).map(|i| i as u8));
     let opus = [0xFC; 120];
     let pcmu = [0xFF; 320];
     let cases: Vec<Case<'_>> = vec![
@@ -90,6 +97,8 @@ fn steady_state_is_allocation_free() {
             Box::new(H264Depayloader::new()),
             &h264,
         ),
+        (Box::new(Vp9Payloader::default()), Box::new(Vp9Depayloader::new()), &vp9),
+        (Box::new(Av1Payloader::default()), Box::new(Av1Depayloader::new()), &av1),
         (Box::new(OpusPayloader), Box::new(OpusDepayloader::new()), &opus),
         (
             Box::new(G711Payloader::default()),
