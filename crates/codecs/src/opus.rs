@@ -89,7 +89,7 @@ mod tests {
                 payload: p.data,
             })
             .unwrap();
-        assert_eq!(r.frame.unwrap().data, frame);
+        assert_eq!(r.frame.unwrap().to_bytes(), &frame[..]);
         assert_eq!(
             OpusPayloader.payload(&frame, 5, &mut out),
             Err(CodecError::TooLargeForPacket { size: 6, max: 5 })

@@ -176,6 +176,13 @@ pub struct Frame<'a> {
     pub keyframe: bool,
 }
 
+impl Frame<'_> {
+    /// The frame's bytes as an owned [`bytes::Bytes`] (one copy), to hand to a decoder on another task.
+    pub fn to_bytes(&self) -> bytes::Bytes {
+        bytes::Bytes::copy_from_slice(self.data)
+    }
+}
+
 /// A frame that was dropped because some of its packets never arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IncompleteFrame {
