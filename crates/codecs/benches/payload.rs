@@ -28,8 +28,8 @@ fn h264_keyframe() -> Vec<u8> {
     ];
     f.extend_from_slice(&[0, 0, 0, 1, 0x68, 0xCE, 0x3C, 0x80]);
     f.extend_from_slice(&[0, 0, 0, 1, 0x65, 0x88]);
-    // slice data without start-code emulation
-    f.extend((0..FRAME - f.len()).map(|i| (i * 131 % 251) as u8 | 0x04));
+    // slice data: one zero byte in 251, like entropy-coded data, never two in a row (no start-code emulation)
+    f.extend((0..FRAME - f.len()).map(|i| (i * 131 % 251) as u8));
     f
 }
 

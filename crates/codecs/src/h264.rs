@@ -73,8 +73,18 @@ pub fn annex_b_nals(stream: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
 
 /// Position and length (3) of the first `00 00 01`.
 fn find_start_code(b: &[u8]) -> Option<(usize, usize)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
     while i + 2 < b.len() {
+        // no start code begins in 8 bytes without a zero byte (the classic has-zero-byte test)
+        if let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            let x = u64::from_le_bytes(w);
+            if x.wrapping_sub(ONES) & !x & HIGHS == 0 {
+                i += 8;
+                continue;
+            }
+        }
         if b[i + 2] > 1 {
             i += 3;
         } else if b[i + 2] == 1 && b[i] == 0 && b[i + 1] == 0 {
@@ -375,6 +385,27 @@ impl Depayloader for H264Depayloader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_code_search_matches_a_naive_one() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut data = Vec::new();
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // mostly non-zero bytes, with runs of zeros and ones sprinkled in
+            data.push(match x % 16 {
+                0..=2 => 0,
+                3 => 1,
+                _ => (x >> 8) as u8,
+            });
+        }
+        let naive = |b: &[u8]| b.windows(3).position(|w| w == [0, 0, 1]).map(|i| (i, 3));
+        for start in 0..data.len() {
+            assert_eq!(find_start_code(&data[start..]), naive(&data[start..]), "from {start}");
+        }
+    }
 
     #[test]
     fn splits_annex_b() {
