@@ -26,6 +26,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("dtls", "dtls_endpoint"),
     ("sdp", "sdp_parse"),
     ("ice", "stun_decode"),
+    ("codecs", "depayload"),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;

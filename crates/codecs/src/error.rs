@@ -1,0 +1,67 @@
+//! The errors of this crate.
+
+/// Why a payload could not be packetized or depacketized, or a capability not parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodecError {
+    /// A header or structure ends before its declared length.
+    #[error("{what} too short: need {needed} bytes, got {got}")]
+    TooShort {
+        /// The structure being read (`"VP8 payload descriptor"`, `"STAP-A NAL unit"`, …).
+        what: &'static str,
+        /// Bytes the structure needs.
+        needed: usize,
+        /// Bytes available.
+        got: usize,
+    },
+    /// A packet carries a descriptor but no codec data after it.
+    #[error("RTP payload has no codec data")]
+    EmptyPayload,
+    /// The payloader was given an empty frame.
+    #[error("empty frame")]
+    EmptyFrame,
+    /// The payload budget cannot hold even the smallest packet this payloader makes.
+    #[error("payload budget {max} bytes is below the {needed} bytes this payloader needs")]
+    MaxPayloadTooSmall {
+        /// The budget given.
+        max: usize,
+        /// The smallest usable budget.
+        needed: usize,
+    },
+    /// A frame that must travel in one packet (audio, H.264 packetization-mode 0) does not fit.
+    #[error("{size}-byte unit does not fit one {max}-byte payload")]
+    TooLargeForPacket {
+        /// Bytes of the frame or NAL unit.
+        size: usize,
+        /// The payload budget.
+        max: usize,
+    },
+    /// A frame being reassembled grew past the depayloader's memory bound.
+    #[error("reassembled frame exceeds {limit} bytes")]
+    FrameTooLarge {
+        /// The bound in bytes.
+        limit: usize,
+    },
+    /// The H.264 `forbidden_zero_bit` is set.
+    #[error("H.264 NAL header has the forbidden bit set")]
+    ForbiddenBit,
+    /// An H.264 NAL unit type that RTP must not carry or that this depayloader does not handle
+    /// (0, 30, 31; STAP-B 25, MTAP 26/27, FU-B 29 are interleaved-mode only).
+    #[error("unsupported H.264 NAL unit type {0} in RTP payload")]
+    UnsupportedNalType(u8),
+    /// A continuation fragment (H.264 FU-A, AV1 OBU fragment) arrived with no fragment started.
+    #[error("fragment continuation without a start")]
+    FragmentWithoutStart,
+    /// A fragment started while another was still open, or a frame ended with a fragment open.
+    #[error("fragmented unit not terminated")]
+    FragmentNotTerminated,
+    /// A LEB128 value is longer than 8 bytes or runs past the buffer.
+    #[error("malformed LEB128 length")]
+    BadLeb128,
+    /// A VP9 payload descriptor is malformed (e.g. more than three reference indices).
+    #[error("malformed VP9 payload descriptor: {0}")]
+    BadVp9Descriptor(&'static str),
+    /// An H.264 `profile-level-id` is not six hex digits, or names no known profile.
+    #[error("invalid H.264 profile-level-id")]
+    BadProfileLevelId,
+}

@@ -1,0 +1,341 @@
+//! The traits every codec implements: [`Payloader`], [`Depayloader`] and [`FrameBoundary`], and the
+//! reusable buffers they work in.
+
+use ortc_rtp_packet::RtpPacket;
+
+use crate::CodecError;
+
+/// The default payload budget: what fits a 1500-byte path MTU after IP/UDP, SRTP, RTP header and
+/// extensions (the value libwebrtc and most SFUs use).
+pub const DEFAULT_MAX_PAYLOAD: usize = 1200;
+
+/// Default bound on a reassembled frame (8 MiB): a depayloader drops a frame that grows past it.
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 8 << 20;
+
+/// One RTP payload produced by a [`Payloader`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payload<'a> {
+    /// The RTP payload bytes (descriptor + codec data).
+    pub data: &'a [u8],
+    /// The marker bit the payloader asks for: last packet of a video frame; always `false` for audio
+    /// (marking a talkspurt start is the sender's decision).
+    pub marker: bool,
+    /// Added to the frame's RTP timestamp for this packet (non-zero only when an audio buffer is split
+    /// into several packets).
+    pub timestamp_offset: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    end: usize,
+    marker: bool,
+    timestamp_offset: u32,
+}
+
+/// The payloads of one frame, written back to back into one reusable buffer.
+///
+/// Keep one per stream and hand it to every [`Payloader::payload`] call: after the first frames it
+/// stops allocating.
+#[derive(Debug, Clone, Default)]
+pub struct Payloads {
+    data: Vec<u8>,
+    packets: Vec<Entry>,
+}
+
+impl Payloads {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of payloads.
+    pub fn len(&self) -> usize {
+        self.packets.len()
+    }
+
+    /// True when there are no payloads.
+    pub fn is_empty(&self) -> bool {
+        self.packets.is_empty()
+    }
+
+    /// Total bytes over all payloads.
+    pub fn total_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Payload `i`.
+    pub fn get(&self, i: usize) -> Option<Payload<'_>> {
+        let e = self.packets.get(i)?;
+        let start = i.checked_sub(1).map_or(0, |p| self.packets[p].end);
+        Some(Payload {
+            data: &self.data[start..e.end],
+            marker: e.marker,
+            timestamp_offset: e.timestamp_offset,
+        })
+    }
+
+    /// The payloads in sending order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Payload<'_>> + '_ {
+        let mut start = 0;
+        self.packets.iter().map(move |e| {
+            let data = &self.data[start..e.end];
+            start = e.end;
+            Payload {
+                data,
+                marker: e.marker,
+                timestamp_offset: e.timestamp_offset,
+            }
+        })
+    }
+
+    /// Removes every payload, keeping the capacity.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.packets.clear();
+    }
+
+    /// Appends bytes to the payload being built.
+    pub(crate) fn put(&mut self, bytes: &[u8]) {
+        self.data.extend_from_slice(bytes);
+    }
+
+    /// Sets the marker bit of the last payload.
+    pub(crate) fn mark_last(&mut self) {
+        if let Some(e) = self.packets.last_mut() {
+            e.marker = true;
+        }
+    }
+
+    /// Closes the payload being built.
+    pub(crate) fn finish(&mut self, marker: bool, timestamp_offset: u32) {
+        self.packets.push(Entry {
+            end: self.data.len(),
+            marker,
+            timestamp_offset,
+        });
+    }
+}
+
+/// Splits encoded frames into RTP payloads.
+pub trait Payloader {
+    /// Clears `out` and fills it with the payloads of `frame`, none longer than `max_payload` bytes.
+    fn payload(&mut self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError>;
+}
+
+/// What one packet says about frame boundaries, read from its payload alone.
+///
+/// This is what a jitter buffer needs to assemble frames without knowing the codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Boundary {
+    /// The packet begins a frame (VP8: S bit with partition 0; H.264: first NAL unit of an access unit).
+    pub frame_start: bool,
+    /// The packet ends a frame (video: the RTP marker bit; audio: every packet).
+    pub frame_end: bool,
+    /// The packet belongs to a keyframe (VP8: P bit clear; H.264: IDR or SPS; AV1: N bit; audio: always).
+    pub keyframe: bool,
+}
+
+/// Reads frame boundaries from single packets.
+pub trait FrameBoundary {
+    /// Inspects one packet's payload and marker bit.
+    fn boundary(&self, payload: &[u8], marker: bool) -> Result<Boundary, CodecError>;
+}
+
+/// The parts of an RTP packet a depayloader reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayloadPacket<'a> {
+    /// RTP sequence number.
+    pub sequence_number: u16,
+    /// RTP timestamp.
+    pub timestamp: u32,
+    /// RTP marker bit.
+    pub marker: bool,
+    /// RTP payload (without padding).
+    pub payload: &'a [u8],
+}
+
+impl<'a, B: AsRef<[u8]>> From<&'a RtpPacket<B>> for PayloadPacket<'a> {
+    fn from(p: &'a RtpPacket<B>) -> Self {
+        Self {
+            sequence_number: p.sequence_number(),
+            timestamp: p.timestamp(),
+            marker: p.marker(),
+            payload: p.payload(),
+        }
+    }
+}
+
+/// A reassembled frame, borrowed from the depayloader's reusable buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// The encoded frame (H.264: Annex B with 4-byte start codes; AV1: OBUs with size fields).
+    pub data: &'a [u8],
+    /// RTP timestamp shared by the frame's packets.
+    pub timestamp: u32,
+    /// True for a keyframe (decodable on its own).
+    pub keyframe: bool,
+}
+
+impl Frame<'_> {
+    /// The frame's bytes as an owned [`bytes::Bytes`] (one copy), to hand to a decoder on another task.
+    pub fn to_bytes(&self) -> bytes::Bytes {
+        bytes::Bytes::copy_from_slice(self.data)
+    }
+}
+
+/// A frame that was dropped because some of its packets never arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncompleteFrame {
+    /// RTP timestamp of the dropped frame.
+    pub timestamp: u32,
+}
+
+/// The outcome of feeding one packet to a [`Depayloader`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Depayloaded<'a> {
+    /// A frame dropped because of missing packets, detected at this packet (at most one per packet; a loss
+    /// that takes both the end of one frame and the start of the next is reported once, for the older).
+    pub incomplete: Option<IncompleteFrame>,
+    /// A frame this packet completed.
+    pub frame: Option<Frame<'a>>,
+}
+
+/// Reassembles frames from RTP packets given in sequence order (reordering is the jitter buffer's job).
+///
+/// A gap in sequence numbers inside a frame, a frame whose start never arrived, or a frame that ends
+/// without its marker packet is reported as [`IncompleteFrame`] and its bytes are dropped: a depayloader
+/// never returns a frame with a hole in it. A malformed payload is an `Err`; the frame it belonged to is
+/// dropped too.
+pub trait Depayloader: FrameBoundary {
+    /// Feeds the next packet.
+    fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError>;
+
+    /// Drops any partial frame and forgets the last sequence number.
+    fn reset(&mut self);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    Active { timestamp: u32, keyframe: bool },
+    Skipping { timestamp: u32 },
+}
+
+/// Sequence/timestamp bookkeeping shared by the depayloaders; codecs only append bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Assembler {
+    buf: Vec<u8>,
+    state: State,
+    last_seq: Option<u16>,
+    max_frame: usize,
+}
+
+impl Default for Assembler {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_FRAME_SIZE)
+    }
+}
+
+impl Assembler {
+    pub(crate) fn new(max_frame: usize) -> Self {
+        Self {
+            buf: Vec::new(),
+            state: State::Idle,
+            last_seq: None,
+            max_frame,
+        }
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.buf.clear();
+        self.state = State::Idle;
+        self.last_seq = None;
+    }
+
+    /// Runs one packet through the frame state machine. `boundary` is the codec's reading of the packet;
+    /// `append(buf, new_frame)` writes its codec data into the frame buffer when the packet is accepted.
+    pub(crate) fn push(
+        &mut self,
+        p: &PayloadPacket<'_>,
+        boundary: Result<Boundary, CodecError>,
+        append: impl FnOnce(&mut Vec<u8>, bool) -> Result<(), CodecError>,
+    ) -> Result<Depayloaded<'_>, CodecError> {
+        let contiguous = self.last_seq.is_none_or(|s| p.sequence_number == s.wrapping_add(1));
+        self.last_seq = Some(p.sequence_number);
+        let mut incomplete = None;
+        match self.state {
+            State::Active { timestamp, .. } if !contiguous || timestamp != p.timestamp => {
+                incomplete = Some(IncompleteFrame { timestamp });
+                // the rest of a frame that lost a middle packet is skipped, never restarted
+                self.state = if timestamp == p.timestamp {
+                    State::Skipping { timestamp }
+                } else {
+                    State::Idle
+                };
+            }
+            State::Skipping { timestamp } if timestamp != p.timestamp => self.state = State::Idle,
+            _ => {}
+        }
+        let b = match boundary {
+            Ok(b) => b,
+            Err(e) => {
+                self.buf.clear();
+                self.state = State::Skipping { timestamp: p.timestamp };
+                return Err(e);
+            }
+        };
+        let mut new_frame = false;
+        match self.state {
+            State::Idle if b.frame_start => {
+                self.buf.clear();
+                self.state = State::Active {
+                    timestamp: p.timestamp,
+                    keyframe: b.keyframe,
+                };
+                new_frame = true;
+            }
+            State::Idle => {
+                // invariant: a middle packet with nothing in progress means this frame's start was lost
+                incomplete.get_or_insert(IncompleteFrame { timestamp: p.timestamp });
+                self.state = State::Skipping { timestamp: p.timestamp };
+            }
+            State::Active { timestamp, keyframe } => {
+                self.state = State::Active {
+                    timestamp,
+                    keyframe: keyframe || b.keyframe,
+                };
+            }
+            State::Skipping { .. } => {}
+        }
+        let State::Active { timestamp, keyframe } = self.state else {
+            return Ok(Depayloaded {
+                incomplete,
+                frame: None,
+            });
+        };
+        let mut appended = append(&mut self.buf, new_frame);
+        if appended.is_ok() && self.buf.len() > self.max_frame {
+            appended = Err(CodecError::FrameTooLarge { limit: self.max_frame });
+        }
+        if let Err(e) = appended {
+            self.buf.clear();
+            self.state = State::Skipping { timestamp };
+            return Err(e);
+        }
+        if !b.frame_end {
+            return Ok(Depayloaded {
+                incomplete,
+                frame: None,
+            });
+        }
+        self.state = State::Idle;
+        Ok(Depayloaded {
+            incomplete,
+            frame: Some(Frame {
+                data: &self.buf,
+                timestamp,
+                keyframe,
+            }),
+        })
+    }
+}

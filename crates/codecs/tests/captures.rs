@@ -1,0 +1,193 @@
+//! Real traffic: every VP8 packet of the Chromium and aiortc captures (`fixtures/`) through the VP8
+//! depayloader, frame boundaries checked against the packets, frames re-payloaded and depayloaded again.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../rtp-packet/tests/common/pcap.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod pcap;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ortc_codecs::vp8::{Vp8Depayloader, Vp8Descriptor, Vp8Payloader};
+use ortc_codecs::{DEFAULT_MAX_PAYLOAD, Depayloader, FrameBoundary, PayloadPacket, Payloader, Payloads};
+use ortc_rtp_packet::RtpPacket;
+
+const CHROMIUM_VP8_SSRC: u32 = 863_522_092;
+const DROPPED: [u16; 3] = [26838, 26878, 26918];
+
+fn fixture(path: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(path);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// (seq, timestamp, marker, payload) of every RTP packet with `pt`, keyed by sequence number.
+fn packets(file: &[u8], pt: u8) -> BTreeMap<u16, (u32, bool, Vec<u8>, u32)> {
+    let mut out = BTreeMap::new();
+    for d in pcap::udp_datagrams(file).unwrap() {
+        if !pcap::is_rtp(d.payload) {
+            continue;
+        }
+        let p = RtpPacket::parse(d.payload).unwrap();
+        if p.payload_type() == pt {
+            out.insert(
+                p.sequence_number(),
+                (p.timestamp(), p.marker(), p.payload().to_vec(), p.ssrc()),
+            );
+        }
+    }
+    out
+}
+
+struct Outcome {
+    frames: Vec<(u32, Vec<u8>, bool)>,
+    incomplete: Vec<u32>,
+}
+
+fn depayload_all<'a>(pkts: impl Iterator<Item = (u16, u32, bool, &'a [u8])>) -> Outcome {
+    let mut d = Vp8Depayloader::new();
+    let mut out = Outcome {
+        frames: Vec::new(),
+        incomplete: Vec::new(),
+    };
+    for (seq, ts, marker, payload) in pkts {
+        let r = d
+            .push(PayloadPacket {
+                sequence_number: seq,
+                timestamp: ts,
+                marker,
+                payload,
+            })
+            .unwrap();
+        out.incomplete.extend(r.incomplete.map(|i| i.timestamp));
+        if let Some(f) = r.frame {
+            out.frames.push((f.timestamp, f.data.to_vec(), f.keyframe));
+        }
+    }
+    out
+}
+
+#[test]
+fn chromium_vp8_frames() {
+    let file = fixture("chromium/plain.pcap");
+    let vp8 = packets(&file, 96);
+    assert_eq!(vp8.len(), 130);
+    assert!(vp8.values().all(|p| p.3 == CHROMIUM_VP8_SSRC));
+    let (first, last) = (*vp8.keys().next().unwrap(), *vp8.keys().last().unwrap());
+    assert!(last - first < 1000, "no wrap in the capture");
+    for seq in DROPPED {
+        assert!(!vp8.contains_key(&seq));
+    }
+    assert_eq!(
+        usize::from(last - first) + 1,
+        vp8.len() + DROPPED.len(),
+        "only the three drops are missing"
+    );
+
+    // frame boundaries: S + PID 0 opens a timestamp, the marker closes it
+    let boundary = Vp8Depayloader::new();
+    let mut by_ts: BTreeMap<u32, Vec<u16>> = BTreeMap::new();
+    for (&seq, (ts, marker, payload, _)) in &vp8 {
+        by_ts.entry(*ts).or_default().push(seq);
+        let b = boundary.boundary(payload, *marker).unwrap();
+        let desc = Vp8Descriptor::parse(payload).unwrap();
+        assert_eq!(b.frame_start, desc.start_of_partition && desc.partition_id == 0);
+        assert!(desc.picture_id.is_some(), "Chromium always sends a picture id");
+    }
+    // a frame is whole when no dropped sequence number falls between its first and last packet or next to
+    // its open ends
+    let mut expect_complete = Vec::new();
+    let mut expect_incomplete = Vec::new();
+    for (ts, seqs) in &by_ts {
+        let (lo, hi) = (seqs[0], *seqs.last().unwrap());
+        let starts = boundary.boundary(&vp8[&lo].2, vp8[&lo].1).unwrap().frame_start;
+        let ends = vp8[&hi].1;
+        let contiguous = usize::from(hi - lo) + 1 == seqs.len();
+        if starts && ends && contiguous {
+            expect_complete.push(*ts);
+        } else {
+            expect_incomplete.push(*ts);
+        }
+        // boundaries are consistent: only the first packet of a timestamp starts it, only the last ends it
+        for s in seqs {
+            let (_, m, p, _) = &vp8[s];
+            let b = boundary.boundary(p, *m).unwrap();
+            assert!(!b.frame_start || *s == lo, "start flag inside frame ts {ts}");
+            assert!(!b.frame_end || *s == hi, "marker inside frame ts {ts}");
+        }
+    }
+    assert_eq!(expect_incomplete.len(), DROPPED.len(), "each drop breaks one frame");
+    // 80 frames; 26838 and 26878 were the marker packets of two-packet frames, 26918 the first packet of one
+    assert_eq!(by_ts.len(), 80);
+
+    let out = depayload_all(vp8.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..])));
+    let got: Vec<u32> = out.frames.iter().map(|f| f.0).collect();
+    assert_eq!(got, expect_complete);
+    assert_eq!(out.incomplete, expect_incomplete);
+    assert!(out.frames[0].2, "the first frame is a keyframe");
+    assert_eq!(out.frames.iter().filter(|f| f.2).count(), 1, "one keyframe in 4 s");
+    for (_, data, key) in &out.frames {
+        // VP8 frame tag (RFC 6386 §9.1): a keyframe has the start code 9d 01 2a after the 3-byte tag
+        assert_eq!(*key, data[0] & 1 == 0);
+        if *key {
+            assert_eq!(&data[3..6], &[0x9d, 0x01, 0x2a]);
+        }
+        // first_part_size fits the frame
+        let tag = u32::from(data[0]) | u32::from(data[1]) << 8 | u32::from(data[2]) << 16;
+        assert!((tag >> 5) as usize <= data.len());
+    }
+
+    // RTX repairs (PT 97: OSN + original payload) fill the drops: then every frame is whole
+    let mut repaired = vp8.clone();
+    for (_, (ts, m, p, _)) in packets(&file, 97) {
+        if p.len() < 3 {
+            continue; // padding-only probe
+        }
+        let osn = u16::from_be_bytes([p[0], p[1]]);
+        repaired
+            .entry(osn)
+            .or_insert((ts, m, p[2..].to_vec(), CHROMIUM_VP8_SSRC));
+    }
+    assert_eq!(repaired.len(), vp8.len() + DROPPED.len());
+    let whole = depayload_all(repaired.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..])));
+    assert!(whole.incomplete.is_empty());
+    assert_eq!(whole.frames.len(), by_ts.len());
+}
+
+#[test]
+fn vp8_frames_survive_repayloading() {
+    for (fixture_path, pt) in [("chromium/plain.pcap", 96), ("aiortc/plain.pcap", 97)] {
+        let vp8 = packets(&fixture(fixture_path), pt);
+        let frames = depayload_all(vp8.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..]))).frames;
+        assert!(!frames.is_empty());
+        let mut payloader = Vp8Payloader::with_picture_id(0x7F00);
+        let mut payloads = Payloads::new();
+        let mut seq = 65_000u16;
+        for budget in [DEFAULT_MAX_PAYLOAD, 300] {
+            let mut d = Vp8Depayloader::new();
+            for (ts, data, key) in &frames {
+                payloader.payload(data, budget, &mut payloads).unwrap();
+                let mut back = None;
+                for p in payloads.iter() {
+                    assert!(p.data.len() <= budget);
+                    let r = d
+                        .push(PayloadPacket {
+                            sequence_number: seq,
+                            timestamp: *ts,
+                            marker: p.marker,
+                            payload: p.data,
+                        })
+                        .unwrap();
+                    seq = seq.wrapping_add(1);
+                    assert!(r.incomplete.is_none());
+                    if let Some(f) = r.frame {
+                        back = Some((f.data.to_vec(), f.keyframe));
+                    }
+                }
+                assert_eq!(back.as_ref(), Some(&(data.clone(), *key)), "{fixture_path} ts {ts}");
+            }
+        }
+    }
+}

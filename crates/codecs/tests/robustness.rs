@@ -1,0 +1,100 @@
+//! Arbitrary and mutated packets through every depayloader, from a fixed-seed generator: no panics, no
+//! frame above the size bound, `push` never accepts what `boundary` rejects. The fuzz target
+//! `fuzz/fuzz_targets/depayload.rs` does the same under libFuzzer.
+#![allow(clippy::unwrap_used)]
+
+use ortc_codecs::av1::Av1Depayloader;
+use ortc_codecs::g711::G711Depayloader;
+use ortc_codecs::h264::{H264Depayloader, H264Payloader};
+use ortc_codecs::opus::OpusDepayloader;
+use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
+use ortc_codecs::vp9::Vp9Depayloader;
+use ortc_codecs::{Depayloader, PayloadPacket, Payloader, Payloads};
+
+const LIMIT: usize = 16 * 1024;
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn depayloaders() -> Vec<Box<dyn Depayloader>> {
+    vec![
+        Box::new(Vp8Depayloader::with_max_frame_size(LIMIT)),
+        Box::new(H264Depayloader::with_max_frame_size(LIMIT)),
+        Box::new(Vp9Depayloader::new()),
+        Box::new(Av1Depayloader::new()),
+        Box::new(OpusDepayloader::new()),
+        Box::new(G711Depayloader::new()),
+    ]
+}
+
+#[test]
+fn random_and_mutated_packets_never_panic() {
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    // valid packet streams to mutate: VP8 and H.264 payloads of a few frames
+    let mut seeds: Vec<Vec<u8>> = Vec::new();
+    let mut out = Payloads::new();
+    let frame: Vec<u8> = (0..5000u32).map(|i| (i * 37) as u8 | 1).collect();
+    Vp8Payloader::new().payload(&frame, 700, &mut out).unwrap();
+    seeds.extend(out.iter().map(|p| p.data.to_vec()));
+    let mut h264 = vec![0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x68, 0xCE, 0, 0, 0, 1, 0x65, 0x88];
+    h264.extend((0..3000u32).map(|i| (i * 13) as u8 | 4));
+    H264Payloader::default().payload(&h264, 500, &mut out).unwrap();
+    seeds.extend(out.iter().map(|p| p.data.to_vec()));
+
+    let mut all = depayloaders();
+    let (mut seq, mut ts) = (0u16, 0u32);
+    let mut seen_frames = 0;
+    for _ in 0..20_000 {
+        let mut payload = if rng.below(2) == 0 {
+            seeds[rng.below(seeds.len())].clone()
+        } else {
+            (0..rng.below(40)).map(|_| rng.next() as u8).collect()
+        };
+        for _ in 0..rng.below(3) {
+            if !payload.is_empty() {
+                let i = rng.below(payload.len());
+                payload[i] ^= 1 << rng.below(8);
+            }
+        }
+        if rng.below(8) == 0 {
+            payload.truncate(rng.below(payload.len() + 1));
+        }
+        seq = seq.wrapping_add(1 + u16::from(rng.below(10) == 0));
+        if rng.below(4) == 0 {
+            ts = ts.wrapping_add(3000);
+        }
+        let packet = PayloadPacket {
+            sequence_number: seq,
+            timestamp: ts,
+            marker: rng.below(3) == 0,
+            payload: &payload,
+        };
+        for (i, d) in all.iter_mut().enumerate() {
+            let boundary = d.boundary(&payload, packet.marker);
+            if let Ok(r) = d.push(packet) {
+                assert!(boundary.is_ok(), "depayloader {i} accepted what boundary rejected");
+                if let Some(f) = r.frame {
+                    seen_frames += 1;
+                    assert_eq!(f.timestamp, ts);
+                    assert!(i > 1 || f.data.len() <= LIMIT);
+                }
+            }
+        }
+    }
+    assert!(
+        seen_frames > 1000,
+        "the generator reaches the frame paths ({seen_frames})"
+    );
+}
