@@ -222,18 +222,32 @@ pub fn validate_compound(datagram: &[u8]) -> Result<(), RtcpError> {
 pub struct CompoundWriter<'b> {
     buf: &'b mut [u8],
     len: usize,
+    /// The last packet written has the P bit set: RFC 3550 §6.1 allows padding only on the last one.
+    padded: bool,
 }
 
 impl<'b> CompoundWriter<'b> {
     /// A writer that fills `buf` from its start.
     pub fn new(buf: &'b mut [u8]) -> Self {
-        Self { buf, len: 0 }
+        Self {
+            buf,
+            len: 0,
+            padded: false,
+        }
     }
 
     /// Appends one packet; on error nothing is appended.
+    ///
+    /// A packet written with padding (the P bit, e.g. transport-wide CC feedback) must be the last one:
+    /// pushing after it is [`RtcpError::PaddingNotLast`].
     pub fn push(&mut self, packet: &dyn WriteRtcp) -> Result<&mut Self, RtcpError> {
-        let n = packet.write(&mut self.buf[self.len..])?;
+        if self.padded {
+            return Err(RtcpError::PaddingNotLast);
+        }
+        let start = self.len;
+        let n = packet.write(&mut self.buf[start..])?;
         self.len += n;
+        self.padded = n > 0 && self.buf[start] & 0x20 != 0;
         Ok(self)
     }
 
@@ -261,6 +275,26 @@ impl<'b> CompoundWriter<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nothing_follows_a_padded_packet() {
+        // A padded packet: RR with the P bit and 4 bytes of padding.
+        struct Padded;
+        impl WriteRtcp for Padded {
+            fn encoded_len(&self) -> usize {
+                12
+            }
+            fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
+                out[..12].copy_from_slice(&[0xA0, 201, 0, 2, 0, 0, 0, 1, 0, 0, 0, 4]);
+                Ok(12)
+            }
+        }
+        let mut buf = [0u8; 64];
+        let mut w = CompoundWriter::new(&mut buf);
+        w.push(&Padded).unwrap();
+        assert_eq!(w.push(&Padded).unwrap_err(), RtcpError::PaddingNotLast);
+        assert_eq!(w.len(), 12);
+    }
 
     // aiortc SR + SDES from the capture.
     const SR_SDES: &str = "80c800065c0ddef0eeb157f248d24e16cfc3fcd60000001f0000005d81ca000b5c0ddef00124\

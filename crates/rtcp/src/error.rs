@@ -4,6 +4,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RtcpError {
+    /// A packet was added to a compound after one with padding (RFC 3550 §6.1: only the last may be padded).
+    #[error("only the last packet of a compound RTCP packet may be padded")]
+    PaddingNotLast,
     /// The buffer ends before the 4-byte common header does.
     #[error("RTCP packet too short: need {needed} bytes, got {got}")]
     TooShort {

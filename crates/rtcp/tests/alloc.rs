@@ -100,7 +100,6 @@ fn iterating_allocates_nothing() {
         cname: "someone",
     })
     .unwrap();
-    w.push(&enc).unwrap();
     w.push(&ortc_rtcp::NackBuilder {
         sender_ssrc: 1,
         media_ssrc: 2,
@@ -118,6 +117,8 @@ fn iterating_allocates_nothing() {
         reason: Some(b"bye"),
     })
     .unwrap();
+    // Transport-wide CC feedback is padded (P bit), so it goes last.
+    w.push(&enc).unwrap();
     let n = w.len();
     let datagram = &buf[..n];
     let mut lost = [9u16, 3, 65535, 4, 0];
