@@ -169,15 +169,21 @@ pub struct DtlsStats {
 ///
 /// OpenSSL writes each datagram with one `write` (it packs records up to the MTU in a buffering BIO and
 /// flushes them together) and reads each with one `read`, so datagram boundaries survive.
+///
+/// The channel also routes retransmissions OpenSSL makes early into the shared [`FlightTimer`](ffi::FlightTimer)
+/// (see the [`ffi`] module), so only the endpoint's own deadlines put them on the wire.
 #[derive(Debug, Default)]
 struct Channel {
     incoming: Vec<u8>,
     has_incoming: bool,
     outgoing: VecDeque<Bytes>,
+    timer: ffi::SharedFlightTimer,
 }
 
 impl Read for Channel {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // OpenSSL reads only once it is done retransmitting.
+        ffi::lock(&self.timer).stop_holding();
         if !self.has_incoming {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -190,7 +196,9 @@ impl Read for Channel {
 
 impl Write for Channel {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.outgoing.push_back(Bytes::copy_from_slice(buf));
+        if let Some(datagram) = ffi::lock(&self.timer).hold(Bytes::copy_from_slice(buf)) {
+            self.outgoing.push_back(datagram);
+        }
         Ok(buf.len())
     }
 
@@ -236,10 +244,12 @@ fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
 /// the remote description. On a mismatch the handshake fails, [`DtlsError::FingerprintMismatch`] is reported,
 /// and no keys are exported.
 ///
-/// Retransmission timing: OpenSSL keeps its retransmission deadline on the system's wall clock. The endpoint
-/// maps it onto the caller's `Instant`s ([`poll_timeout`](Self::poll_timeout) is "now" plus the time OpenSSL
-/// says is left), and [`handle_timeout`](Self::handle_timeout) lets OpenSSL retransmit, which it does only once
-/// its own deadline has passed in real time. Driven with `Instant::now()` the two agree.
+/// Retransmission timing lives here, on the caller's `Instant`s only: a flight is sent again
+/// [`initial_retransmit_timeout`](DtlsConfig::initial_retransmit_timeout) after it was first sent, then after
+/// twice that, and so on up to [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT); a new flight starts
+/// over. OpenSSL's wall-clock timer decides nothing, so a fake clock drives the endpoint exactly like a real one.
+/// After OpenSSL's limit of 12 retransmissions of one flight the handshake fails with
+/// [`DtlsError::HandshakeTimeout`].
 pub struct DtlsEndpoint {
     role: DtlsRole,
     state: DtlsState,
@@ -248,7 +258,12 @@ pub struct DtlsEndpoint {
     verification: Arc<Mutex<Verification>>,
     profile: Option<SrtpProfile>,
     events: VecDeque<DtlsEvent>,
+    /// When the current flight is sent again, on the caller's clock.
     deadline: Option<Instant>,
+    /// The first retransmission timeout of every flight.
+    initial_rto: Duration,
+    /// The timeout that set `deadline`: `initial_rto`, doubled at each retransmission up to the maximum.
+    rto: Duration,
     stats: DtlsStats,
     read_buf: Box<[u8]>,
 }
@@ -316,9 +331,18 @@ impl DtlsEndpoint {
             *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = verdict;
             accepted
         });
-        ffi::install_backoff(&mut ssl, config.initial_retransmit_timeout);
+        let timer = ffi::SharedFlightTimer::default();
+        if !ffi::install_flight_timer(&mut ssl, Arc::clone(&timer)) {
+            return Err(DtlsError::Handshake(
+                "no OpenSSL ex-data slot for the retransmission timer".to_owned(),
+            ));
+        }
 
-        let stream = SslStream::new(ssl, Channel::default())?;
+        let channel = Channel {
+            timer,
+            ..Channel::default()
+        };
+        let stream = SslStream::new(ssl, channel)?;
         // After the BIO is attached, so that OpenSSL computes its MTU floor from it.
         let openssl_mtu = config.mtu - AEAD_RECORD_EXPANSION;
         if !ffi::set_mtu(
@@ -340,6 +364,8 @@ impl DtlsEndpoint {
             profile: None,
             events: VecDeque::new(),
             deadline: None,
+            initial_rto: config.initial_retransmit_timeout,
+            rto: config.initial_retransmit_timeout,
             stats: DtlsStats::default(),
             read_buf: vec![0; MAX_APPLICATION_DATA + 1024].into_boxed_slice(),
         })
@@ -377,24 +403,36 @@ impl DtlsEndpoint {
         self.deadline
     }
 
-    /// Retransmits the last flight if its timer has expired by `now` (and by OpenSSL's wall clock).
+    /// Retransmits the last flight if its deadline has passed by `now`; the next deadline is twice as far
+    /// (up to [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT)). Only `now` counts: OpenSSL's own clock
+    /// decides nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
         let Some(deadline) = self.deadline else { return };
         if now < deadline || !self.is_open() {
             return;
         }
-        match ffi::handle_timeout(self.stream.ssl()) {
-            TimeoutOutcome::Retransmitted => {
-                self.stats.retransmissions += 1;
-                debug!(role = ?self.role, "DTLS flight retransmitted");
-            }
-            TimeoutOutcome::NotExpired => {}
-            TimeoutOutcome::Failed => {
-                self.fail(DtlsError::HandshakeTimeout);
-                return;
+        let timer = Arc::clone(&self.stream.get_ref().timer);
+        let mut flight = ffi::lock(&timer).take_retransmission();
+        if flight.is_none() {
+            // No copy made by a read yet: OpenSSL's timer is still armed expired, let it retransmit now.
+            let outcome = ffi::handle_timeout(self.stream.ssl());
+            let mut timer = ffi::lock(&timer);
+            timer.stop_holding();
+            flight = timer.take_retransmission();
+            if outcome == TimeoutOutcome::Failed {
+                flight = None;
             }
         }
-        self.update_deadline(now);
+        let Some(flight) = flight else {
+            // OpenSSL has made every copy it will of this flight.
+            self.fail(DtlsError::HandshakeTimeout);
+            return;
+        };
+        self.stream.get_mut().outgoing.extend(flight);
+        self.stats.retransmissions += 1;
+        self.rto = (self.rto * 2).min(ffi::MAX_RETRANSMIT_TIMEOUT);
+        self.deadline = Some(now + self.rto);
+        debug!(role = ?self.role, next_in = ?self.rto, "DTLS flight retransmitted");
     }
 
     /// The next datagram to send to the peer, if any.
@@ -502,6 +540,12 @@ impl DtlsEndpoint {
     }
 
     fn drive(&mut self) {
+        self.drive_openssl();
+        // invariant: OpenSSL ends every early retransmission before it returns to us.
+        ffi::lock(&self.stream.get_ref().timer).stop_holding();
+    }
+
+    fn drive_openssl(&mut self) {
         match self.state {
             DtlsState::Handshaking => match self.stream.do_handshake() {
                 Ok(()) => {
@@ -635,12 +679,16 @@ impl DtlsEndpoint {
         self.events.push_back(DtlsEvent::Error(error));
     }
 
+    /// Starts the back-off for a flight OpenSSL has just sent, and stops it once no flight awaits an answer.
     fn update_deadline(&mut self, now: Instant) {
-        self.deadline = if self.is_open() {
-            ffi::get_timeout(self.stream.ssl()).map(|left| now + left)
-        } else {
-            None
-        };
+        let new_flight = std::mem::take(&mut ffi::lock(&self.stream.get_ref().timer).new_flight);
+        // OpenSSL's timer runs while a flight awaits an answer; its time left is meaningless (see `ffi`).
+        if !self.is_open() || ffi::get_timeout(self.stream.ssl()).is_none() {
+            self.deadline = None;
+        } else if new_flight || self.deadline.is_none() {
+            self.rto = self.initial_rto;
+            self.deadline = Some(now + self.rto);
+        }
     }
 }
 
