@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use openssl::ssl::{
-    self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslStream, SslVerifyMode, SslVersion,
+    self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode, SslStream, SslVerifyMode,
+    SslVersion,
 };
 use openssl::x509::{X509Ref, X509StoreContextRef};
 use ortc_srtp::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, SessionKeys, SrtpProfile};
@@ -47,6 +48,17 @@ pub const DEFAULT_INITIAL_RETRANSMIT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The shortest initial retransmission timeout accepted.
 pub const MIN_INITIAL_RETRANSMIT_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// Options of every context:
+/// - `NO_RENEGOTIATION`: RFC 8827 §6.5 forbids renegotiation in WebRTC (a peer could swap certificates after
+///   the fingerprint was checked); a `HelloRequest` or a second `ClientHello` is refused.
+/// - `NO_TICKET` (and no session cache, set beside it): every association is a full handshake that checks the
+///   peer's certificate; nothing is resumed.
+/// - `NO_QUERY_MTU`: the MTU is ours to set; never ask the BIO (ours has no path MTU) nor lower it after
+///   timeouts.
+const CONTEXT_OPTIONS: SslOptions = SslOptions::NO_RENEGOTIATION
+    .union(SslOptions::NO_TICKET)
+    .union(SslOptions::NO_QUERY_MTU);
 
 /// ECDHE key exchange only, AEAD first: the suites browsers offer for DTLS 1.2.
 const CIPHER_LIST: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
@@ -233,6 +245,22 @@ fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
     }
 }
 
+/// The OpenSSL context of one endpoint: DTLS 1.2 only, our certificate, `use_srtp`, no renegotiation and no
+/// resumption.
+fn context(certificate: &DtlsCertificate, config: &DtlsConfig) -> Result<SslContextBuilder, DtlsError> {
+    let mut ctx = SslContextBuilder::new(SslMethod::dtls())?;
+    ctx.set_min_proto_version(Some(SslVersion::DTLS1_2))?;
+    ctx.set_max_proto_version(Some(SslVersion::DTLS1_2))?;
+    ctx.set_cipher_list(CIPHER_LIST)?;
+    ctx.set_certificate(certificate.x509())?;
+    ctx.set_private_key(certificate.private_key())?;
+    ctx.check_private_key()?;
+    ctx.set_tlsext_use_srtp(&config.use_srtp_list())?;
+    ctx.set_options(CONTEXT_OPTIONS);
+    ctx.set_session_cache_mode(SslSessionCacheMode::OFF);
+    Ok(ctx)
+}
+
 /// One side of a DTLS 1.2 association, without sockets or clocks.
 ///
 /// Feed it received datagrams with [`handle_datagram`](Self::handle_datagram) and call
@@ -295,17 +323,7 @@ impl DtlsEndpoint {
         }
         config.validate()?;
 
-        let mut ctx = SslContextBuilder::new(SslMethod::dtls())?;
-        ctx.set_min_proto_version(Some(SslVersion::DTLS1_2))?;
-        ctx.set_max_proto_version(Some(SslVersion::DTLS1_2))?;
-        ctx.set_cipher_list(CIPHER_LIST)?;
-        ctx.set_certificate(certificate.x509())?;
-        ctx.set_private_key(certificate.private_key())?;
-        ctx.check_private_key()?;
-        ctx.set_tlsext_use_srtp(&config.use_srtp_list())?;
-        // The MTU is ours to set: never ask the BIO (ours has no path MTU) nor lower it after timeouts.
-        ctx.set_options(SslOptions::NO_QUERY_MTU | SslOptions::NO_TICKET);
-        let ctx = ctx.build();
+        let ctx = context(certificate, config)?.build();
 
         let mut ssl = Ssl::new(&ctx)?;
         match role {
@@ -738,6 +756,16 @@ mod tests {
         assert_eq!(
             DtlsConfig::default().use_srtp_list(),
             "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
+        );
+    }
+
+    #[test]
+    fn no_renegotiation_and_no_resumption() {
+        let ctx = context(&cert(), &DtlsConfig::default()).expect("context");
+        assert!(ctx.options().contains(CONTEXT_OPTIONS));
+        assert!(
+            ctx.options()
+                .contains(SslOptions::NO_RENEGOTIATION | SslOptions::NO_TICKET)
         );
     }
 
