@@ -233,6 +233,29 @@ enum Verification {
     Failed(String),
 }
 
+/// Whether a certificate verification error is expected of a WebRTC peer, whose certificate is authenticated
+/// by its fingerprint alone (RFC 8827 §6.5), not by a chain to a trusted root:
+///
+/// - self-signed, or issued by no certificate we know (we have no trust store, and want none);
+/// - not yet valid or expired: the validity period carries no trust here, since the fingerprint came over the
+///   signalling channel for this session; tolerating it spares handshakes between peers whose clocks disagree
+///   (browsers accept such certificates too).
+///
+/// Everything else still fails the handshake, notably `EE_KEY_TOO_SMALL`, `CA_KEY_TOO_SMALL` and
+/// `CA_MD_TOO_WEAK` from OpenSSL's security level.
+fn tolerated(error: libc::c_int) -> bool {
+    matches!(
+        error,
+        openssl_sys::X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+            | openssl_sys::X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+            | openssl_sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+            | openssl_sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+            | openssl_sys::X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
+            | openssl_sys::X509_V_ERR_CERT_NOT_YET_VALID
+            | openssl_sys::X509_V_ERR_CERT_HAS_EXPIRED
+    )
+}
+
 /// Checks `certificate` against every expected fingerprint, whatever their hash functions.
 fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
     if let Some(fp) = expected.iter().find(|fp| fp.matches(certificate)) {
@@ -336,8 +359,19 @@ impl DtlsEndpoint {
             DtlsRole::Server => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
         };
         let (cb_expected, cb_verification) = (Arc::clone(&expected), Arc::clone(&verification));
-        ssl.set_verify_callback(mode, move |_chain_verified, ctx: &mut X509StoreContextRef| {
-            // Certificates are self-signed: the chain is not trusted, the leaf's fingerprint from SDP is.
+        ssl.set_verify_callback(mode, move |chain_verified, ctx: &mut X509StoreContextRef| {
+            // Certificates are self-signed: the chain is not trusted, the leaf's fingerprint from SDP is. Only
+            // the errors that say so are overlooked; any other (a key or digest below OpenSSL's security
+            // level, a malformed certificate) fails the handshake whatever the fingerprint.
+            if !chain_verified && !tolerated(ctx.error().as_raw()) {
+                let reason = format!(
+                    "peer certificate at depth {} rejected: {}",
+                    ctx.error_depth(),
+                    ctx.error().error_string()
+                );
+                *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = Verification::Failed(reason);
+                return false;
+            }
             if ctx.error_depth() != 0 {
                 return true;
             }
@@ -757,6 +791,17 @@ mod tests {
             DtlsConfig::default().use_srtp_list(),
             "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
         );
+    }
+
+    #[test]
+    fn only_the_errors_of_a_self_signed_certificate_are_tolerated() {
+        for code in [18, 19, 2, 20, 21, 9, 10] {
+            assert!(tolerated(code), "{code}");
+        }
+        // EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL, CA_MD_TOO_WEAK, CERT_SIGNATURE_FAILURE, INVALID_CA, OK.
+        for code in [66, 67, 68, 7, 24, 0] {
+            assert!(!tolerated(code), "{code}");
+        }
     }
 
     #[test]
