@@ -29,10 +29,15 @@ pub const MIN_MTU: usize = 256 + AEAD_RECORD_EXPANSION;
 /// this, so that every datagram it writes fits the configured MTU.
 const AEAD_RECORD_EXPANSION: usize = 8 + 16;
 
-/// The largest MTU accepted (the largest UDP payload over IPv4).
-pub const MAX_MTU: usize = 65_507;
+/// The largest MTU accepted.
+///
+/// During the handshake OpenSSL writes records through a buffering BIO of 4096 bytes and flushes it whenever it
+/// fills: a datagram larger than that reaches the endpoint in pieces, and a piece is no valid datagram (the
+/// peer drops it and the flight must be retransmitted). WebRTC paths rarely carry more than 1500 bytes anyway.
+pub const MAX_MTU: usize = 4096;
 
-/// The largest application data one [`DtlsEndpoint::send_application_data`] call takes: one DTLS record.
+/// The most application data one DTLS record carries; the MTU limits one
+/// [`DtlsEndpoint::send_application_data`] call sooner (see [`DtlsEndpoint::max_application_data`]).
 pub const MAX_APPLICATION_DATA: usize = 16_384;
 
 /// SRTP profiles offered unless configured otherwise, most preferred first.
@@ -311,6 +316,10 @@ pub struct DtlsEndpoint {
     events: VecDeque<DtlsEvent>,
     /// When the current flight is sent again, on the caller's clock.
     deadline: Option<Instant>,
+    /// The largest datagram to send.
+    mtu: usize,
+    /// The MTU OpenSSL was given (see [`AEAD_RECORD_EXPANSION`]).
+    openssl_mtu: usize,
     /// The first retransmission timeout of every flight.
     initial_rto: Duration,
     /// The timeout that set `deadline`: `initial_rto`, doubled at each retransmission up to the maximum.
@@ -417,6 +426,8 @@ impl DtlsEndpoint {
             events: VecDeque::new(),
             deadline: None,
             initial_rto: config.initial_retransmit_timeout,
+            mtu: config.mtu,
+            openssl_mtu,
             rto: config.initial_retransmit_timeout,
             stats: DtlsStats::default(),
             read_buf: vec![0; MAX_APPLICATION_DATA + 1024].into_boxed_slice(),
@@ -500,19 +511,18 @@ impl DtlsEndpoint {
     }
 
     /// Sends `data` as one application data record (for SCTP over DTLS). DTLS does not fragment application
-    /// data: keep each message within the MTU less the record overhead.
+    /// data: `data` must fit one datagram of the configured MTU with the record's overhead, at most
+    /// [`max_application_data`](Self::max_application_data) bytes, or
+    /// [`DtlsError::ApplicationDataTooLarge`] is returned and nothing is sent.
     pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
-        if self.state != DtlsState::Connected {
+        let Some(max) = self.max_application_data() else {
             return Err(DtlsError::InvalidState {
                 operation: "send application data",
                 state: self.state,
             });
-        }
-        if data.len() > MAX_APPLICATION_DATA {
-            return Err(DtlsError::ApplicationDataTooLarge {
-                len: data.len(),
-                max: MAX_APPLICATION_DATA,
-            });
+        };
+        if data.len() > max {
+            return Err(DtlsError::ApplicationDataTooLarge { len: data.len(), max });
         }
         if data.is_empty() {
             return Ok(());
@@ -522,6 +532,17 @@ impl DtlsEndpoint {
             .map_err(|e| DtlsError::Connection(e.to_string()))?;
         self.stats.application_records_sent += 1;
         Ok(())
+    }
+
+    /// The most application data one [`send_application_data`](Self::send_application_data) call takes once
+    /// connected: the configured MTU less the record overhead of the negotiated cipher.
+    pub fn max_application_data(&self) -> Option<usize> {
+        if self.state != DtlsState::Connected {
+            return None;
+        }
+        // OpenSSL was given the MTU less AEAD_RECORD_EXPANSION; its overhead is what it takes off that.
+        let overhead = self.openssl_mtu.saturating_sub(ffi::data_mtu(self.stream.ssl()));
+        Some(self.mtu.saturating_sub(overhead).min(MAX_APPLICATION_DATA))
     }
 
     /// Closes the connection: sends `close_notify` if the handshake completed, and reports

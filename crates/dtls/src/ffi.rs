@@ -1,5 +1,5 @@
-//! The few OpenSSL calls the `openssl` crate does not wrap: the DTLS retransmission timer, and the MTU of an
-//! `SSL` already inside an `SslStream`.
+//! The few OpenSSL calls the `openssl` crate does not wrap: the DTLS retransmission timer, and the MTU (and the
+//! application data that fits it) of an `SSL` already inside an `SslStream`.
 //!
 //! - `DTLSv1_get_timeout` and `DTLSv1_handle_timeout` are macros over `SSL_ctrl` (commands 73 and 74).
 //! - `DTLS_set_timer_cb` (OpenSSL ≥ 1.1.1) lets us choose every timeout OpenSSL arms.
@@ -160,6 +160,17 @@ pub(crate) fn install_flight_timer(ssl: &mut SslRef, timer: SharedFlightTimer) -
     // SAFETY: `ssl` is a live `SSL`; the callback is a plain function valid for the program's lifetime.
     unsafe { DTLS_set_timer_cb(ssl.as_ptr(), Some(timer_callback)) };
     true
+}
+
+unsafe extern "C" {
+    fn DTLS_get_data_mtu(s: *const SSL) -> libc::size_t;
+}
+
+/// The most application data one record can carry within the MTU given to OpenSSL, for the negotiated cipher
+/// (`DTLS_get_data_mtu`, OpenSSL ≥ 1.1.1); 0 before a cipher is negotiated.
+pub(crate) fn data_mtu(ssl: &SslRef) -> usize {
+    // SAFETY: `ssl` is a live `SSL`; DTLS_get_data_mtu only reads it.
+    unsafe { DTLS_get_data_mtu(ssl.as_ptr()) }
 }
 
 /// Sets the largest datagram OpenSSL may write (`SSL_set_mtu`); `false` if OpenSSL rejected it as too small.

@@ -417,3 +417,104 @@ fn a_silent_peer_times_the_handshake_out() {
         expected + ortc_dtls::MAX_RETRANSMIT_TIMEOUT.min(FAST * (1 << 12))
     );
 }
+
+/// A certificate of about 7 kB (hundreds of subject alternative names): its flight needs several datagrams
+/// even at the largest MTU.
+fn big_certificate() -> DtlsCertificate {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::SubjectAlternativeName;
+    use openssl::x509::{X509, X509NameBuilder};
+
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("group");
+    let key = PKey::from_ec_key(EcKey::generate(&group).expect("key")).expect("pkey");
+    let mut name = X509NameBuilder::new().expect("name");
+    name.append_entry_by_text("CN", "big").expect("cn");
+    let name = name.build();
+    let mut b = X509::builder().expect("builder");
+    b.set_version(2).expect("version");
+    b.set_serial_number(&BigNum::from_u32(1).expect("bn").to_asn1_integer().expect("serial"))
+        .expect("serial");
+    b.set_subject_name(&name).expect("subject");
+    b.set_issuer_name(&name).expect("issuer");
+    b.set_pubkey(&key).expect("pubkey");
+    b.set_not_before(&Asn1Time::days_from_now(0).expect("time"))
+        .expect("not before");
+    b.set_not_after(&Asn1Time::days_from_now(2).expect("time"))
+        .expect("not after");
+    let mut san = SubjectAlternativeName::new();
+    for i in 0..300 {
+        san.dns(&format!("host{i:04}.example.com"));
+    }
+    let san = san.build(&b.x509v3_context(None, None)).expect("san");
+    b.append_extension(san).expect("extension");
+    b.sign(&key, MessageDigest::sha256()).expect("sign");
+    let cert = b.build();
+    DtlsCertificate::from_pem(
+        &cert.to_pem().expect("pem"),
+        &key.private_key_to_pem_pkcs8().expect("pem"),
+    )
+    .expect("certificate")
+}
+
+#[test]
+fn the_largest_mtu_carries_a_fragmented_flight_without_loss() {
+    let big = big_certificate();
+    let config = DtlsConfig {
+        mtu: ortc_dtls::MAX_MTU,
+        ..fast()
+    };
+    let mut pair = Pair::with(
+        (&big, vec![big.fingerprint().clone()], &config),
+        (&big, vec![big.fingerprint().clone()], &config),
+    );
+    let start = pair.now;
+    pair.run(Duration::from_secs(5));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    assert_eq!(pair.now, start, "no datagram was broken, nothing retransmitted");
+    let largest = pair.wire.iter().map(|s| s.bytes.len()).max().expect("datagrams");
+    assert!(largest <= ortc_dtls::MAX_MTU, "{largest}");
+    let flight2 = pair
+        .wire
+        .iter()
+        .filter(|s| s.dir == Dir::ServerToClient && s.batch == 0)
+        .count();
+    assert!(flight2 >= 2, "flight 2 in {flight2} datagram(s)");
+
+    let too_big = DtlsConfig {
+        mtu: ortc_dtls::MAX_MTU + 1,
+        ..fast()
+    };
+    assert!(matches!(
+        ortc_dtls::DtlsEndpoint::new(ortc_srtp::DtlsRole::Client, &big, [big.fingerprint().clone()], &too_big),
+        Err(DtlsError::MtuOutOfRange { .. })
+    ));
+}
+
+#[test]
+fn application_data_must_fit_the_mtu() {
+    for mtu in [ortc_dtls::MIN_MTU, 1200, ortc_dtls::MAX_MTU] {
+        let config = DtlsConfig { mtu, ..fast() };
+        let mut pair = Pair::new(&config, &config);
+        assert_eq!(pair.client.max_application_data(), None);
+        pair.run(Duration::from_secs(5));
+        pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+        let max = pair.client.max_application_data().expect("connected");
+        // AES-GCM: 13-byte record header, 8-byte explicit nonce, 16-byte tag.
+        assert_eq!(max, mtu - 37);
+        pair.client.send_application_data(&vec![5; max]).expect("fits");
+        let datagram = pair.client.poll_transmit().expect("record");
+        assert_eq!(datagram.len(), mtu, "the largest record fills the MTU exactly");
+        pair.server.handle_datagram(pair.now, &datagram);
+        assert!(matches!(pair.server.poll_event(), Some(DtlsEvent::ApplicationData(d)) if d.len() == max));
+        assert!(matches!(
+            pair.client.send_application_data(&vec![5; max + 1]),
+            Err(DtlsError::ApplicationDataTooLarge { len, max: m }) if len == max + 1 && m == max
+        ));
+        assert!(pair.client.poll_transmit().is_none(), "nothing sent");
+    }
+}
