@@ -389,6 +389,9 @@ impl DtlsEndpoint {
                 None => Verification::Failed("no certificate at depth 0".to_owned()),
             };
             let accepted = matches!(verdict, Verification::Matched(_));
+            if !accepted {
+                ffi::reject_certificate(ctx);
+            }
             *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = verdict;
             accepted
         });
@@ -547,6 +550,11 @@ impl DtlsEndpoint {
 
     /// Closes the connection: sends `close_notify` if the handshake completed, and reports
     /// [`DtlsEvent::Closed`]. Does nothing if already closed or failed.
+    ///
+    /// During the handshake nothing is sent: OpenSSL refuses `SSL_shutdown` before the handshake completes and
+    /// has no public call that sends an alert (such as `user_canceled`), and an alert forged outside OpenSSL
+    /// would need record sequence numbers only OpenSSL knows. The peer's handshake then times out, unless
+    /// the transport under it (ICE) is torn down first, which is how WebRTC ends a session anyway.
     pub fn close(&mut self) {
         if !self.is_open() {
             return;
@@ -710,6 +718,11 @@ impl DtlsEndpoint {
                 });
             }
             Err(error) => {
+                // A mismatched certificate never gets here: the verify callback rejects it during the handshake
+                // and OpenSSL sends a fatal bad_certificate alert (and with resumption disabled, the callback
+                // runs on every handshake). What remains (no SRTP profile negotiated, a failed export) is found
+                // only once OpenSSL has completed the handshake, when its public API can send nothing but
+                // close_notify: that at least stops the peer from using the association.
                 if let Err(e) = self.stream.shutdown() {
                     debug!(error = %e, "DTLS shutdown");
                 }
@@ -861,6 +874,10 @@ mod tests {
                 .is_some_and(|t| t > now && t <= now + DEFAULT_INITIAL_RETRANSMIT_TIMEOUT)
         );
         e.close();
+        assert!(
+            e.poll_transmit().is_none(),
+            "no alert during the handshake (see `close`)"
+        );
         assert_eq!(e.state(), DtlsState::Closed);
         assert!(matches!(e.poll_event(), Some(DtlsEvent::Closed)));
         e.handle_datagram(now, &hello);

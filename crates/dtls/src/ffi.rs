@@ -35,6 +35,7 @@ use foreign_types::ForeignTypeRef;
 use libc::{c_int, c_long, c_uint};
 use openssl::ex_data::Index;
 use openssl::ssl::{Ssl, SslRef};
+use openssl::x509::{X509StoreContextRef, X509VerifyResult};
 use openssl_sys::SSL;
 
 /// The longest retransmission timeout the back-off doubles up to (RFC 6347 §4.2.4.1: at least 60 s).
@@ -171,6 +172,13 @@ unsafe extern "C" {
 pub(crate) fn data_mtu(ssl: &SslRef) -> usize {
     // SAFETY: `ssl` is a live `SSL`; DTLS_get_data_mtu only reads it.
     unsafe { DTLS_get_data_mtu(ssl.as_ptr()) }
+}
+
+/// Marks the certificate being verified as rejected, so that OpenSSL fails the handshake with a fatal
+/// `bad_certificate` alert (its mapping of `X509_V_ERR_CERT_REJECTED`).
+pub(crate) fn reject_certificate(ctx: &mut X509StoreContextRef) {
+    // SAFETY: X509_V_ERR_CERT_REJECTED is a verification result OpenSSL defines.
+    ctx.set_error(unsafe { X509VerifyResult::from_raw(openssl_sys::X509_V_ERR_CERT_REJECTED) });
 }
 
 /// Sets the largest datagram OpenSSL may write (`SSL_set_mtu`); `false` if OpenSSL rejected it as too small.

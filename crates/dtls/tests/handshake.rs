@@ -178,6 +178,7 @@ fn wrong_fingerprint_fails_the_handshake_without_keys() {
         DtlsState::Failed,
         "the client's alert ends the server's handshake"
     );
+    assert!(sent_bad_certificate(&pair, Dir::ClientToServer), "{:?}", pair.wire);
     assert!(matches!(
         pair.client.export_keying_material("EXTRACTOR-dtls_srtp", None, 60),
         Err(DtlsError::InvalidState { .. })
@@ -196,6 +197,14 @@ fn wrong_fingerprint_fails_the_handshake_without_keys() {
         [DtlsEvent::Error(DtlsError::FingerprintMismatch { actual, .. })] if actual == c.fingerprint()
     ));
     assert_eq!(pair.client.state(), DtlsState::Failed);
+    assert!(sent_bad_certificate(&pair, Dir::ServerToClient), "{:?}", pair.wire);
+}
+
+/// Whether a fatal `bad_certificate` alert (plaintext, epoch 0) went out in direction `dir`.
+fn sent_bad_certificate(pair: &Pair, dir: Dir) -> bool {
+    pair.wire
+        .iter()
+        .any(|s| s.dir == dir && s.bytes.len() == 15 && s.bytes[0] == 21 && s.bytes[13..] == [2, 42])
 }
 
 #[test]
