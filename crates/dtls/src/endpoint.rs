@@ -445,8 +445,11 @@ impl DtlsEndpoint {
 
     /// Handles one datagram received from the peer at `now`.
     ///
-    /// Anything that is not valid DTLS for this association is dropped by OpenSSL, as DTLS requires; it cannot
-    /// fail the connection.
+    /// Records that do not parse, or do not authenticate under the current epoch's keys, are dropped by
+    /// OpenSSL, as DTLS requires (RFC 6347 §4.1.2.7). Until the handshake has switched to protected records,
+    /// though, nothing is authenticated: anyone able to inject datagrams on the path can end the handshake with
+    /// a spoofed fatal alert or an out-of-place handshake message at epoch 0, and the endpoint then reports
+    /// [`DtlsEvent::Error`]. Once connected, such unprotected records are dropped.
     pub fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
         // An empty read means end of stream to OpenSSL, which a stray empty datagram must not be.
         if !self.is_open() || datagram.is_empty() {

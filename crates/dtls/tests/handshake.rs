@@ -527,3 +527,33 @@ fn application_data_must_fit_the_mtu() {
         assert!(pair.client.poll_transmit().is_none(), "nothing sent");
     }
 }
+
+/// A plaintext (epoch 0) fatal `handshake_failure` alert, as an attacker on the path could send it.
+const SPOOFED_ALERT: [u8; 15] = [21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40];
+
+#[test]
+fn a_spoofed_alert_ends_the_handshake_but_not_the_connection() {
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.client.start(pair.now);
+    pair.client.handle_datagram(pair.now, &SPOOFED_ALERT);
+    assert_eq!(pair.client.state(), DtlsState::Failed, "nothing is authenticated yet");
+    assert!(matches!(pair.client.poll_event(), Some(DtlsEvent::Error(_))));
+
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.run(Duration::from_secs(5));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    pair.client.handle_datagram(pair.now, &SPOOFED_ALERT);
+    pair.server.handle_datagram(pair.now, &SPOOFED_ALERT);
+    assert_eq!(
+        pair.client.state(),
+        DtlsState::Connected,
+        "{:?}",
+        pair.client.poll_event()
+    );
+    assert_eq!(
+        pair.server.state(),
+        DtlsState::Connected,
+        "{:?}",
+        pair.server.poll_event()
+    );
+}
