@@ -774,6 +774,8 @@ impl DtlsEndpoint {
         // OpenSSL's timer runs while a flight awaits an answer; its time left is meaningless (see `ffi`).
         if !self.is_open() || ffi::get_timeout(self.stream.ssl()).is_none() {
             self.deadline = None;
+            // No flight awaits an answer: its held copies will never be sent.
+            ffi::lock(&self.stream.get_ref().timer).forget_retransmissions();
         } else if new_flight || self.deadline.is_none() {
             self.rto = self.initial_rto;
             self.deadline = Some(now + self.rto);

@@ -99,6 +99,11 @@ impl FlightTimer {
         self.held.pop_front()
     }
 
+    /// Drops the held retransmissions (no flight awaits an answer any more).
+    pub(crate) fn forget_retransmissions(&mut self) {
+        self.held = VecDeque::new();
+    }
+
     /// OpenSSL asks for the timeout to arm after one of `previous_us` (0: a new flight starts).
     fn next_timeout_us(&mut self, previous_us: c_uint) -> c_uint {
         if previous_us == 0 {

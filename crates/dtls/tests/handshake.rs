@@ -557,3 +557,22 @@ fn a_spoofed_alert_ends_the_handshake_but_not_the_connection() {
         pair.server.poll_event()
     );
 }
+
+#[test]
+fn lost_last_flight_is_sent_again_when_the_client_retransmits() {
+    let mut pair = Pair::new(&fast(), &fast());
+    let start = pair.now;
+    // Flight 6 (the server's ChangeCipherSpec and Finished) is lost once.
+    pair.drop = Box::new(|dir, batch| dir == Dir::ServerToClient && batch == 1);
+    pair.run(Duration::from_secs(10));
+    pair.assert_connected(SrtpProfile::AeadAes128Gcm);
+    assert_eq!(pair.client.stats().retransmissions, 1, "the client sent flight 5 again");
+    assert_eq!(
+        pair.server.stats().retransmissions,
+        0,
+        "the server answered it, on no timer of its own"
+    );
+    assert_eq!(pair.now - start, FAST);
+    assert_eq!(pair.client.poll_timeout(), None);
+    assert_eq!(pair.server.poll_timeout(), None);
+}
