@@ -22,6 +22,11 @@
 //!   timed out, as OpenSSL itself would have decided.
 //!
 //! OpenSSL's wall clock never matters: every timer it arms is either already expired or an hour away.
+//!
+//! Why not arm a long timeout and expire it only at our deadline: OpenSSL fixes a timer's length when it arms
+//! it (at each flight, and after each retransmission), so a timer armed long cannot be made to expire later
+//! without waiting on the wall clock. The price of arming it expired is memory: up to
+//! [`OPENSSL_MAX_TIMEOUTS`] copies of the current flight (a few kB each), dropped once the flight is answered.
 #![allow(unsafe_code)]
 
 use std::collections::VecDeque;
