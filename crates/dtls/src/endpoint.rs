@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use openssl::ssl::{
-    self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslStream, SslVerifyMode, SslVersion,
+    self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode, SslStream, SslVerifyMode,
+    SslVersion,
 };
 use openssl::x509::{X509Ref, X509StoreContextRef};
 use ortc_srtp::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, SessionKeys, SrtpProfile};
@@ -28,10 +29,15 @@ pub const MIN_MTU: usize = 256 + AEAD_RECORD_EXPANSION;
 /// this, so that every datagram it writes fits the configured MTU.
 const AEAD_RECORD_EXPANSION: usize = 8 + 16;
 
-/// The largest MTU accepted (the largest UDP payload over IPv4).
-pub const MAX_MTU: usize = 65_507;
+/// The largest MTU accepted.
+///
+/// During the handshake OpenSSL writes records through a buffering BIO of 4096 bytes and flushes it whenever it
+/// fills: a datagram larger than that reaches the endpoint in pieces, and a piece is no valid datagram (the
+/// peer drops it and the flight must be retransmitted). WebRTC paths rarely carry more than 1500 bytes anyway.
+pub const MAX_MTU: usize = 4096;
 
-/// The largest application data one [`DtlsEndpoint::send_application_data`] call takes: one DTLS record.
+/// The most application data one DTLS record carries; the MTU limits one
+/// [`DtlsEndpoint::send_application_data`] call sooner (see [`DtlsEndpoint::max_application_data`]).
 pub const MAX_APPLICATION_DATA: usize = 16_384;
 
 /// SRTP profiles offered unless configured otherwise, most preferred first.
@@ -47,6 +53,17 @@ pub const DEFAULT_INITIAL_RETRANSMIT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The shortest initial retransmission timeout accepted.
 pub const MIN_INITIAL_RETRANSMIT_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// Options of every context:
+/// - `NO_RENEGOTIATION`: RFC 8827 §6.5 forbids renegotiation in WebRTC (a peer could swap certificates after
+///   the fingerprint was checked); a `HelloRequest` or a second `ClientHello` is refused.
+/// - `NO_TICKET` (and no session cache, set beside it): every association is a full handshake that checks the
+///   peer's certificate; nothing is resumed.
+/// - `NO_QUERY_MTU`: the MTU is ours to set; never ask the BIO (ours has no path MTU) nor lower it after
+///   timeouts.
+const CONTEXT_OPTIONS: SslOptions = SslOptions::NO_RENEGOTIATION
+    .union(SslOptions::NO_TICKET)
+    .union(SslOptions::NO_QUERY_MTU);
 
 /// ECDHE key exchange only, AEAD first: the suites browsers offer for DTLS 1.2.
 const CIPHER_LIST: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
@@ -169,15 +186,21 @@ pub struct DtlsStats {
 ///
 /// OpenSSL writes each datagram with one `write` (it packs records up to the MTU in a buffering BIO and
 /// flushes them together) and reads each with one `read`, so datagram boundaries survive.
+///
+/// The channel also routes retransmissions OpenSSL makes early into the shared [`FlightTimer`](ffi::FlightTimer)
+/// (see the [`ffi`] module), so only the endpoint's own deadlines put them on the wire.
 #[derive(Debug, Default)]
 struct Channel {
     incoming: Vec<u8>,
     has_incoming: bool,
     outgoing: VecDeque<Bytes>,
+    timer: ffi::SharedFlightTimer,
 }
 
 impl Read for Channel {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // OpenSSL reads only once it is done retransmitting.
+        ffi::lock(&self.timer).stop_holding();
         if !self.has_incoming {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -190,7 +213,9 @@ impl Read for Channel {
 
 impl Write for Channel {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.outgoing.push_back(Bytes::copy_from_slice(buf));
+        if let Some(datagram) = ffi::lock(&self.timer).hold(Bytes::copy_from_slice(buf)) {
+            self.outgoing.push_back(datagram);
+        }
         Ok(buf.len())
     }
 
@@ -213,6 +238,29 @@ enum Verification {
     Failed(String),
 }
 
+/// Whether a certificate verification error is expected of a WebRTC peer, whose certificate is authenticated
+/// by its fingerprint alone (RFC 8827 §6.5), not by a chain to a trusted root:
+///
+/// - self-signed, or issued by no certificate we know (we have no trust store, and want none);
+/// - not yet valid or expired: the validity period carries no trust here, since the fingerprint came over the
+///   signalling channel for this session; tolerating it spares handshakes between peers whose clocks disagree
+///   (browsers accept such certificates too).
+///
+/// Everything else still fails the handshake, notably `EE_KEY_TOO_SMALL`, `CA_KEY_TOO_SMALL` and
+/// `CA_MD_TOO_WEAK` from OpenSSL's security level.
+fn tolerated(error: libc::c_int) -> bool {
+    matches!(
+        error,
+        openssl_sys::X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+            | openssl_sys::X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+            | openssl_sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+            | openssl_sys::X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+            | openssl_sys::X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
+            | openssl_sys::X509_V_ERR_CERT_NOT_YET_VALID
+            | openssl_sys::X509_V_ERR_CERT_HAS_EXPIRED
+    )
+}
+
 /// Checks `certificate` against every expected fingerprint, whatever their hash functions.
 fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
     if let Some(fp) = expected.iter().find(|fp| fp.matches(certificate)) {
@@ -223,6 +271,22 @@ fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
         Ok(actual) => Verification::Mismatched(actual),
         Err(e) => Verification::Failed(e.to_string()),
     }
+}
+
+/// The OpenSSL context of one endpoint: DTLS 1.2 only, our certificate, `use_srtp`, no renegotiation and no
+/// resumption.
+fn context(certificate: &DtlsCertificate, config: &DtlsConfig) -> Result<SslContextBuilder, DtlsError> {
+    let mut ctx = SslContextBuilder::new(SslMethod::dtls())?;
+    ctx.set_min_proto_version(Some(SslVersion::DTLS1_2))?;
+    ctx.set_max_proto_version(Some(SslVersion::DTLS1_2))?;
+    ctx.set_cipher_list(CIPHER_LIST)?;
+    ctx.set_certificate(certificate.x509())?;
+    ctx.set_private_key(certificate.private_key())?;
+    ctx.check_private_key()?;
+    ctx.set_tlsext_use_srtp(&config.use_srtp_list())?;
+    ctx.set_options(CONTEXT_OPTIONS);
+    ctx.set_session_cache_mode(SslSessionCacheMode::OFF);
+    Ok(ctx)
 }
 
 /// One side of a DTLS 1.2 association, without sockets or clocks.
@@ -236,10 +300,12 @@ fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
 /// the remote description. On a mismatch the handshake fails, [`DtlsError::FingerprintMismatch`] is reported,
 /// and no keys are exported.
 ///
-/// Retransmission timing: OpenSSL keeps its retransmission deadline on the system's wall clock. The endpoint
-/// maps it onto the caller's `Instant`s ([`poll_timeout`](Self::poll_timeout) is "now" plus the time OpenSSL
-/// says is left), and [`handle_timeout`](Self::handle_timeout) lets OpenSSL retransmit, which it does only once
-/// its own deadline has passed in real time. Driven with `Instant::now()` the two agree.
+/// Retransmission timing lives here, on the caller's `Instant`s only: a flight is sent again
+/// [`initial_retransmit_timeout`](DtlsConfig::initial_retransmit_timeout) after it was first sent, then after
+/// twice that, and so on up to [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT); a new flight starts
+/// over. OpenSSL's wall-clock timer decides nothing, so a fake clock drives the endpoint exactly like a real one.
+/// After OpenSSL's limit of 12 retransmissions of one flight the handshake fails with
+/// [`DtlsError::HandshakeTimeout`].
 pub struct DtlsEndpoint {
     role: DtlsRole,
     state: DtlsState,
@@ -248,7 +314,16 @@ pub struct DtlsEndpoint {
     verification: Arc<Mutex<Verification>>,
     profile: Option<SrtpProfile>,
     events: VecDeque<DtlsEvent>,
+    /// When the current flight is sent again, on the caller's clock.
     deadline: Option<Instant>,
+    /// The largest datagram to send.
+    mtu: usize,
+    /// The MTU OpenSSL was given (see [`AEAD_RECORD_EXPANSION`]).
+    openssl_mtu: usize,
+    /// The first retransmission timeout of every flight.
+    initial_rto: Duration,
+    /// The timeout that set `deadline`: `initial_rto`, doubled at each retransmission up to the maximum.
+    rto: Duration,
     stats: DtlsStats,
     read_buf: Box<[u8]>,
 }
@@ -280,17 +355,7 @@ impl DtlsEndpoint {
         }
         config.validate()?;
 
-        let mut ctx = SslContextBuilder::new(SslMethod::dtls())?;
-        ctx.set_min_proto_version(Some(SslVersion::DTLS1_2))?;
-        ctx.set_max_proto_version(Some(SslVersion::DTLS1_2))?;
-        ctx.set_cipher_list(CIPHER_LIST)?;
-        ctx.set_certificate(certificate.x509())?;
-        ctx.set_private_key(certificate.private_key())?;
-        ctx.check_private_key()?;
-        ctx.set_tlsext_use_srtp(&config.use_srtp_list())?;
-        // The MTU is ours to set: never ask the BIO (ours has no path MTU) nor lower it after timeouts.
-        ctx.set_options(SslOptions::NO_QUERY_MTU | SslOptions::NO_TICKET);
-        let ctx = ctx.build();
+        let ctx = context(certificate, config)?.build();
 
         let mut ssl = Ssl::new(&ctx)?;
         match role {
@@ -303,8 +368,19 @@ impl DtlsEndpoint {
             DtlsRole::Server => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
         };
         let (cb_expected, cb_verification) = (Arc::clone(&expected), Arc::clone(&verification));
-        ssl.set_verify_callback(mode, move |_chain_verified, ctx: &mut X509StoreContextRef| {
-            // Certificates are self-signed: the chain is not trusted, the leaf's fingerprint from SDP is.
+        ssl.set_verify_callback(mode, move |chain_verified, ctx: &mut X509StoreContextRef| {
+            // Certificates are self-signed: the chain is not trusted, the leaf's fingerprint from SDP is. Only
+            // the errors that say so are overlooked; any other (a key or digest below OpenSSL's security
+            // level, a malformed certificate) fails the handshake whatever the fingerprint.
+            if !chain_verified && !tolerated(ctx.error().as_raw()) {
+                let reason = format!(
+                    "peer certificate at depth {} rejected: {}",
+                    ctx.error_depth(),
+                    ctx.error().error_string()
+                );
+                *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = Verification::Failed(reason);
+                return false;
+            }
             if ctx.error_depth() != 0 {
                 return true;
             }
@@ -313,12 +389,24 @@ impl DtlsEndpoint {
                 None => Verification::Failed("no certificate at depth 0".to_owned()),
             };
             let accepted = matches!(verdict, Verification::Matched(_));
+            if !accepted {
+                ffi::reject_certificate(ctx);
+            }
             *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = verdict;
             accepted
         });
-        ffi::install_backoff(&mut ssl, config.initial_retransmit_timeout);
+        let timer = ffi::SharedFlightTimer::default();
+        if !ffi::install_flight_timer(&mut ssl, Arc::clone(&timer)) {
+            return Err(DtlsError::Handshake(
+                "no OpenSSL ex-data slot for the retransmission timer".to_owned(),
+            ));
+        }
 
-        let stream = SslStream::new(ssl, Channel::default())?;
+        let channel = Channel {
+            timer,
+            ..Channel::default()
+        };
+        let stream = SslStream::new(ssl, channel)?;
         // After the BIO is attached, so that OpenSSL computes its MTU floor from it.
         let openssl_mtu = config.mtu - AEAD_RECORD_EXPANSION;
         if !ffi::set_mtu(
@@ -340,6 +428,10 @@ impl DtlsEndpoint {
             profile: None,
             events: VecDeque::new(),
             deadline: None,
+            initial_rto: config.initial_retransmit_timeout,
+            mtu: config.mtu,
+            openssl_mtu,
+            rto: config.initial_retransmit_timeout,
             stats: DtlsStats::default(),
             read_buf: vec![0; MAX_APPLICATION_DATA + 1024].into_boxed_slice(),
         })
@@ -353,8 +445,11 @@ impl DtlsEndpoint {
 
     /// Handles one datagram received from the peer at `now`.
     ///
-    /// Anything that is not valid DTLS for this association is dropped by OpenSSL, as DTLS requires; it cannot
-    /// fail the connection.
+    /// Records that do not parse, or do not authenticate under the current epoch's keys, are dropped by
+    /// OpenSSL, as DTLS requires (RFC 6347 §4.1.2.7). Until the handshake has switched to protected records,
+    /// though, nothing is authenticated: anyone able to inject datagrams on the path can end the handshake with
+    /// a spoofed fatal alert or an out-of-place handshake message at epoch 0, and the endpoint then reports
+    /// [`DtlsEvent::Error`]. Once connected, such unprotected records are dropped.
     pub fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
         // An empty read means end of stream to OpenSSL, which a stray empty datagram must not be.
         if !self.is_open() || datagram.is_empty() {
@@ -377,24 +472,36 @@ impl DtlsEndpoint {
         self.deadline
     }
 
-    /// Retransmits the last flight if its timer has expired by `now` (and by OpenSSL's wall clock).
+    /// Retransmits the last flight if its deadline has passed by `now`; the next deadline is twice as far
+    /// (up to [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT)). Only `now` counts: OpenSSL's own clock
+    /// decides nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
         let Some(deadline) = self.deadline else { return };
         if now < deadline || !self.is_open() {
             return;
         }
-        match ffi::handle_timeout(self.stream.ssl()) {
-            TimeoutOutcome::Retransmitted => {
-                self.stats.retransmissions += 1;
-                debug!(role = ?self.role, "DTLS flight retransmitted");
-            }
-            TimeoutOutcome::NotExpired => {}
-            TimeoutOutcome::Failed => {
-                self.fail(DtlsError::HandshakeTimeout);
-                return;
+        let timer = Arc::clone(&self.stream.get_ref().timer);
+        let mut flight = ffi::lock(&timer).take_retransmission();
+        if flight.is_none() {
+            // No copy made by a read yet: OpenSSL's timer is still armed expired, let it retransmit now.
+            let outcome = ffi::handle_timeout(self.stream.ssl());
+            let mut timer = ffi::lock(&timer);
+            timer.stop_holding();
+            flight = timer.take_retransmission();
+            if outcome == TimeoutOutcome::Failed {
+                flight = None;
             }
         }
-        self.update_deadline(now);
+        let Some(flight) = flight else {
+            // OpenSSL has made every copy it will of this flight.
+            self.fail(DtlsError::HandshakeTimeout);
+            return;
+        };
+        self.stream.get_mut().outgoing.extend(flight);
+        self.stats.retransmissions += 1;
+        self.rto = (self.rto * 2).min(ffi::MAX_RETRANSMIT_TIMEOUT);
+        self.deadline = Some(now + self.rto);
+        debug!(role = ?self.role, next_in = ?self.rto, "DTLS flight retransmitted");
     }
 
     /// The next datagram to send to the peer, if any.
@@ -410,19 +517,18 @@ impl DtlsEndpoint {
     }
 
     /// Sends `data` as one application data record (for SCTP over DTLS). DTLS does not fragment application
-    /// data: keep each message within the MTU less the record overhead.
+    /// data: `data` must fit one datagram of the configured MTU with the record's overhead, at most
+    /// [`max_application_data`](Self::max_application_data) bytes, or
+    /// [`DtlsError::ApplicationDataTooLarge`] is returned and nothing is sent.
     pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
-        if self.state != DtlsState::Connected {
+        let Some(max) = self.max_application_data() else {
             return Err(DtlsError::InvalidState {
                 operation: "send application data",
                 state: self.state,
             });
-        }
-        if data.len() > MAX_APPLICATION_DATA {
-            return Err(DtlsError::ApplicationDataTooLarge {
-                len: data.len(),
-                max: MAX_APPLICATION_DATA,
-            });
+        };
+        if data.len() > max {
+            return Err(DtlsError::ApplicationDataTooLarge { len: data.len(), max });
         }
         if data.is_empty() {
             return Ok(());
@@ -434,8 +540,24 @@ impl DtlsEndpoint {
         Ok(())
     }
 
+    /// The most application data one [`send_application_data`](Self::send_application_data) call takes once
+    /// connected: the configured MTU less the record overhead of the negotiated cipher.
+    pub fn max_application_data(&self) -> Option<usize> {
+        if self.state != DtlsState::Connected {
+            return None;
+        }
+        // OpenSSL was given the MTU less AEAD_RECORD_EXPANSION; its overhead is what it takes off that.
+        let overhead = self.openssl_mtu.saturating_sub(ffi::data_mtu(self.stream.ssl()));
+        Some(self.mtu.saturating_sub(overhead).min(MAX_APPLICATION_DATA))
+    }
+
     /// Closes the connection: sends `close_notify` if the handshake completed, and reports
     /// [`DtlsEvent::Closed`]. Does nothing if already closed or failed.
+    ///
+    /// During the handshake nothing is sent: OpenSSL refuses `SSL_shutdown` before the handshake completes and
+    /// has no public call that sends an alert (such as `user_canceled`), and an alert forged outside OpenSSL
+    /// would need record sequence numbers only OpenSSL knows. The peer's handshake then times out, unless
+    /// the transport under it (ICE) is torn down first, which is how WebRTC ends a session anyway.
     pub fn close(&mut self) {
         if !self.is_open() {
             return;
@@ -502,6 +624,12 @@ impl DtlsEndpoint {
     }
 
     fn drive(&mut self) {
+        self.drive_openssl();
+        // invariant: OpenSSL ends every early retransmission before it returns to us.
+        ffi::lock(&self.stream.get_ref().timer).stop_holding();
+    }
+
+    fn drive_openssl(&mut self) {
         match self.state {
             DtlsState::Handshaking => match self.stream.do_handshake() {
                 Ok(()) => {
@@ -593,6 +721,11 @@ impl DtlsEndpoint {
                 });
             }
             Err(error) => {
+                // A mismatched certificate never gets here: the verify callback rejects it during the handshake
+                // and OpenSSL sends a fatal bad_certificate alert (and with resumption disabled, the callback
+                // runs on every handshake). What remains (no SRTP profile negotiated, a failed export) is found
+                // only once OpenSSL has completed the handshake, when its public API can send nothing but
+                // close_notify: that at least stops the peer from using the association.
                 if let Err(e) = self.stream.shutdown() {
                     debug!(error = %e, "DTLS shutdown");
                 }
@@ -635,12 +768,18 @@ impl DtlsEndpoint {
         self.events.push_back(DtlsEvent::Error(error));
     }
 
+    /// Starts the back-off for a flight OpenSSL has just sent, and stops it once no flight awaits an answer.
     fn update_deadline(&mut self, now: Instant) {
-        self.deadline = if self.is_open() {
-            ffi::get_timeout(self.stream.ssl()).map(|left| now + left)
-        } else {
-            None
-        };
+        let new_flight = std::mem::take(&mut ffi::lock(&self.stream.get_ref().timer).new_flight);
+        // OpenSSL's timer runs while a flight awaits an answer; its time left is meaningless (see `ffi`).
+        if !self.is_open() || ffi::get_timeout(self.stream.ssl()).is_none() {
+            self.deadline = None;
+            // No flight awaits an answer: its held copies will never be sent.
+            ffi::lock(&self.stream.get_ref().timer).forget_retransmissions();
+        } else if new_flight || self.deadline.is_none() {
+            self.rto = self.initial_rto;
+            self.deadline = Some(now + self.rto);
+        }
     }
 }
 
@@ -694,6 +833,27 @@ mod tests {
     }
 
     #[test]
+    fn only_the_errors_of_a_self_signed_certificate_are_tolerated() {
+        for code in [18, 19, 2, 20, 21, 9, 10] {
+            assert!(tolerated(code), "{code}");
+        }
+        // EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL, CA_MD_TOO_WEAK, CERT_SIGNATURE_FAILURE, INVALID_CA, OK.
+        for code in [66, 67, 68, 7, 24, 0] {
+            assert!(!tolerated(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn no_renegotiation_and_no_resumption() {
+        let ctx = context(&cert(), &DtlsConfig::default()).expect("context");
+        assert!(ctx.options().contains(CONTEXT_OPTIONS));
+        assert!(
+            ctx.options()
+                .contains(SslOptions::NO_RENEGOTIATION | SslOptions::NO_TICKET)
+        );
+    }
+
+    #[test]
     fn operations_need_a_connection() {
         let c = cert();
         let mut e = DtlsEndpoint::new(DtlsRole::Client, &c, [c.fingerprint().clone()], &DtlsConfig::default())
@@ -719,6 +879,10 @@ mod tests {
                 .is_some_and(|t| t > now && t <= now + DEFAULT_INITIAL_RETRANSMIT_TIMEOUT)
         );
         e.close();
+        assert!(
+            e.poll_transmit().is_none(),
+            "no alert during the handshake (see `close`)"
+        );
         assert_eq!(e.state(), DtlsState::Closed);
         assert!(matches!(e.poll_event(), Some(DtlsEvent::Closed)));
         e.handle_datagram(now, &hello);

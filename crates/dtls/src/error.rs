@@ -93,12 +93,12 @@ pub enum DtlsError {
         /// The endpoint's state at the time.
         state: DtlsState,
     },
-    /// Application data larger than one DTLS record can carry.
-    #[error("application data of {len} bytes exceeds the {max}-byte record limit")]
+    /// Application data larger than one record that fits the MTU can carry.
+    #[error("application data of {len} bytes exceeds the {max} bytes one record within the MTU carries")]
     ApplicationDataTooLarge {
         /// Bytes given.
         len: usize,
-        /// The most one record carries.
+        /// The most one record within the MTU carries.
         max: usize,
     },
     /// OpenSSL failed while building a certificate, key or context.

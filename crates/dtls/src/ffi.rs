@@ -1,22 +1,46 @@
-//! The few OpenSSL calls the `openssl` crate does not wrap: the DTLS retransmission timer, and the MTU of an
-//! `SSL` already inside an `SslStream`.
+//! The few OpenSSL calls the `openssl` crate does not wrap: the DTLS retransmission timer, and the MTU (and the
+//! application data that fits it) of an `SSL` already inside an `SslStream`.
 //!
 //! - `DTLSv1_get_timeout` and `DTLSv1_handle_timeout` are macros over `SSL_ctrl` (commands 73 and 74).
-//! - `DTLS_set_timer_cb` (OpenSSL ≥ 1.1.1) replaces the fixed 1 s initial timeout with ours; each further
-//!   timeout doubles, up to [`MAX_RETRANSMIT_TIMEOUT`].
+//! - `DTLS_set_timer_cb` (OpenSSL ≥ 1.1.1) lets us choose every timeout OpenSSL arms.
 //!
-//! OpenSSL measures these timeouts on the wall clock (`gettimeofday`), not on the `Instant`s the endpoint is
-//! given: `DTLSv1_handle_timeout` retransmits only once OpenSSL's own deadline has passed.
+//! # Retransmission without OpenSSL's clock
+//!
+//! OpenSSL measures its timer on the wall clock (`gettimeofday`), and checks it not only in
+//! `DTLSv1_handle_timeout` but at the start of every handshake read: a read that finds the timer expired
+//! retransmits, re-arms, and checks again (`dtls1_read_bytes` loops while the timer is expired). The endpoint
+//! keeps its own back-off on the caller's `Instant`s instead, so OpenSSL's clock must never decide anything:
+//!
+//! - When OpenSSL starts a timer for a new flight (the callback sees a previous timeout of 0) we arm it for
+//!   [`EXPIRED_US`], so it counts as expired at once, and record that a new flight began.
+//! - The handshake read that follows every flight therefore finds the timer expired and retransmits. Those
+//!   early copies are not sent: the [`FlightTimer`] holds each one (a fresh copy, with new record sequence
+//!   numbers) for one of the endpoint's later deadlines. The read keeps retransmitting while we re-arm with
+//!   [`EXPIRED_US`], so one read produces every copy OpenSSL will ever make of this flight (it gives up after
+//!   [`OPENSSL_MAX_TIMEOUTS`]); the last is armed for [`PARKED_US`], which ends the loop.
+//! - At each of the endpoint's deadlines one held copy goes on the wire; when none is left the handshake has
+//!   timed out, as OpenSSL itself would have decided.
+//!
+//! OpenSSL's wall clock never matters: every timer it arms is either already expired or an hour away.
+//!
+//! Why not arm a long timeout and expire it only at our deadline: OpenSSL fixes a timer's length when it arms
+//! it (at each flight, and after each retransmission), so a timer armed long cannot be made to expire later
+//! without waiting on the wall clock. The price of arming it expired is memory: up to
+//! [`OPENSSL_MAX_TIMEOUTS`] copies of the current flight (a few kB each), dropped once the flight is answered.
 #![allow(unsafe_code)]
 
+use std::collections::VecDeque;
 use std::ptr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
+
+use bytes::Bytes;
 
 use foreign_types::ForeignTypeRef;
 use libc::{c_int, c_long, c_uint};
 use openssl::ex_data::Index;
 use openssl::ssl::{Ssl, SslRef};
+use openssl::x509::{X509StoreContextRef, X509VerifyResult};
 use openssl_sys::SSL;
 
 /// The longest retransmission timeout the back-off doubles up to (RFC 6347 §4.2.4.1: at least 60 s).
@@ -24,12 +48,6 @@ pub const MAX_RETRANSMIT_TIMEOUT: Duration = Duration::from_mins(1);
 
 const DTLS_CTRL_GET_TIMEOUT: c_int = 73;
 const DTLS_CTRL_HANDLE_TIMEOUT: c_int = 74;
-
-type TimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
-
-unsafe extern "C" {
-    fn DTLS_set_timer_cb(s: *mut SSL, cb: Option<TimerCallback>);
-}
 
 /// What `DTLSv1_handle_timeout` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,41 +60,135 @@ pub(crate) enum TimeoutOutcome {
     Failed,
 }
 
-/// The ex-data slot holding an `SSL`'s initial timeout in microseconds.
-fn initial_timeout_index() -> Option<Index<Ssl, c_uint>> {
-    static INDEX: OnceLock<Option<Index<Ssl, c_uint>>> = OnceLock::new();
-    *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
+/// A timeout OpenSSL counts as expired as soon as it is armed (it treats anything under 15 ms as expired).
+pub(crate) const EXPIRED_US: c_uint = 1;
+
+/// A timeout that parks OpenSSL's timer: an hour, far beyond any handshake's life.
+pub(crate) const PARKED_US: c_uint = 3_600_000_000;
+
+/// How many timeouts OpenSSL allows one flight (`DTLS1_TMO_ALERT_COUNT`); the next one fails the handshake.
+pub(crate) const OPENSSL_MAX_TIMEOUTS: u32 = 12;
+
+/// What the timer callback and the endpoint's BIO share about the flight in progress.
+#[derive(Debug, Default)]
+pub(crate) struct FlightTimer {
+    /// OpenSSL started a timer for a new flight since the endpoint last looked.
+    pub(crate) new_flight: bool,
+    /// Timeouts OpenSSL has counted for the current flight.
+    timeouts: u32,
+    /// Retransmissions OpenSSL made early, each a list of datagrams, kept for the endpoint's deadlines.
+    held: VecDeque<Vec<Bytes>>,
+    /// Datagrams written now belong to the last of `held` (OpenSSL is retransmitting inside a read).
+    holding: bool,
 }
 
-/// The next timeout after one of `previous_us` (0: the timer is being started), in microseconds.
-fn next_timeout_us(initial_us: c_uint, previous_us: c_uint) -> c_uint {
-    let max = MAX_RETRANSMIT_TIMEOUT.as_micros() as c_uint;
-    if previous_us == 0 {
-        initial_us.min(max)
-    } else {
-        previous_us.saturating_mul(2).min(max)
+impl FlightTimer {
+    /// Where a datagram OpenSSL writes goes: into a held retransmission, or `None` for the wire.
+    pub(crate) fn hold(&mut self, datagram: Bytes) -> Option<Bytes> {
+        match self.held.back_mut() {
+            Some(flight) if self.holding => {
+                flight.push(datagram);
+                None
+            }
+            _ => Some(datagram),
+        }
     }
+
+    /// OpenSSL is about to read: whatever it writes next is no early retransmission.
+    pub(crate) fn stop_holding(&mut self) {
+        self.holding = false;
+    }
+
+    /// The next held retransmission of the current flight, if OpenSSL made one.
+    pub(crate) fn take_retransmission(&mut self) -> Option<Vec<Bytes>> {
+        self.held.pop_front()
+    }
+
+    /// Drops the held retransmissions (no flight awaits an answer any more).
+    pub(crate) fn forget_retransmissions(&mut self) {
+        self.held = VecDeque::new();
+    }
+
+    /// OpenSSL asks for the timeout to arm after one of `previous_us` (0: a new flight starts).
+    fn next_timeout_us(&mut self, previous_us: c_uint) -> c_uint {
+        if previous_us == 0 {
+            self.new_flight = true;
+            self.timeouts = 0;
+            self.held.clear();
+            self.holding = false;
+            return EXPIRED_US;
+        }
+        // OpenSSL found its timer expired and will retransmit once this returns: hold that copy.
+        self.timeouts += 1;
+        self.held.push_back(Vec::new());
+        self.holding = true;
+        if self.timeouts >= OPENSSL_MAX_TIMEOUTS {
+            PARKED_US
+        } else {
+            EXPIRED_US
+        }
+    }
+}
+
+/// The timer state shared by the callback (through ex-data) and the endpoint's BIO.
+pub(crate) type SharedFlightTimer = Arc<Mutex<FlightTimer>>;
+
+/// Locks `timer`; the state stays consistent even if a holder panicked (every update is one assignment).
+pub(crate) fn lock(timer: &SharedFlightTimer) -> MutexGuard<'_, FlightTimer> {
+    timer.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+type TimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
+
+unsafe extern "C" {
+    fn DTLS_set_timer_cb(s: *mut SSL, cb: Option<TimerCallback>);
+}
+
+/// The ex-data slot holding an `SSL`'s [`FlightTimer`].
+fn flight_timer_index() -> Option<Index<Ssl, SharedFlightTimer>> {
+    static INDEX: OnceLock<Option<Index<Ssl, SharedFlightTimer>>> = OnceLock::new();
+    *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
 }
 
 unsafe extern "C" fn timer_callback(ssl: *mut SSL, previous_us: c_uint) -> c_uint {
     // SAFETY: OpenSSL calls the timer callback with the live `SSL` it was installed on, from inside a call we
     // made on that `SSL` (no other reference to it is in use during the call).
     let ssl = unsafe { SslRef::from_ptr(ssl) };
-    let initial = initial_timeout_index()
-        .and_then(|index| ssl.ex_data(index).copied())
-        .unwrap_or(1_000_000);
-    next_timeout_us(initial, previous_us)
+    match flight_timer_index().and_then(|index| ssl.ex_data(index)) {
+        Some(timer) => lock(timer).next_timeout_us(previous_us),
+        // invariant: the callback is installed only together with the ex-data; never reached.
+        None => PARKED_US,
+    }
 }
 
-/// Makes `ssl` start retransmitting after `initial` and double the timeout on every retransmission.
-pub(crate) fn install_backoff(ssl: &mut SslRef, initial: Duration) {
-    let initial_us = c_uint::try_from(initial.as_micros()).unwrap_or(c_uint::MAX);
-    if let Some(index) = initial_timeout_index() {
-        ssl.set_ex_data(index, initial_us);
-        // SAFETY: `ssl` is a live `SSL`; the callback is a plain function valid for the program's lifetime.
-        unsafe { DTLS_set_timer_cb(ssl.as_ptr(), Some(timer_callback)) };
-    }
-    // Without an ex-data slot OpenSSL keeps its default schedule (1 s, doubling): still correct, only slower.
+/// Hands OpenSSL's retransmission timer over to `timer`; `false` if no ex-data slot could be made.
+#[must_use]
+pub(crate) fn install_flight_timer(ssl: &mut SslRef, timer: SharedFlightTimer) -> bool {
+    let Some(index) = flight_timer_index() else {
+        return false;
+    };
+    ssl.set_ex_data(index, timer);
+    // SAFETY: `ssl` is a live `SSL`; the callback is a plain function valid for the program's lifetime.
+    unsafe { DTLS_set_timer_cb(ssl.as_ptr(), Some(timer_callback)) };
+    true
+}
+
+unsafe extern "C" {
+    fn DTLS_get_data_mtu(s: *const SSL) -> libc::size_t;
+}
+
+/// The most application data one record can carry within the MTU given to OpenSSL, for the negotiated cipher
+/// (`DTLS_get_data_mtu`, OpenSSL ≥ 1.1.1); 0 before a cipher is negotiated.
+pub(crate) fn data_mtu(ssl: &SslRef) -> usize {
+    // SAFETY: `ssl` is a live `SSL`; DTLS_get_data_mtu only reads it.
+    unsafe { DTLS_get_data_mtu(ssl.as_ptr()) }
+}
+
+/// Marks the certificate being verified as rejected, so that OpenSSL fails the handshake with a fatal
+/// `bad_certificate` alert (its mapping of `X509_V_ERR_CERT_REJECTED`).
+pub(crate) fn reject_certificate(ctx: &mut X509StoreContextRef) {
+    // SAFETY: X509_V_ERR_CERT_REJECTED is a verification result OpenSSL defines.
+    ctx.set_error(unsafe { X509VerifyResult::from_raw(openssl_sys::X509_V_ERR_CERT_REJECTED) });
 }
 
 /// Sets the largest datagram OpenSSL may write (`SSL_set_mtu`); `false` if OpenSSL rejected it as too small.
@@ -114,11 +226,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_up_to_the_maximum() {
-        assert_eq!(next_timeout_us(50_000, 0), 50_000);
-        assert_eq!(next_timeout_us(50_000, 50_000), 100_000);
-        assert_eq!(next_timeout_us(50_000, 40_000_000), 60_000_000);
-        assert_eq!(next_timeout_us(90_000_000, 0), 60_000_000);
-        assert_eq!(next_timeout_us(1, c_uint::MAX), 60_000_000);
+    fn early_retransmissions_are_held_until_openssl_would_give_up() {
+        let mut t = FlightTimer::default();
+        assert_eq!(t.next_timeout_us(0), EXPIRED_US);
+        assert!(t.new_flight);
+        assert_eq!(
+            t.hold(Bytes::from_static(b"flight")),
+            Some(Bytes::from_static(b"flight"))
+        );
+        for n in 1..OPENSSL_MAX_TIMEOUTS {
+            assert_eq!(t.next_timeout_us(1), EXPIRED_US, "timeout {n}");
+            assert_eq!(t.hold(Bytes::from_static(b"copy")), None);
+        }
+        assert_eq!(t.next_timeout_us(1), PARKED_US);
+        t.stop_holding();
+        assert!(t.hold(Bytes::from_static(b"next")).is_some());
+        let mut copies = 0;
+        while let Some(flight) = t.take_retransmission() {
+            copies += 1;
+            assert!(flight.len() <= 1);
+        }
+        assert_eq!(copies, OPENSSL_MAX_TIMEOUTS);
+        // A new flight forgets the old one's copies.
+        t.next_timeout_us(1);
+        t.next_timeout_us(0);
+        assert!(t.take_retransmission().is_none());
     }
 }

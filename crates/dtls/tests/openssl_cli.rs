@@ -356,3 +356,50 @@ fn our_server_against_openssl_s_client() {
     link.pump_until(&mut client, |l, _| l.endpoint.state() == DtlsState::Closed);
     assert!(matches!(link.events.last(), Some(DtlsEvent::Closed)));
 }
+
+/// A peer whose certificate matches its fingerprint but whose key is below OpenSSL's security level is refused:
+/// only the errors expected of a self-signed certificate are overlooked.
+#[test]
+fn a_weak_key_fails_even_with_the_right_fingerprint() {
+    let dir = TempDir::new();
+    let (crt, key) = (dir.0.join("weak.crt"), dir.0.join("weak.key"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:512", "-nodes", "-subj", "/CN=weak", "-days", "1",
+        ])
+        .args(["-keyout", path(&key), "-out", path(&crt)])
+        .output()
+        .expect("openssl req");
+    assert!(made.status.success(), "{made:?}");
+    let weak = openssl::x509::X509::from_pem(&std::fs::read(&crt).expect("read")).expect("pem");
+    let fingerprint = ortc_dtls::Fingerprint::of(&weak, ortc_dtls::HashFunction::Sha256).expect("fingerprint");
+
+    let ours = DtlsCertificate::generate(KeyType::EcdsaP256).expect("cert");
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let connect = socket.local_addr().expect("addr").to_string();
+    let endpoint = DtlsEndpoint::new(DtlsRole::Server, &ours, [fingerprint], &DtlsConfig::default()).expect("endpoint");
+    let mut link = Link::new(endpoint, socket, None);
+    link.endpoint.start(Instant::now());
+    let mut client = OpensslPeer::spawn(&[
+        "s_client",
+        "-dtls1_2",
+        "-connect",
+        &connect,
+        "-cert",
+        path(&crt),
+        "-key",
+        path(&key),
+        // Lets s_client use its weak key at all.
+        "-cipher",
+        "DEFAULT:@SECLEVEL=0",
+        "-use_srtp",
+        "SRTP_AEAD_AES_128_GCM",
+    ]);
+    link.pump_until(&mut client, |l, _| l.endpoint.state() != DtlsState::Handshaking);
+    assert_eq!(link.endpoint.state(), DtlsState::Failed, "{:?}", link.events);
+    assert!(
+        matches!(&link.events[..], [DtlsEvent::Error(ortc_dtls::DtlsError::Handshake(reason))] if reason.contains("key too weak")),
+        "{:?}",
+        link.events
+    );
+}
