@@ -10,7 +10,7 @@
 //!   [`depayloader_for`] / [`payloader_for`] pick one by negotiated MIME type.
 //! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628, single-layer payloader), [`av1`]
 //!   (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in
-//!   pure Rust).
+//!   pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
 //!
 //! Depayloaders never panic on network input and bound the memory of a frame being reassembled.
 //!
@@ -45,6 +45,7 @@ pub mod av1;
 mod capabilities;
 mod error;
 pub mod g711;
+pub mod g722;
 pub mod h264;
 pub mod opus;
 mod payload;
