@@ -16,7 +16,16 @@ use std::process::{Command, ExitCode};
 /// Debian packages the workspace's build and tests need.
 ///
 /// `libclang-dev` is for srtp2-sys's bindgen; `make` builds the libsrtp2 source it bundles.
-const SYSTEM_PACKAGES: &[&str] = &["pkg-config", "libssl-dev", "openssl", "libclang-dev", "make"];
+/// `cmake` builds the libopus the opus crate bundles; `libvpx-dev` is the VP8/VP9 library ortc-codecs links.
+const SYSTEM_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libssl-dev",
+    "openssl",
+    "libclang-dev",
+    "make",
+    "cmake",
+    "libvpx-dev",
+];
 
 /// Fuzz targets, by the crate they exercise.
 const FUZZ_TARGETS: &[(&str, &str)] = &[

@@ -1,6 +1,7 @@
 //! The errors of this crate.
 
-/// Why a payload could not be packetized or depacketized, or a capability not parsed.
+/// Why a payload could not be packetized or depacketized, a capability not parsed, or a frame not encoded
+/// or decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodecError {
@@ -64,4 +65,71 @@ pub enum CodecError {
     /// An H.264 `profile-level-id` is not six hex digits, or names no known profile.
     #[error("invalid H.264 profile-level-id")]
     BadProfileLevelId,
+    /// An audio frame's sample count is not a frame duration the encoder accepts, or does not divide by
+    /// the channel count.
+    #[error("audio frame has {got} samples, expected {expected}")]
+    BadSampleCount {
+        /// Samples (all channels) the encoder accepts for this frame, or the nearest whole-channel count.
+        expected: usize,
+        /// Samples given.
+        got: usize,
+    },
+    /// An audio frame's sample rate or channel count differs from what the encoder was made for.
+    #[error("audio frame is {rate} Hz × {channels} ch, the encoder takes {expected_rate} Hz × {expected_channels} ch")]
+    AudioFormatMismatch {
+        /// The encoder's sample rate.
+        expected_rate: u32,
+        /// The encoder's channel count.
+        expected_channels: u16,
+        /// The frame's sample rate.
+        rate: u32,
+        /// The frame's channel count.
+        channels: u16,
+    },
+    /// A sample rate the codec does not support.
+    #[error("unsupported sample rate {0} Hz")]
+    UnsupportedSampleRate(u32),
+    /// A channel count the codec does not support.
+    #[error("unsupported channel count {0}")]
+    UnsupportedChannels(u16),
+    /// A bitrate the codec cannot be set to.
+    #[error("unsupported bitrate {0} bit/s")]
+    UnsupportedBitrate(u32),
+    /// A video frame size of zero, or too large for the codec.
+    #[error("unsupported video frame size {width}×{height}")]
+    BadDimensions {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// An I420 plane is smaller than its frame size needs.
+    #[error("I420 {plane} plane has {got} bytes, needs {needed}")]
+    PlaneTooSmall {
+        /// `"Y"`, `"U"` or `"V"`.
+        plane: &'static str,
+        /// Bytes the plane needs (stride × rows).
+        needed: usize,
+        /// Bytes given.
+        got: usize,
+    },
+    /// The decoder produced a picture in a pixel format other than 8-bit I420 (libvpx `vpx_img_fmt`).
+    #[error("decoded picture format {0:#x} is not I420")]
+    UnsupportedPixelFormat(u32),
+    /// libopus failed (`function` is the libopus call, `code` its `OPUS_*` error code).
+    #[error("libopus {function} failed with error {code}")]
+    Opus {
+        /// The failing libopus function.
+        function: &'static str,
+        /// The negative libopus error code.
+        code: i32,
+    },
+    /// libvpx failed (`function` is the libvpx call, `code` its `vpx_codec_err_t`).
+    #[error("libvpx {function} failed with error {code}")]
+    Vpx {
+        /// The failing libvpx function.
+        function: &'static str,
+        /// The `vpx_codec_err_t` value.
+        code: i32,
+    },
 }

@@ -47,6 +47,7 @@ mod error;
 pub mod g711;
 pub mod g722;
 pub mod h264;
+mod media;
 pub mod opus;
 mod payload;
 mod select;
@@ -59,6 +60,7 @@ pub use capabilities::{
     URI_RTP_STREAM_ID, URI_TRANSPORT_CC, get_capabilities, h264_answer_level,
 };
 pub use error::CodecError;
+pub use media::{AudioDecoder, AudioEncoder, AudioFrame, EncodedVideo, VideoDecoder, VideoEncoder, VideoFrame};
 pub use payload::{
     Boundary, DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_PAYLOAD, Depayloaded, Depayloader, Frame, FrameBoundary,
     IncompleteFrame, Payload, PayloadPacket, Payloader, Payloads,

@@ -1,5 +1,11 @@
 //! Opus over RTP (RFC 7587): one Opus packet (one or more frames behind a TOC byte) per RTP packet, at a
-//! 48 kHz RTP clock whatever the coded bandwidth.
+//! 48 kHz RTP clock whatever the coded bandwidth. With the `opus` feature, also [`OpusEncoder`] and
+//! [`OpusDecoder`] over libopus.
+
+#[cfg(feature = "opus")]
+mod codec;
+#[cfg(feature = "opus")]
+pub use codec::{OpusDecoder, OpusEncoder, OpusEncoderConfig};
 
 use crate::payload::{Assembler, Boundary, Depayloaded, FrameBoundary, PayloadPacket, Payloader, Payloads};
 use crate::{CodecError, Depayloader};
