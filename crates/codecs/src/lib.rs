@@ -11,6 +11,9 @@
 //! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628, single-layer payloader), [`av1`]
 //!   (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in
 //!   pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
+//! - Encoders and decoders: raw [`AudioFrame`] / [`VideoFrame`] (I420) and the [`AudioEncoder`],
+//!   [`AudioDecoder`], [`VideoEncoder`], [`VideoDecoder`] traits; Opus over libopus (feature `opus`) and
+//!   VP8/VP9 over the system libvpx (feature `vpx`, module `vpx`), both on by default.
 //!
 //! Depayloaders never panic on network input and bound the memory of a frame being reassembled.
 //!
@@ -53,6 +56,8 @@ mod payload;
 mod select;
 pub mod vp8;
 pub mod vp9;
+#[cfg(feature = "vpx")]
+pub mod vpx;
 
 pub use capabilities::{
     H264Profile, MediaKind, ProfileLevelId, RtcpFeedback, RtpCapabilities, RtpCodecCapability,
