@@ -151,6 +151,9 @@ pub struct AgentConfig {
     /// Seed for transaction ids, the tie-breaker and jitter; random when `None`. Tests set it to be
     /// deterministic.
     pub seed: Option<u64>,
+    /// STUN servers to learn server-reflexive candidates from: each host candidate sends a Binding request to
+    /// every server of its address family. Empty by default.
+    pub stun_servers: Vec<SocketAddr>,
 }
 
 impl AgentConfig {
@@ -169,6 +172,7 @@ impl AgentConfig {
             consent_timeout: Duration::from_secs(30),
             software: None,
             seed: None,
+            stun_servers: Vec::new(),
         }
     }
 }
@@ -203,6 +207,11 @@ pub enum IceEvent {
     SelectedPairChanged(SelectedPair),
     /// A role conflict switched the agent's role.
     RoleChanged(Role),
+    /// A new local candidate was gathered (server-reflexive, from a STUN server): signal it to the peer.
+    LocalCandidate(Candidate),
+    /// Every STUN server answered or timed out for every host candidate: no more local candidates will come
+    /// until another host candidate is added.
+    GatheringComplete,
 }
 
 /// What [`IceAgent::handle_receive`] made of a datagram.
@@ -291,6 +300,9 @@ struct Pair {
     nominate_on_success: bool,
     /// An authenticated check arrived over this pair.
     remote_validated: bool,
+    /// The local candidate of the valid pair when the check's mapped address is not `local` (a server- or
+    /// peer-reflexive candidate of the same base, RFC 8445 §7.2.5.3.2). Data is still sent from `local`.
+    valid_local: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,8 +311,12 @@ enum TxKind {
         pair: usize,
         use_candidate: bool,
         role: Role,
+        /// The PRIORITY sent: a peer-reflexive local candidate learned from the response gets it.
+        priority: u32,
     },
     Consent,
+    /// A Binding request to a STUN server from a host candidate.
+    Gather,
 }
 
 #[derive(Debug, Clone)]
@@ -439,6 +455,10 @@ impl IceAgent {
 
     /// Adds a local host candidate (component 1). The caller receives on its address and sends what
     /// [`IceAgent::poll_transmit`] gives with that source.
+    ///
+    /// With [`AgentConfig::stun_servers`], the candidate also sends Binding requests to the servers of its
+    /// address family; each answer adds a server-reflexive candidate, reported as [`IceEvent::LocalCandidate`],
+    /// and [`IceEvent::GatheringComplete`] follows once every server answered or timed out.
     pub fn add_local_candidate(&mut self, candidate: Candidate) -> Result<(), IceError> {
         if candidate.kind != CandidateKind::Host {
             return Err(IceError::NotHostCandidate(candidate.addr));
@@ -449,12 +469,47 @@ impl IceAgent {
         if self.local_candidates.iter().any(|c| c.addr == candidate.addr) {
             return Ok(());
         }
+        let base = candidate.addr;
         self.local_candidates.push(candidate);
         let local = self.local_candidates.len() - 1;
         for remote in 0..self.remote_candidates.len() {
             self.add_pair(local, remote);
         }
+        let servers: Vec<SocketAddr> = self
+            .config
+            .stun_servers
+            .iter()
+            .filter(|s| s.is_ipv4() == base.is_ipv4())
+            .copied()
+            .collect();
+        for server in servers {
+            self.send_gather_request(base, server);
+        }
         Ok(())
+    }
+
+    fn send_gather_request(&mut self, base: SocketAddr, server: SocketAddr) {
+        let tid = self.rng.transaction_id();
+        let software = self.config.software.clone();
+        let request = build(tid, Class::Request, |b| {
+            if let Some(s) = &software {
+                b.software(s)?;
+            }
+            Ok(())
+        });
+        if let Some(request) = request {
+            trace!(%base, %server, "server-reflexive request");
+            self.start_transaction(tid, TxKind::Gather, base, server, request);
+        }
+    }
+
+    /// A request to a STUN server ended (answered or timed out): reports `GatheringComplete` if it was the
+    /// last one.
+    fn gather_request_ended(&mut self) {
+        if !self.transactions.iter().any(|t| t.kind == TxKind::Gather) {
+            debug!("gathering complete");
+            self.events.push_back(IceEvent::GatheringComplete);
+        }
     }
 
     /// Sets the remote credentials. Different credentials from earlier ones mean the peer restarted ICE: the
@@ -483,8 +538,12 @@ impl IceAgent {
         }
         self.remote_candidates.push(candidate);
         let remote = self.remote_candidates.len() - 1;
+        // Pairs are formed with host candidates only: a reflexive local candidate is replaced by its base, a
+        // host candidate, whose pair exists already (RFC 8445 §6.1.2.4).
         for local in 0..self.local_candidates.len() {
-            self.add_pair(local, remote);
+            if self.local_candidates[local].kind == CandidateKind::Host {
+                self.add_pair(local, remote);
+            }
         }
         Ok(())
     }
@@ -509,7 +568,8 @@ impl IceAgent {
         self.remote_end_of_candidates = false;
         self.pairs.clear();
         self.triggered.clear();
-        self.transactions.clear();
+        // Requests to STUN servers do not depend on the peer: they go on.
+        self.transactions.retain(|t| t.kind == TxKind::Gather);
         self.first_valid_at = None;
         self.restarting = self.selected.is_some();
     }
@@ -525,6 +585,7 @@ impl IceAgent {
             nominating: false,
             nominate_on_success: false,
             remote_validated: false,
+            valid_local: None,
         };
         self.pairs.push(pair);
         let index = self.pairs.len() - 1;
@@ -568,10 +629,18 @@ impl IceAgent {
             return;
         }
         debug!(?role, "role conflict: switching role");
-        self.role = role;
         self.stats.role_conflicts += 1;
+        self.set_role(role);
+    }
+
+    fn set_role(&mut self, role: Role) {
+        if self.role == role {
+            return;
+        }
+        self.role = role;
         for i in 0..self.pairs.len() {
-            self.pairs[i].priority = self.priority_of(self.pairs[i].local, self.pairs[i].remote);
+            let p = &self.pairs[i];
+            self.pairs[i].priority = self.priority_of(p.valid_local.unwrap_or(p.local), p.remote);
             self.pairs[i].nominating = false;
         }
         self.events.push_back(IceEvent::RoleChanged(role));
@@ -636,7 +705,7 @@ impl IceAgent {
         let now = self.now;
         self.retransmit(now);
         if now >= self.next_check_at
-            && self.remote_credentials.is_some()
+            && self.has_check_work()
             && let Some(pair) = self.next_pair_to_check()
         {
             self.send_check(pair);
@@ -657,6 +726,10 @@ impl IceAgent {
             }
             if tx.transmissions >= self.config.max_transmissions {
                 let tx = self.transactions.swap_remove(i);
+                if tx.kind == TxKind::Gather {
+                    debug!(server = %tx.remote, base = %tx.local, "STUN server did not answer");
+                    self.gather_request_ended();
+                }
                 if let TxKind::Check { pair, .. } = tx.kind {
                     trace!(remote = %tx.remote, "check timed out");
                     let p = &mut self.pairs[pair];
@@ -745,6 +818,7 @@ impl IceAgent {
                 pair,
                 use_candidate,
                 role,
+                priority: prflx_priority,
             },
             source,
             remote,
@@ -857,7 +931,7 @@ impl IceAgent {
             && self.remote_end_of_candidates
             && !self.pairs.is_empty()
             && self.pairs.iter().all(|p| p.state == PairState::Failed)
-            && self.transactions.is_empty()
+            && !self.transactions.iter().any(|t| t.kind != TxKind::Gather)
         {
             self.set_state(ConnectionState::Failed);
         }
@@ -957,7 +1031,11 @@ impl IceAgent {
     }
 
     fn handle_request<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
-        let Some(local_index) = self.local_candidates.iter().position(|c| c.addr == local) else {
+        let Some(local_index) = self
+            .local_candidates
+            .iter()
+            .position(|c| c.addr == local && c.kind == CandidateKind::Host)
+        else {
             return Received::Dropped(DropReason::UnknownLocalAddress);
         };
         let Some(username) = m.username() else {
@@ -986,26 +1064,10 @@ impl IceAgent {
             self.respond(local, remote, m, Some((ErrorCode::BAD_REQUEST, "Bad Request")), &[]);
             return Received::Stun;
         };
-        // Role conflict (RFC 8445 §7.3.1.1).
-        match (self.role, m.ice_controlling(), m.ice_controlled()) {
-            (Role::Controlling, Some(theirs), _) => {
-                if self.tie_breaker >= theirs {
-                    self.stats.role_conflicts += 1;
-                    self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
-                    return Received::Stun;
-                }
-                self.switch_role(Role::Controlled);
-            }
-            (Role::Controlled, _, Some(theirs)) => {
-                if self.tie_breaker >= theirs {
-                    self.switch_role(Role::Controlling);
-                } else {
-                    self.stats.role_conflicts += 1;
-                    self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
-                    return Received::Stun;
-                }
-            }
-            _ => {}
+        if self.role_conflict(m) {
+            self.stats.role_conflicts += 1;
+            self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
+            return Received::Stun;
         }
         self.respond(local, remote, m, None, &[]);
 
@@ -1046,12 +1108,36 @@ impl IceAgent {
         Received::Stun
     }
 
+    /// Resolves a role conflict a request shows (RFC 8445 §7.3.1.1): switches our role, or returns `true` when
+    /// the peer must switch (answer 487).
+    fn role_conflict(&mut self, m: &Message<'_>) -> bool {
+        match (self.role, m.ice_controlling(), m.ice_controlled()) {
+            (Role::Controlling, Some(theirs), _) => {
+                if self.tie_breaker >= theirs {
+                    return true;
+                }
+                self.switch_role(Role::Controlled);
+            }
+            (Role::Controlled, _, Some(theirs)) => {
+                if self.tie_breaker < theirs {
+                    return true;
+                }
+                self.switch_role(Role::Controlling);
+            }
+            _ => {}
+        }
+        false
+    }
+
     fn handle_response<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
         let tid = m.transaction_id();
         let Some(index) = self.transactions.iter().position(|t| t.tid == tid) else {
             self.stats.unmatched_responses += 1;
             return Received::Dropped(DropReason::UnknownTransaction);
         };
+        if self.transactions[index].kind == TxKind::Gather {
+            return self.handle_gather_response(index, local, remote, m);
+        }
         let Some(pwd) = self.remote_credentials.as_ref().map(|c| c.pwd.clone()) else {
             self.stats.unmatched_responses += 1;
             return Received::Dropped(DropReason::UnknownTransaction);
@@ -1065,6 +1151,7 @@ impl IceAgent {
             pair,
             use_candidate,
             role,
+            priority,
         } = tx.kind
         else {
             if m.class() == Class::SuccessResponse {
@@ -1095,6 +1182,26 @@ impl IceAgent {
             }
             return Received::Stun;
         }
+        // The mapped address names the valid pair's local candidate; one we do not know is a peer-reflexive
+        // candidate of this base, with the priority the request carried (RFC 8445 §7.2.5.3.1, §7.2.5.3.2).
+        if let Some(mapped) = m.xor_mapped_address()
+            && mapped != local
+        {
+            let known = self
+                .local_candidates
+                .iter()
+                .position(|c| c.addr == mapped && c.kind != CandidateKind::Host);
+            let valid_local = known.unwrap_or_else(|| {
+                debug!(%mapped, base = %local, "peer-reflexive local candidate");
+                let mut candidate = Candidate::peer_reflexive(mapped, priority, 1);
+                candidate.related = Some(local);
+                self.local_candidates.push(candidate);
+                self.local_candidates.len() - 1
+            });
+            let remote_index = self.pairs[pair].remote;
+            self.pairs[pair].valid_local = Some(valid_local);
+            self.pairs[pair].priority = self.priority_of(valid_local, remote_index);
+        }
         let p = &mut self.pairs[pair];
         p.state = PairState::Succeeded;
         p.nominating = false;
@@ -1115,6 +1222,43 @@ impl IceAgent {
         if nominate {
             self.nominate(pair);
         }
+        Received::Stun
+    }
+
+    /// A STUN server answered a request from host candidate `tx.local`: a success adds a server-reflexive
+    /// candidate unless the mapped address is the base itself (no NAT) or already known.
+    fn handle_gather_response<'a>(
+        &mut self,
+        index: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        m: &Message<'_>,
+    ) -> Received<'a> {
+        let tx = &self.transactions[index];
+        if tx.local != local || tx.remote != remote {
+            self.stats.unmatched_responses += 1;
+            return Received::Dropped(DropReason::UnknownTransaction);
+        }
+        let tx = self.transactions.swap_remove(index);
+        let mapped = m.xor_mapped_address().or_else(|| m.mapped_address());
+        match (m.class(), mapped) {
+            (Class::SuccessResponse, Some(mapped)) => {
+                let base = self.local_candidates.iter().find(|c| c.addr == tx.local).cloned();
+                if let Some(base) = base
+                    && mapped != base.addr
+                    && !self.local_candidates.iter().any(|c| c.addr == mapped)
+                {
+                    let candidate = Candidate::server_reflexive(mapped, &base);
+                    debug!(%mapped, base = %base.addr, server = %tx.remote, "server-reflexive candidate");
+                    self.local_candidates.push(candidate.clone());
+                    self.events.push_back(IceEvent::LocalCandidate(candidate));
+                }
+            }
+            (class, _) => {
+                debug!(server = %tx.remote, ?class, error = ?m.error_code(), "STUN server gave no mapped address");
+            }
+        }
+        self.gather_request_ended();
         Received::Stun
     }
 
