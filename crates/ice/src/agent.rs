@@ -154,6 +154,9 @@ pub struct AgentConfig {
     /// STUN servers to learn server-reflexive candidates from: each host candidate sends a Binding request to
     /// every server of its address family. Empty by default.
     pub stun_servers: Vec<SocketAddr>,
+    /// Run as an ICE-lite agent (RFC 8445 §2.5): host candidates only, no checks of its own, always controlled;
+    /// it answers checks and selects the pair the full peer nominates. Off by default.
+    pub ice_lite: bool,
 }
 
 impl AgentConfig {
@@ -173,6 +176,7 @@ impl AgentConfig {
             software: None,
             seed: None,
             stun_servers: Vec::new(),
+            ice_lite: false,
         }
     }
 }
@@ -205,7 +209,7 @@ pub enum IceEvent {
     ConnectionStateChanged(ConnectionState),
     /// A (new) pair was selected for media.
     SelectedPairChanged(SelectedPair),
-    /// A role conflict switched the agent's role.
+    /// The agent's role changed: a role conflict, or the peer is ICE-lite.
     RoleChanged(Role),
     /// A new local candidate was gathered (server-reflexive, from a STUN server): signal it to the peer.
     LocalCandidate(Candidate),
@@ -350,6 +354,8 @@ pub struct IceAgent {
     local_candidates: Vec<Candidate>,
     remote_candidates: Vec<Candidate>,
     remote_end_of_candidates: bool,
+    /// The peer is ICE-lite: it sends no checks, and we control.
+    remote_lite: bool,
     pairs: Vec<Pair>,
     triggered: VecDeque<usize>,
     transactions: Vec<Transaction>,
@@ -380,8 +386,9 @@ impl IceAgent {
         let mut rng = SplitMix(seed);
         let tie_breaker = rng.next();
         let local_credentials = config.credentials.clone().unwrap_or_else(Credentials::random);
+        let role = if config.ice_lite { Role::Controlled } else { config.role };
         Self {
-            role: config.role,
+            role,
             config,
             tie_breaker,
             local_credentials,
@@ -389,6 +396,7 @@ impl IceAgent {
             local_candidates: Vec::new(),
             remote_candidates: Vec::new(),
             remote_end_of_candidates: false,
+            remote_lite: false,
             pairs: Vec::new(),
             triggered: VecDeque::new(),
             transactions: Vec::new(),
@@ -475,15 +483,17 @@ impl IceAgent {
         for remote in 0..self.remote_candidates.len() {
             self.add_pair(local, remote);
         }
-        let servers: Vec<SocketAddr> = self
-            .config
-            .stun_servers
-            .iter()
-            .filter(|s| s.is_ipv4() == base.is_ipv4())
-            .copied()
-            .collect();
-        for server in servers {
-            self.send_gather_request(base, server);
+        if !self.config.ice_lite {
+            let servers: Vec<SocketAddr> = self
+                .config
+                .stun_servers
+                .iter()
+                .filter(|s| s.is_ipv4() == base.is_ipv4())
+                .copied()
+                .collect();
+            for server in servers {
+                self.send_gather_request(base, server);
+            }
         }
         Ok(())
     }
@@ -510,6 +520,26 @@ impl IceAgent {
             debug!("gathering complete");
             self.events.push_back(IceEvent::GatheringComplete);
         }
+    }
+
+    /// The peer signalled `a=ice-lite` (`true`): it sends no checks, so this (full) agent takes the controlling
+    /// role (RFC 8445 §6.1.1) and runs checks and nomination as usual. Call it before checks start. An ICE-lite
+    /// agent of our own stays controlled.
+    pub fn set_remote_ice_lite(&mut self, lite: bool) {
+        self.remote_lite = lite;
+        if lite && !self.config.ice_lite {
+            self.set_role(Role::Controlling);
+        }
+    }
+
+    /// Whether the peer said it is ICE-lite.
+    pub fn remote_ice_lite(&self) -> bool {
+        self.remote_lite
+    }
+
+    /// Whether this agent is ICE-lite ([`AgentConfig::ice_lite`]).
+    pub fn is_ice_lite(&self) -> bool {
+        self.config.ice_lite
     }
 
     /// Sets the remote credentials. Different credentials from earlier ones mean the peer restarted ICE: the
@@ -671,7 +701,9 @@ impl IceAgent {
             at(deadline);
         }
         if self.selected.is_some() && !self.restarting {
-            at(self.next_consent);
+            if !self.config.ice_lite {
+                at(self.next_consent);
+            }
             if self.state == ConnectionState::Connected {
                 at(self.consent_last + self.config.disconnected_timeout);
             }
@@ -681,7 +713,8 @@ impl IceAgent {
     }
 
     fn has_check_work(&self) -> bool {
-        self.remote_credentials.is_some()
+        !self.config.ice_lite
+            && self.remote_credentials.is_some()
             && (!self.triggered.is_empty()
                 || self
                     .pairs
@@ -895,7 +928,9 @@ impl IceAgent {
         if silent >= self.config.disconnected_timeout && self.state == ConnectionState::Connected {
             self.set_state(ConnectionState::Disconnected);
         }
-        if now >= self.next_consent {
+        // An ICE-lite agent sends no checks: the peer's consent checks, which refresh `consent_last`, keep
+        // the pair alive.
+        if now >= self.next_consent && !self.config.ice_lite {
             self.next_consent = now + self.rng.jitter(self.config.consent_interval);
             let Some(remote_credentials) = self.remote_credentials.clone() else {
                 return;
@@ -1088,6 +1123,22 @@ impl IceAgent {
             None => self.add_pair(local_index, remote_index),
         };
         let use_candidate = m.use_candidate() && self.role == Role::Controlled;
+        if self.config.ice_lite {
+            // No checks of our own: an authenticated request makes the pair valid, USE-CANDIDATE selects it,
+            // and requests over the selected pair are the consent we get.
+            let p = &mut self.pairs[pair];
+            p.remote_validated = true;
+            p.state = PairState::Succeeded;
+            if self.selected == Some(SelectedPair { local, remote }) && !self.restarting {
+                self.consent_last = self.now;
+                if self.state == ConnectionState::Disconnected {
+                    self.set_state(ConnectionState::Connected);
+                }
+            } else if use_candidate {
+                self.nominate(pair);
+            }
+            return Received::Stun;
+        }
         let p = &mut self.pairs[pair];
         p.remote_validated = true;
         match p.state {
@@ -1109,8 +1160,12 @@ impl IceAgent {
     }
 
     /// Resolves a role conflict a request shows (RFC 8445 §7.3.1.1): switches our role, or returns `true` when
-    /// the peer must switch (answer 487).
+    /// the peer must switch (answer 487). An ICE-lite agent is always controlled: a peer that thinks it is
+    /// controlled too is told to switch.
     fn role_conflict(&mut self, m: &Message<'_>) -> bool {
+        if self.config.ice_lite {
+            return m.ice_controlled().is_some();
+        }
         match (self.role, m.ice_controlling(), m.ice_controlled()) {
             (Role::Controlling, Some(theirs), _) => {
                 if self.tie_breaker >= theirs {
