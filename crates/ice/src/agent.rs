@@ -445,7 +445,9 @@ impl IceAgent {
         self.stats
     }
 
-    /// The local candidates.
+    /// The local candidates: host candidates, server-reflexive ones gathered from STUN servers, and
+    /// peer-reflexive ones learned from check responses (those are not to be signalled; their base is the
+    /// related address).
     pub fn local_candidates(&self) -> &[Candidate] {
         &self.local_candidates
     }

@@ -151,6 +151,11 @@ fn peer_reflexive_local_candidate_from_a_check_response() {
     assert_eq!((pa.local, pa.remote), (addr(PRIVATE), addr(B)));
     let pb = sim.b.agent.selected_pair().unwrap();
     assert_eq!(pb.remote, addr(PUBLIC));
+    // b learned a's public address as a peer-reflexive remote candidate from a's check (RFC 8445 §7.3.1.3),
+    // next to the signalled (unreachable) host address.
+    let remotes: Vec<_> = sim.b.agent.pairs().map(|(_, remote, _)| remote).collect();
+    assert_eq!(remotes.len(), 2, "{remotes:?}");
+    assert!(remotes.contains(&addr(PUBLIC)) && remotes.contains(&addr(PRIVATE)));
     assert!(sim.send_data(true, b"prflx"));
     sim.run_until(Duration::from_secs(1), |s| !s.b.data.is_empty());
     assert_eq!(sim.b.data, [b"prflx".to_vec()]);
