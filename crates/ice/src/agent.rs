@@ -151,6 +151,12 @@ pub struct AgentConfig {
     /// Seed for transaction ids, the tie-breaker and jitter; random when `None`. Tests set it to be
     /// deterministic.
     pub seed: Option<u64>,
+    /// STUN servers to learn server-reflexive candidates from: each host candidate sends a Binding request to
+    /// every server of its address family. Empty by default.
+    pub stun_servers: Vec<SocketAddr>,
+    /// Run as an ICE-lite agent (RFC 8445 §2.5): host candidates only, no checks of its own, always controlled;
+    /// it answers checks and selects the pair the full peer nominates. Off by default.
+    pub ice_lite: bool,
 }
 
 impl AgentConfig {
@@ -169,6 +175,8 @@ impl AgentConfig {
             consent_timeout: Duration::from_secs(30),
             software: None,
             seed: None,
+            stun_servers: Vec::new(),
+            ice_lite: false,
         }
     }
 }
@@ -201,8 +209,13 @@ pub enum IceEvent {
     ConnectionStateChanged(ConnectionState),
     /// A (new) pair was selected for media.
     SelectedPairChanged(SelectedPair),
-    /// A role conflict switched the agent's role.
+    /// The agent's role changed: a role conflict, or the peer is ICE-lite.
     RoleChanged(Role),
+    /// A new local candidate was gathered (server-reflexive, from a STUN server): signal it to the peer.
+    LocalCandidate(Candidate),
+    /// Every STUN server answered or timed out for every host candidate: no more local candidates will come
+    /// until another host candidate is added.
+    GatheringComplete,
 }
 
 /// What [`IceAgent::handle_receive`] made of a datagram.
@@ -291,6 +304,9 @@ struct Pair {
     nominate_on_success: bool,
     /// An authenticated check arrived over this pair.
     remote_validated: bool,
+    /// The local candidate of the valid pair when the check's mapped address is not `local` (a server- or
+    /// peer-reflexive candidate of the same base, RFC 8445 §7.2.5.3.2). Data is still sent from `local`.
+    valid_local: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,8 +315,12 @@ enum TxKind {
         pair: usize,
         use_candidate: bool,
         role: Role,
+        /// The PRIORITY sent: a peer-reflexive local candidate learned from the response gets it.
+        priority: u32,
     },
     Consent,
+    /// A Binding request to a STUN server from a host candidate.
+    Gather,
 }
 
 #[derive(Debug, Clone)]
@@ -334,6 +354,8 @@ pub struct IceAgent {
     local_candidates: Vec<Candidate>,
     remote_candidates: Vec<Candidate>,
     remote_end_of_candidates: bool,
+    /// The peer is ICE-lite: it sends no checks, and we control.
+    remote_lite: bool,
     pairs: Vec<Pair>,
     triggered: VecDeque<usize>,
     transactions: Vec<Transaction>,
@@ -364,8 +386,9 @@ impl IceAgent {
         let mut rng = SplitMix(seed);
         let tie_breaker = rng.next();
         let local_credentials = config.credentials.clone().unwrap_or_else(Credentials::random);
+        let role = if config.ice_lite { Role::Controlled } else { config.role };
         Self {
-            role: config.role,
+            role,
             config,
             tie_breaker,
             local_credentials,
@@ -373,6 +396,7 @@ impl IceAgent {
             local_candidates: Vec::new(),
             remote_candidates: Vec::new(),
             remote_end_of_candidates: false,
+            remote_lite: false,
             pairs: Vec::new(),
             triggered: VecDeque::new(),
             transactions: Vec::new(),
@@ -421,7 +445,9 @@ impl IceAgent {
         self.stats
     }
 
-    /// The local candidates.
+    /// The local candidates: host candidates, server-reflexive ones gathered from STUN servers, and
+    /// peer-reflexive ones learned from check responses (those are not to be signalled; their base is the
+    /// related address).
     pub fn local_candidates(&self) -> &[Candidate] {
         &self.local_candidates
     }
@@ -439,6 +465,10 @@ impl IceAgent {
 
     /// Adds a local host candidate (component 1). The caller receives on its address and sends what
     /// [`IceAgent::poll_transmit`] gives with that source.
+    ///
+    /// With [`AgentConfig::stun_servers`], the candidate also sends Binding requests to the servers of its
+    /// address family; each answer adds a server-reflexive candidate, reported as [`IceEvent::LocalCandidate`],
+    /// and [`IceEvent::GatheringComplete`] follows once every server answered or timed out.
     pub fn add_local_candidate(&mut self, candidate: Candidate) -> Result<(), IceError> {
         if candidate.kind != CandidateKind::Host {
             return Err(IceError::NotHostCandidate(candidate.addr));
@@ -449,12 +479,69 @@ impl IceAgent {
         if self.local_candidates.iter().any(|c| c.addr == candidate.addr) {
             return Ok(());
         }
+        let base = candidate.addr;
         self.local_candidates.push(candidate);
         let local = self.local_candidates.len() - 1;
         for remote in 0..self.remote_candidates.len() {
             self.add_pair(local, remote);
         }
+        if !self.config.ice_lite {
+            let servers: Vec<SocketAddr> = self
+                .config
+                .stun_servers
+                .iter()
+                .filter(|s| s.is_ipv4() == base.is_ipv4())
+                .copied()
+                .collect();
+            for server in servers {
+                self.send_gather_request(base, server);
+            }
+        }
         Ok(())
+    }
+
+    fn send_gather_request(&mut self, base: SocketAddr, server: SocketAddr) {
+        let tid = self.rng.transaction_id();
+        let software = self.config.software.clone();
+        let request = build(tid, Class::Request, |b| {
+            if let Some(s) = &software {
+                b.software(s)?;
+            }
+            Ok(())
+        });
+        if let Some(request) = request {
+            trace!(%base, %server, "server-reflexive request");
+            self.start_transaction(tid, TxKind::Gather, base, server, request);
+        }
+    }
+
+    /// A request to a STUN server ended (answered or timed out): reports `GatheringComplete` if it was the
+    /// last one.
+    fn gather_request_ended(&mut self) {
+        if !self.transactions.iter().any(|t| t.kind == TxKind::Gather) {
+            debug!("gathering complete");
+            self.events.push_back(IceEvent::GatheringComplete);
+        }
+    }
+
+    /// The peer signalled `a=ice-lite` (`true`): it sends no checks, so this (full) agent takes the controlling
+    /// role (RFC 8445 §6.1.1) and runs checks and nomination as usual. Call it before checks start. An ICE-lite
+    /// agent of our own stays controlled.
+    pub fn set_remote_ice_lite(&mut self, lite: bool) {
+        self.remote_lite = lite;
+        if lite && !self.config.ice_lite {
+            self.set_role(Role::Controlling);
+        }
+    }
+
+    /// Whether the peer said it is ICE-lite.
+    pub fn remote_ice_lite(&self) -> bool {
+        self.remote_lite
+    }
+
+    /// Whether this agent is ICE-lite ([`AgentConfig::ice_lite`]).
+    pub fn is_ice_lite(&self) -> bool {
+        self.config.ice_lite
     }
 
     /// Sets the remote credentials. Different credentials from earlier ones mean the peer restarted ICE: the
@@ -483,8 +570,12 @@ impl IceAgent {
         }
         self.remote_candidates.push(candidate);
         let remote = self.remote_candidates.len() - 1;
+        // Pairs are formed with host candidates only: a reflexive local candidate is replaced by its base, a
+        // host candidate, whose pair exists already (RFC 8445 §6.1.2.4).
         for local in 0..self.local_candidates.len() {
-            self.add_pair(local, remote);
+            if self.local_candidates[local].kind == CandidateKind::Host {
+                self.add_pair(local, remote);
+            }
         }
         Ok(())
     }
@@ -509,7 +600,8 @@ impl IceAgent {
         self.remote_end_of_candidates = false;
         self.pairs.clear();
         self.triggered.clear();
-        self.transactions.clear();
+        // Requests to STUN servers do not depend on the peer: they go on.
+        self.transactions.retain(|t| t.kind == TxKind::Gather);
         self.first_valid_at = None;
         self.restarting = self.selected.is_some();
     }
@@ -525,6 +617,7 @@ impl IceAgent {
             nominating: false,
             nominate_on_success: false,
             remote_validated: false,
+            valid_local: None,
         };
         self.pairs.push(pair);
         let index = self.pairs.len() - 1;
@@ -568,10 +661,18 @@ impl IceAgent {
             return;
         }
         debug!(?role, "role conflict: switching role");
-        self.role = role;
         self.stats.role_conflicts += 1;
+        self.set_role(role);
+    }
+
+    fn set_role(&mut self, role: Role) {
+        if self.role == role {
+            return;
+        }
+        self.role = role;
         for i in 0..self.pairs.len() {
-            self.pairs[i].priority = self.priority_of(self.pairs[i].local, self.pairs[i].remote);
+            let p = &self.pairs[i];
+            self.pairs[i].priority = self.priority_of(p.valid_local.unwrap_or(p.local), p.remote);
             self.pairs[i].nominating = false;
         }
         self.events.push_back(IceEvent::RoleChanged(role));
@@ -602,7 +703,9 @@ impl IceAgent {
             at(deadline);
         }
         if self.selected.is_some() && !self.restarting {
-            at(self.next_consent);
+            if !self.config.ice_lite {
+                at(self.next_consent);
+            }
             if self.state == ConnectionState::Connected {
                 at(self.consent_last + self.config.disconnected_timeout);
             }
@@ -612,7 +715,8 @@ impl IceAgent {
     }
 
     fn has_check_work(&self) -> bool {
-        self.remote_credentials.is_some()
+        !self.config.ice_lite
+            && self.remote_credentials.is_some()
             && (!self.triggered.is_empty()
                 || self
                     .pairs
@@ -636,7 +740,7 @@ impl IceAgent {
         let now = self.now;
         self.retransmit(now);
         if now >= self.next_check_at
-            && self.remote_credentials.is_some()
+            && self.has_check_work()
             && let Some(pair) = self.next_pair_to_check()
         {
             self.send_check(pair);
@@ -657,6 +761,10 @@ impl IceAgent {
             }
             if tx.transmissions >= self.config.max_transmissions {
                 let tx = self.transactions.swap_remove(i);
+                if tx.kind == TxKind::Gather {
+                    debug!(server = %tx.remote, base = %tx.local, "STUN server did not answer");
+                    self.gather_request_ended();
+                }
                 if let TxKind::Check { pair, .. } = tx.kind {
                     trace!(remote = %tx.remote, "check timed out");
                     let p = &mut self.pairs[pair];
@@ -745,6 +853,7 @@ impl IceAgent {
                 pair,
                 use_candidate,
                 role,
+                priority: prflx_priority,
             },
             source,
             remote,
@@ -821,7 +930,9 @@ impl IceAgent {
         if silent >= self.config.disconnected_timeout && self.state == ConnectionState::Connected {
             self.set_state(ConnectionState::Disconnected);
         }
-        if now >= self.next_consent {
+        // An ICE-lite agent sends no checks: the peer's consent checks, which refresh `consent_last`, keep
+        // the pair alive.
+        if now >= self.next_consent && !self.config.ice_lite {
             self.next_consent = now + self.rng.jitter(self.config.consent_interval);
             let Some(remote_credentials) = self.remote_credentials.clone() else {
                 return;
@@ -857,7 +968,7 @@ impl IceAgent {
             && self.remote_end_of_candidates
             && !self.pairs.is_empty()
             && self.pairs.iter().all(|p| p.state == PairState::Failed)
-            && self.transactions.is_empty()
+            && !self.transactions.iter().any(|t| t.kind != TxKind::Gather)
         {
             self.set_state(ConnectionState::Failed);
         }
@@ -957,7 +1068,11 @@ impl IceAgent {
     }
 
     fn handle_request<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
-        let Some(local_index) = self.local_candidates.iter().position(|c| c.addr == local) else {
+        let Some(local_index) = self
+            .local_candidates
+            .iter()
+            .position(|c| c.addr == local && c.kind == CandidateKind::Host)
+        else {
             return Received::Dropped(DropReason::UnknownLocalAddress);
         };
         let Some(username) = m.username() else {
@@ -986,26 +1101,10 @@ impl IceAgent {
             self.respond(local, remote, m, Some((ErrorCode::BAD_REQUEST, "Bad Request")), &[]);
             return Received::Stun;
         };
-        // Role conflict (RFC 8445 §7.3.1.1).
-        match (self.role, m.ice_controlling(), m.ice_controlled()) {
-            (Role::Controlling, Some(theirs), _) => {
-                if self.tie_breaker >= theirs {
-                    self.stats.role_conflicts += 1;
-                    self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
-                    return Received::Stun;
-                }
-                self.switch_role(Role::Controlled);
-            }
-            (Role::Controlled, _, Some(theirs)) => {
-                if self.tie_breaker >= theirs {
-                    self.switch_role(Role::Controlling);
-                } else {
-                    self.stats.role_conflicts += 1;
-                    self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
-                    return Received::Stun;
-                }
-            }
-            _ => {}
+        if self.role_conflict(m) {
+            self.stats.role_conflicts += 1;
+            self.respond(local, remote, m, Some((ErrorCode::ROLE_CONFLICT, "Role Conflict")), &[]);
+            return Received::Stun;
         }
         self.respond(local, remote, m, None, &[]);
 
@@ -1026,6 +1125,22 @@ impl IceAgent {
             None => self.add_pair(local_index, remote_index),
         };
         let use_candidate = m.use_candidate() && self.role == Role::Controlled;
+        if self.config.ice_lite {
+            // No checks of our own: an authenticated request makes the pair valid, USE-CANDIDATE selects it,
+            // and requests over the selected pair are the consent we get.
+            let p = &mut self.pairs[pair];
+            p.remote_validated = true;
+            p.state = PairState::Succeeded;
+            if self.selected == Some(SelectedPair { local, remote }) && !self.restarting {
+                self.consent_last = self.now;
+                if self.state == ConnectionState::Disconnected {
+                    self.set_state(ConnectionState::Connected);
+                }
+            } else if use_candidate {
+                self.nominate(pair);
+            }
+            return Received::Stun;
+        }
         let p = &mut self.pairs[pair];
         p.remote_validated = true;
         match p.state {
@@ -1046,12 +1161,40 @@ impl IceAgent {
         Received::Stun
     }
 
+    /// Resolves a role conflict a request shows (RFC 8445 §7.3.1.1): switches our role, or returns `true` when
+    /// the peer must switch (answer 487). An ICE-lite agent is always controlled: a peer that thinks it is
+    /// controlled too is told to switch.
+    fn role_conflict(&mut self, m: &Message<'_>) -> bool {
+        if self.config.ice_lite {
+            return m.ice_controlled().is_some();
+        }
+        match (self.role, m.ice_controlling(), m.ice_controlled()) {
+            (Role::Controlling, Some(theirs), _) => {
+                if self.tie_breaker >= theirs {
+                    return true;
+                }
+                self.switch_role(Role::Controlled);
+            }
+            (Role::Controlled, _, Some(theirs)) => {
+                if self.tie_breaker < theirs {
+                    return true;
+                }
+                self.switch_role(Role::Controlling);
+            }
+            _ => {}
+        }
+        false
+    }
+
     fn handle_response<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
         let tid = m.transaction_id();
         let Some(index) = self.transactions.iter().position(|t| t.tid == tid) else {
             self.stats.unmatched_responses += 1;
             return Received::Dropped(DropReason::UnknownTransaction);
         };
+        if self.transactions[index].kind == TxKind::Gather {
+            return self.handle_gather_response(index, local, remote, m);
+        }
         let Some(pwd) = self.remote_credentials.as_ref().map(|c| c.pwd.clone()) else {
             self.stats.unmatched_responses += 1;
             return Received::Dropped(DropReason::UnknownTransaction);
@@ -1065,6 +1208,7 @@ impl IceAgent {
             pair,
             use_candidate,
             role,
+            priority,
         } = tx.kind
         else {
             if m.class() == Class::SuccessResponse {
@@ -1095,6 +1239,26 @@ impl IceAgent {
             }
             return Received::Stun;
         }
+        // The mapped address names the valid pair's local candidate; one we do not know is a peer-reflexive
+        // candidate of this base, with the priority the request carried (RFC 8445 §7.2.5.3.1, §7.2.5.3.2).
+        if let Some(mapped) = m.xor_mapped_address()
+            && mapped != local
+        {
+            let known = self
+                .local_candidates
+                .iter()
+                .position(|c| c.addr == mapped && c.kind != CandidateKind::Host);
+            let valid_local = known.unwrap_or_else(|| {
+                debug!(%mapped, base = %local, "peer-reflexive local candidate");
+                let mut candidate = Candidate::peer_reflexive(mapped, priority, 1);
+                candidate.related = Some(local);
+                self.local_candidates.push(candidate);
+                self.local_candidates.len() - 1
+            });
+            let remote_index = self.pairs[pair].remote;
+            self.pairs[pair].valid_local = Some(valid_local);
+            self.pairs[pair].priority = self.priority_of(valid_local, remote_index);
+        }
         let p = &mut self.pairs[pair];
         p.state = PairState::Succeeded;
         p.nominating = false;
@@ -1115,6 +1279,43 @@ impl IceAgent {
         if nominate {
             self.nominate(pair);
         }
+        Received::Stun
+    }
+
+    /// A STUN server answered a request from host candidate `tx.local`: a success adds a server-reflexive
+    /// candidate unless the mapped address is the base itself (no NAT) or already known.
+    fn handle_gather_response<'a>(
+        &mut self,
+        index: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        m: &Message<'_>,
+    ) -> Received<'a> {
+        let tx = &self.transactions[index];
+        if tx.local != local || tx.remote != remote {
+            self.stats.unmatched_responses += 1;
+            return Received::Dropped(DropReason::UnknownTransaction);
+        }
+        let tx = self.transactions.swap_remove(index);
+        let mapped = m.xor_mapped_address().or_else(|| m.mapped_address());
+        match (m.class(), mapped) {
+            (Class::SuccessResponse, Some(mapped)) => {
+                let base = self.local_candidates.iter().find(|c| c.addr == tx.local).cloned();
+                if let Some(base) = base
+                    && mapped != base.addr
+                    && !self.local_candidates.iter().any(|c| c.addr == mapped)
+                {
+                    let candidate = Candidate::server_reflexive(mapped, &base);
+                    debug!(%mapped, base = %base.addr, server = %tx.remote, "server-reflexive candidate");
+                    self.local_candidates.push(candidate.clone());
+                    self.events.push_back(IceEvent::LocalCandidate(candidate));
+                }
+            }
+            (class, _) => {
+                debug!(server = %tx.remote, ?class, error = ?m.error_code(), "STUN server gave no mapped address");
+            }
+        }
+        self.gather_request_ended();
         Received::Stun
     }
 

@@ -88,6 +88,23 @@ impl Candidate {
         }
     }
 
+    /// A server-reflexive candidate `addr` that a STUN server saw for host candidate `base` (the related
+    /// address), with the base's local preference.
+    pub(crate) fn server_reflexive(addr: SocketAddr, base: &Candidate) -> Self {
+        Self {
+            foundation: foundation_for(CandidateKind::ServerReflexive, base.addr.ip()),
+            component: base.component,
+            priority: candidate_priority(
+                CandidateKind::ServerReflexive,
+                (base.priority >> 8) as u16,
+                base.component,
+            ),
+            addr,
+            kind: CandidateKind::ServerReflexive,
+            related: Some(base.addr),
+        }
+    }
+
     /// A peer-reflexive candidate learned from a check.
     pub(crate) fn peer_reflexive(addr: SocketAddr, priority: u32, component: u16) -> Self {
         Self {

@@ -6,10 +6,14 @@
 //! - [`IceAgent`]: an ICE agent (RFC 8445) for one component, sans-IO in the quinn-proto shape —
 //!   [`IceAgent::handle_receive`], [`IceAgent::handle_timeout`], [`IceAgent::poll_transmit`],
 //!   [`IceAgent::poll_timeout`], [`IceAgent::poll_event`]. Host candidates come from the caller
-//!   ([`host_addresses`] lists interface addresses); remote candidates may trickle. Checks are paced (Ta),
+//!   ([`host_addresses`] lists interface addresses); server-reflexive ones from STUN servers
+//!   ([`AgentConfig::stun_servers`], reported as [`IceEvent::LocalCandidate`]) and peer-reflexive ones from
+//!   check responses; remote candidates may trickle. Checks are paced (Ta),
 //!   retransmitted, triggered; the controlling side nominates (regular nomination), the controlled side accepts
 //!   nominations; role conflicts resolve with 487; consent freshness (RFC 7675) and ICE restarts are handled.
 //!   Non-STUN datagrams over a valid pair come back from `handle_receive` as [`Received::Data`], uncopied.
+//!   The agent can run as ICE-lite ([`AgentConfig::ice_lite`]), and controls a peer that is
+//!   ([`IceAgent::set_remote_ice_lite`]).
 //!
 //! # Example
 //!

@@ -193,7 +193,7 @@ impl<'b> MessageBuilder<'b> {
                 got: self.buf.len(),
             });
         }
-        let mac = integrity_over(&self.buf[..self.len], key)?;
+        let mac = integrity_over(&self.buf[..self.len], key);
         self.push(AttributeType::MESSAGE_INTEGRITY, &mac)?;
         self.sealed = true;
         Ok(self)

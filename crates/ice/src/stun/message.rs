@@ -208,7 +208,7 @@ impl<'a> Message<'a> {
             attr: attr.typ,
             len: attr.value.len(),
         })?;
-        let expected = integrity_over(&self.buf[..attr.offset], key)?;
+        let expected = integrity_over(&self.buf[..attr.offset], key);
         if openssl::memcmp::eq(&expected, got) {
             Ok(())
         } else {
@@ -250,7 +250,7 @@ impl<'a> Message<'a> {
 
 /// HMAC-SHA1 over `before` (the message up to MESSAGE-INTEGRITY), with the length field set to cover the
 /// attribute itself.
-pub(crate) fn integrity_over(before: &[u8], key: &[u8]) -> Result<[u8; INTEGRITY_LEN], StunError> {
+pub(crate) fn integrity_over(before: &[u8], key: &[u8]) -> [u8; INTEGRITY_LEN] {
     let length = (before.len() - HEADER_LEN + 4 + INTEGRITY_LEN) as u16;
     let len_bytes = length.to_be_bytes();
     hmac_sha1(key, &[&before[..2], &len_bytes, &before[4..]])

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use ortc_ice::stun::{Class, Message, MessageBuilder, Method};
 use ortc_ice::{AgentConfig, Candidate, ConnectionState, IceAgent, IceEvent, Received, Role};
 
 pub struct Peer {
@@ -39,6 +40,17 @@ pub struct Sim {
     pub latency: Duration,
     pub delivered: u64,
     pub dropped: u64,
+    /// A NAT in front of `a`: (private address, public address). Everything `a` sends leaves from the public
+    /// address, datagrams to it reach `a`, and `a`'s private address cannot be reached from outside.
+    pub nat: Option<(SocketAddr, SocketAddr)>,
+    /// A STUN server at this address answers Binding requests with the source address it saw.
+    pub stun_server: Option<SocketAddr>,
+    /// STUN requests each side sent: [a, b].
+    pub requests_sent: [u64; 2],
+    /// Datagrams the STUN server received.
+    pub stun_server_requests: u64,
+    /// The STUN server receives but never answers.
+    pub stun_server_mute: bool,
 }
 
 pub fn config(role: Role, seed: u64) -> AgentConfig {
@@ -74,6 +86,11 @@ impl Sim {
             latency: Duration::from_millis(10),
             delivered: 0,
             dropped: 0,
+            nat: None,
+            stun_server: None,
+            requests_sent: [0; 2],
+            stun_server_requests: 0,
+            stun_server_mute: false,
         };
         sim.exchange();
         sim
@@ -114,9 +131,36 @@ impl Sim {
         let Some(pair) = peer.agent.selected_pair() else {
             return false;
         };
-        self.in_flight
-            .push((self.now + self.latency, pair.local, pair.remote, data.to_vec()));
+        self.send(pair.local, pair.remote, data.to_vec());
         true
+    }
+
+    /// Puts a datagram on the wire, through the NAT if it comes from behind it.
+    fn send(&mut self, source: SocketAddr, destination: SocketAddr, contents: Vec<u8>) {
+        let source = match self.nat {
+            Some((private, public)) if source == private => public,
+            _ => source,
+        };
+        self.in_flight
+            .push((self.now + self.latency, source, destination, contents));
+    }
+
+    /// The fake STUN server: a success response carrying the request's source address.
+    fn answer_stun(&mut self, from: SocketAddr, server: SocketAddr, request: &[u8]) {
+        self.stun_server_requests += 1;
+        if self.stun_server_mute {
+            return;
+        }
+        let Ok(m) = Message::parse(request) else { return };
+        if m.class() != Class::Request || m.method() != Method::BINDING {
+            return;
+        }
+        let mut buf = [0u8; 128];
+        let mut b = MessageBuilder::new(&mut buf, Method::BINDING, Class::SuccessResponse, m.transaction_id()).unwrap();
+        b.xor_mapped_address(from).unwrap().fingerprint().unwrap();
+        let len = b.finish();
+        self.in_flight
+            .push((self.now + self.latency, server, from, buf[..len].to_vec()));
     }
 
     fn collect(&mut self) {
@@ -128,16 +172,27 @@ impl Sim {
                 if peer.silent {
                     continue;
                 }
+                if Message::parse(&t.contents).is_ok_and(|m| m.class() == Class::Request) {
+                    self.requests_sent[usize::from(!from_a)] += 1;
+                }
                 if self.loss_percent > 0 && self.random_percent() < self.loss_percent {
                     self.dropped += 1;
                     continue;
                 }
-                self.in_flight
-                    .push((now + self.latency, t.source, t.destination, t.contents));
+                self.send(t.source, t.destination, t.contents);
             }
         }
-        for peer in [&mut self.a, &mut self.b] {
+        // New local candidates trickle to the other side at once.
+        for from_a in [true, false] {
+            let (peer, other) = if from_a {
+                (&mut self.a, &mut self.b)
+            } else {
+                (&mut self.b, &mut self.a)
+            };
             while let Some(e) = peer.agent.poll_event() {
+                if let IceEvent::LocalCandidate(c) = &e {
+                    other.agent.add_remote_candidate(c.clone()).unwrap();
+                }
                 peer.events.push(e);
             }
         }
@@ -161,7 +216,19 @@ impl Sim {
             .into_iter()
             .partition(|f| f.0 <= now);
         self.in_flight = later;
-        for (_, src, dst, bytes) in due {
+        for (_, src, mut dst, bytes) in due {
+            if Some(dst) == self.stun_server {
+                self.answer_stun(src, dst, &bytes);
+                continue;
+            }
+            if let Some((private, public)) = self.nat {
+                if dst == private {
+                    continue;
+                }
+                if dst == public {
+                    dst = private;
+                }
+            }
             let peer = if dst == self.a.addr { &mut self.a } else { &mut self.b };
             if peer.silent || dst != peer.addr {
                 continue;
