@@ -11,8 +11,6 @@ pub use builder::MessageBuilder;
 pub use crc::crc32;
 pub use message::{Attributes, Message};
 
-use openssl::sha::Sha1;
-
 use crate::StunError;
 
 /// The magic cookie every RFC 5389/8489 message carries in bytes 4..8.
@@ -87,28 +85,17 @@ pub fn is_stun(datagram: &[u8]) -> bool {
 
 /// HMAC-SHA1 (RFC 2104) over `parts`, in order, with `key` (for short-term credentials, the password).
 ///
-/// Built on OpenSSL's one-shot SHA-1 rather than an `EVP_PKEY` + `EVP_DigestSign` context: with OpenSSL 3 that
-/// context costs microseconds to set up (algorithm fetch, key object), several times the hash itself, and a
-/// STUN check is 100 bytes or so.
+/// Uses the RustCrypto `hmac` and `sha1` crates: with OpenSSL 3 an `EVP_PKEY` + `EVP_DigestSign` context costs
+/// microseconds to set up per message (algorithm fetch, key object), several times the hash of a ~100-byte
+/// STUN check, while these keep no per-call setup beyond the key schedule.
 pub(crate) fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> [u8; INTEGRITY_LEN] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..INTEGRITY_LEN].copy_from_slice(&openssl::sha::sha1(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let mut inner = Sha1::new();
-    inner.update(&pad(0x36));
+    use hmac::Mac as _;
+    // invariant: HMAC accepts keys of any length (longer ones are hashed first), so this cannot fail.
+    let mut mac = <hmac::Hmac<sha1::Sha1> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
     for part in parts {
-        inner.update(part);
+        mac.update(part);
     }
-    let inner = inner.finish();
-    let mut outer = Sha1::new();
-    outer.update(&pad(0x5c));
-    outer.update(&inner);
-    outer.finish()
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]
