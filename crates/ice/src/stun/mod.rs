@@ -85,7 +85,7 @@ pub fn is_stun(datagram: &[u8]) -> bool {
 
 /// HMAC-SHA1 (RFC 2104) over `parts`, in order, with `key` (for short-term credentials, the password).
 ///
-/// Uses the RustCrypto `hmac` and `sha1` crates: with OpenSSL 3 an `EVP_PKEY` + `EVP_DigestSign` context costs
+/// Uses the `RustCrypto` `hmac` and `sha1` crates: with OpenSSL 3 an `EVP_PKEY` + `EVP_DigestSign` context costs
 /// microseconds to set up per message (algorithm fetch, key object), several times the hash of a ~100-byte
 /// STUN check, while these keep no per-call setup beyond the key schedule.
 pub(crate) fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> [u8; INTEGRITY_LEN] {
