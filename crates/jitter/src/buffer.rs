@@ -515,7 +515,9 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             ..
         } = self;
         let mut gave_up = false;
-        nack.poll(now, config.nack, config.max_nack_retries, *rtt, |due| match due {
+        // a retransmission is expected one RTT after its NACK, give or take the same reordering margin
+        let retry = *rtt + config.nack_delay;
+        nack.poll(now, config.nack, config.max_nack_retries, retry, |due| match due {
             Due::Nack(seq) => {
                 nack_out.push(seq.cast_unsigned() as u16);
                 stats.nack_count += 1;

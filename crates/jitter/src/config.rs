@@ -23,7 +23,8 @@ pub struct Config {
     pub capacity: usize,
     /// Whether missing packets are requested with NACK.
     pub nack: bool,
-    /// How long a missing packet is waited for before its first NACK (reordering tolerance).
+    /// How long a missing packet is waited for before its first NACK (reordering tolerance); retries are
+    /// spaced by the RTT plus this margin.
     pub nack_delay: Duration,
     /// How many times one sequence number is requested before it is given up.
     pub max_nack_retries: u8,

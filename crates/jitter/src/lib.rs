@@ -4,7 +4,7 @@
 //!   timestamps are unwrapped to 64 bits; duplicates and packets whose turn has passed are dropped and
 //!   counted; an SSRC change or a huge sequence jump restarts the stream. Capacity is bounded
 //!   ([`Config::capacity`]); when full, the oldest packets are dropped (video: and a keyframe requested).
-//! - Loss: each missing sequence number is requested (NACK) after [`Config::nack_delay`], re-requested one round-trip time apart
+//! - Loss: each missing sequence number is requested (NACK) after [`Config::nack_delay`], re-requested one round-trip time (plus that delay) apart
 //!   ([`JitterBuffer::set_rtt`]) up to [`Config::max_nack_retries`] times, then given up.
 //!   [`JitterBuffer::poll_nack`] returns what to NACK now, without allocating.
 //! - Video ([`MediaKind::Video`]): [`JitterBuffer::poll_frame`] releases complete frames in decode order,

@@ -65,13 +65,13 @@ impl NackList {
             .map(|m| (m.due, !nack || m.sent >= max_retries))
     }
 
-    /// Runs every entry due at `now`: requested ones are rescheduled one `rtt` later, spent ones removed.
+    /// Runs every entry due at `now`: requested ones are rescheduled `retry` later, spent ones removed.
     pub(crate) fn poll(
         &mut self,
         now: Instant,
         nack: bool,
         max_retries: u8,
-        rtt: Duration,
+        retry: Duration,
         mut on_due: impl FnMut(Due),
     ) {
         self.entries.retain_mut(|m| {
@@ -80,7 +80,7 @@ impl NackList {
             }
             if nack && m.sent < max_retries {
                 m.sent += 1;
-                m.due = now + rtt;
+                m.due = now + retry;
                 on_due(Due::Nack(m.seq));
                 true
             } else {
