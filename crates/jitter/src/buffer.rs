@@ -579,13 +579,14 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         })
     }
 
-    /// Marks `seq` done, returning its packet if it was held.
+    /// Marks `seq` done (released) or lost (never held), returning its packet if it was held.
     fn take(&mut self, seq: i64) -> Option<Packet> {
         let slot = self.slot_mut(seq);
         if slot.seq != seq {
+            // never arrived: a late copy is too old, not a duplicate
             *slot = Slot {
                 seq,
-                state: State::Done,
+                state: State::Lost,
             };
             return None;
         }
@@ -594,7 +595,11 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 self.held -= 1;
                 Some(p)
             }
-            _ => None,
+            State::Empty | State::Lost => {
+                slot.state = State::Lost;
+                None
+            }
+            State::Done => None,
         }
     }
 
