@@ -1,5 +1,5 @@
-//! A jitter buffer in steady state allocates nothing per packet: insert, poll_frame, poll_nack and
-//! poll_timeout reuse buffers sized by the first round.
+//! A jitter buffer in steady state allocates nothing per packet: `insert_parts`, `poll_frame`, `poll_nack` and
+//! `poll_timeout` reuse buffers sized by the first round.
 #![allow(clippy::unwrap_used)]
 #![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
 
