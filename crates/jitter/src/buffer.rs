@@ -332,10 +332,13 @@ impl<F: FrameBoundary> JitterBuffer<F> {
 
         if seq < self.head {
             if !self.released_any && self.newest - seq < cap {
-                // reordering at the very start: the stream began earlier than its first arrival
+                // reordering at the very start: the stream began earlier than its first arrival, and what
+                // lies between is missing
                 for s in seq..self.head {
                     *self.slot_mut(s) = EMPTY;
                 }
+                self.nack
+                    .push_front_range(seq + 1, self.head, now + self.config.nack_delay);
                 self.head = seq;
                 self.base = seq;
             } else {
@@ -396,6 +399,8 @@ impl<F: FrameBoundary> JitterBuffer<F> {
 
     /// Sequence numbers `from..to` are missing: list them for NACK, or give them up when too many.
     fn note_gap(&mut self, now: Instant, from: i64, to: i64) {
+        // after a jump that emptied the buffer, what lies before the head is no longer wanted
+        let from = from.max(self.head);
         if from >= to {
             return;
         }

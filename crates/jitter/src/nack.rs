@@ -44,6 +44,14 @@ impl NackList {
         self.entries.extend((from..to).map(|seq| Missing { seq, due, sent: 0 }));
     }
 
+    /// Adds `from..to` (all older than anything listed), first due at `due`.
+    pub(crate) fn push_front_range(&mut self, from: i64, to: i64, due: Instant) {
+        debug_assert!(self.entries.front().is_none_or(|m| m.seq >= to));
+        for seq in (from..to).rev() {
+            self.entries.push_front(Missing { seq, due, sent: 0 });
+        }
+    }
+
     /// Removes `seq`; returns how many NACKs it had been sent, if it was listed.
     pub(crate) fn remove(&mut self, seq: i64) -> Option<u8> {
         let i = self.entries.binary_search_by_key(&seq, |m| m.seq).ok()?;

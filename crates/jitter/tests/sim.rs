@@ -495,3 +495,42 @@ fn full_buffer_drops_oldest_and_requests_keyframe() {
     assert_eq!(frames, vec![90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
     assert!(jb.stats().packets_discarded > 300);
 }
+
+#[test]
+fn reordering_at_stream_start_nacks_what_lies_between() {
+    let mut jb = video_jb();
+    let t0 = Instant::now();
+    let stream = video_stream(6, 1, 1, 1000, 0, 1);
+    for i in [3, 0, 2, 4, 5] {
+        jb.insert_parts(t0, stream[i].info, stream[i].payload.clone());
+    }
+    assert_eq!(jb.poll_frame(t0).map(|f| f.timestamp), Some(0));
+    assert!(jb.poll_frame(t0).is_none(), "1001 is missing");
+    assert_eq!(jb.poll_nack(t0 + Duration::from_millis(10)), &[1001]);
+    jb.insert_parts(t0, stream[1].info, stream[1].payload.clone());
+    let mut n = 0;
+    while jb.poll_frame(t0).is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 5);
+}
+
+#[test]
+fn jump_beyond_capacity_drops_and_resumes_at_keyframe() {
+    let mut config = Config::video();
+    config.capacity = 64;
+    let mut jb = JitterBuffer::new(config, Flags);
+    let t0 = Instant::now();
+    let stream = video_stream(300, 1, 100, 0, 0, 1);
+    let mut frames = Vec::new();
+    // frames 1..=199 vanish: a 199-packet jump, beyond capacity but below the restart threshold
+    for s in stream.iter().filter(|s| s.frame == 0 || s.frame >= 200) {
+        jb.insert_parts(t0, s.info, s.payload.clone());
+        while let Some(f) = jb.poll_frame(t0) {
+            frames.push(frame_id(&f.packets[0]));
+        }
+        assert!(jb.poll_nack(t0 + Duration::from_secs(1)).len() <= 1000);
+    }
+    assert_eq!(frames, std::iter::once(0).chain(200..300).collect::<Vec<_>>());
+    assert_eq!(jb.stats().restarts, 0);
+}
