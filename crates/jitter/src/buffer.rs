@@ -337,9 +337,9 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 for s in seq..self.head {
                     *self.slot_mut(s) = EMPTY;
                 }
-                self.nack
-                    .push_front_range(seq + 1, self.head, now + self.config.nack_delay);
+                let old_head = self.head;
                 self.head = seq;
+                self.note_gap(now, seq + 1, old_head, Gap::BeforeListed);
                 self.base = seq;
             } else {
                 let slot = self.slot(seq);
@@ -366,7 +366,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.seq_unwrap.unwrap(info.sequence_number);
         let ts = self.ts_unwrap.unwrap(info.timestamp);
         if seq > self.newest {
-            self.note_gap(now, self.newest + 1, seq);
+            self.note_gap(now, self.newest + 1, seq, Gap::AfterListed);
             self.newest = seq;
             self.jitter.update(now, ts);
             self.adapt_delay();
@@ -398,7 +398,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
     }
 
     /// Sequence numbers `from..to` are missing: list them for NACK, or give them up when too many.
-    fn note_gap(&mut self, now: Instant, from: i64, to: i64) {
+    fn note_gap(&mut self, now: Instant, from: i64, to: i64, gap: Gap) {
         // after a jump that emptied the buffer, what lies before the head is no longer wanted
         let from = from.max(self.head);
         if from >= to {
@@ -406,7 +406,11 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         }
         let n = usize::try_from(to - from).unwrap_or(usize::MAX);
         if self.nack.len() + n <= self.config.max_nack_list {
-            self.nack.push_range(from, to, now + self.config.nack_delay);
+            let due = now + self.config.nack_delay;
+            match gap {
+                Gap::AfterListed => self.nack.push_range(from, to, due),
+                Gap::BeforeListed => self.nack.push_front_range(from, to, due),
+            }
             return;
         }
         for s in from..to {
@@ -765,6 +769,15 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             packets: &self.frame_out,
         }
     }
+}
+
+/// Where a gap lies relative to the sequence numbers already listed as missing.
+#[derive(Debug, Clone, Copy)]
+enum Gap {
+    /// Newer than every listed one (the usual case: a jump forward).
+    AfterListed,
+    /// Older than every listed one (reordering before the first packet seen).
+    BeforeListed,
 }
 
 /// The ring slot of extended sequence number `seq`.

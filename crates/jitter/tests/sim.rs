@@ -534,3 +534,20 @@ fn jump_beyond_capacity_drops_and_resumes_at_keyframe() {
     assert_eq!(frames, std::iter::once(0).chain(200..300).collect::<Vec<_>>());
     assert_eq!(jb.stats().restarts, 0);
 }
+
+#[test]
+fn reordering_at_stream_start_respects_the_nack_list_bound() {
+    let mut config = Config::video();
+    config.max_nack_list = 5;
+    let mut jb = JitterBuffer::new(config, Flags);
+    let t0 = Instant::now();
+    let stream = video_stream(30, 1, 1, 1000, 0, 1);
+    jb.insert_parts(t0, stream[12].info, stream[12].payload.clone());
+    jb.insert_parts(t0, stream[14].info, stream[14].payload.clone());
+    jb.insert_parts(t0, stream[0].info, stream[0].payload.clone());
+    // 1013 is listed; 1001..=1011 would overflow the list, so they are given up at once
+    assert_eq!(jb.poll_nack(t0 + Duration::from_millis(10)), &[1013]);
+    assert_eq!(jb.poll_keyframe_request(), Some(KeyframeReason::LossTooLarge));
+    assert_eq!(jb.poll_frame(t0).map(|f| f.timestamp), Some(0));
+    assert_eq!(jb.poll_frame(t0).map(|f| f.timestamp), Some(36_000));
+}
