@@ -179,6 +179,10 @@ pub struct JitterBuffer<F> {
     keyframe_requested: bool,
     keyframe_request: Option<KeyframeReason>,
     frame_out: Vec<Packet>,
+    /// How far the frame at the head has been found complete so far, so a poll only looks at new packets.
+    // invariant: when `scan.head == head`, packets `head..scan.next` are held, share one timestamp and none
+    // ends the frame (held packets only leave by moving the head, and a restart clears this)
+    scan: ScanProgress,
     jitter: InterarrivalJitter,
     target_delay: Duration,
     /// Arrival time and timestamp of the packet with the shortest transit (audio playout reference).
@@ -212,6 +216,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             keyframe_requested: false,
             keyframe_request: None,
             frame_out: Vec::new(),
+            scan: ScanProgress::NONE,
             jitter: InterarrivalJitter::new(config.clock_rate),
             target_delay: config.min_delay,
             playout_base: None,
@@ -476,12 +481,14 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.waiting_keyframe = self.config.kind == MediaKind::Video;
         self.keyframe_requested = false;
         self.playout_base = None;
+        self.scan = ScanProgress::NONE;
         self.jitter.restart();
         self.stats.restarts += 1;
     }
 
+    #[allow(clippy::cast_sign_loss)] // clamped to non-negative first
     fn adapt_delay(&mut self) {
-        let wanted = Duration::from_secs_f64((self.jitter.seconds() * 4.0).min(60.0));
+        let wanted = Duration::from_nanos((self.jitter.seconds() * 4.0e9).clamp(0.0, 60.0e9) as u64);
         self.target_delay = wanted.clamp(self.config.min_delay, self.config.max_delay.max(self.config.min_delay));
     }
 
@@ -678,15 +685,20 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         }
     }
 
-    fn scan_frame(&self, head: i64, ts: i64) -> Scan {
-        let mut keyframe = false;
-        let mut s = head;
+    fn scan_frame(&mut self, head: i64, ts: i64) -> Scan {
+        let (mut s, mut keyframe) = if self.scan.head == head {
+            (self.scan.next, self.scan.keyframe)
+        } else {
+            (head, false)
+        };
         loop {
-            if s > self.newest {
-                return Scan::Wait;
-            }
             let slot = self.slot(s);
-            if slot.seq != s {
+            if s > self.newest || slot.seq != s || matches!(slot.state, State::Empty) {
+                self.scan = ScanProgress {
+                    head,
+                    next: s,
+                    keyframe,
+                };
                 return Scan::Wait;
             }
             match &slot.state {
@@ -701,7 +713,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                     }
                 }
                 State::Lost | State::Done => return Scan::Broken(s + 1),
-                State::Empty => return Scan::Wait,
+                State::Empty => return Scan::Wait, // checked above
             }
             s += 1;
         }
@@ -785,6 +797,22 @@ enum Gap {
 fn index(seq: i64, mask: i64) -> usize {
     // invariant: mask is non-negative, so the masked value is too
     (seq & mask).cast_unsigned() as usize
+}
+
+/// See [`JitterBuffer::scan`].
+#[derive(Debug, Clone, Copy)]
+struct ScanProgress {
+    head: i64,
+    next: i64,
+    keyframe: bool,
+}
+
+impl ScanProgress {
+    const NONE: Self = Self {
+        head: i64::MIN,
+        next: i64::MIN,
+        keyframe: false,
+    };
 }
 
 enum Scan {
