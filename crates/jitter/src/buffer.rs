@@ -108,6 +108,9 @@ pub enum TimeoutReason {
     GiveUp,
     /// An audio packet (or a concealment) is due: call [`JitterBuffer::poll_audio`].
     Playout,
+    /// The first packets seen start mid-frame; the frame's start may still arrive until then: call
+    /// [`JitterBuffer::poll_frame`].
+    StartWait,
 }
 
 /// Reads every packet as a whole frame (audio codecs, or tests).
@@ -164,6 +167,8 @@ pub struct JitterBuffer<F> {
     seq_unwrap: SequenceUnwrapper,
     ts_unwrap: TimestampUnwrapper,
     started: bool,
+    /// Until when a stream that starts mid-frame waits for the frame's first packets (reordered).
+    start_deadline: Instant,
     /// Next sequence number to release.
     head: i64,
     /// Newest sequence number stored.
@@ -204,6 +209,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             seq_unwrap: SequenceUnwrapper::new(),
             ts_unwrap: TimestampUnwrapper::new(),
             started: false,
+            start_deadline: Instant::now(),
             head: 0,
             newest: 0,
             base: 0,
@@ -329,6 +335,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         } else {
             let seq = self.seq_unwrap.unwrap(info.sequence_number);
             self.started = true;
+            self.start_deadline = now + self.config.nack_delay + self.rtt;
             self.head = seq;
             self.newest = seq;
             self.base = seq;
@@ -571,6 +578,13 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 };
                 (at, reason)
             });
+        if self.config.kind == MediaKind::Video
+            && self.started
+            && !self.released_any
+            && next.is_none_or(|(t, _)| self.start_deadline < t)
+        {
+            next = Some((self.start_deadline, TimeoutReason::StartWait));
+        }
         if self.config.kind == MediaKind::Audio
             && let Some(at) = self.next_present(self.head).and_then(|s| self.playout_of(s))
             && next.is_none_or(|(t, _)| at < t)
@@ -680,6 +694,8 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                     }
                 }
                 State::Empty => return None,
+                // the stream's first packets may be late: do not give up on the first frame at once
+                _ if !self.released_any && now < self.start_deadline => return None,
                 _ => self.skip_broken(),
             }
         }

@@ -551,3 +551,34 @@ fn reordering_at_stream_start_respects_the_nack_list_bound() {
     assert_eq!(jb.poll_frame(t0).map(|f| f.timestamp), Some(0));
     assert_eq!(jb.poll_frame(t0).map(|f| f.timestamp), Some(36_000));
 }
+
+#[test]
+fn stream_starting_mid_frame_waits_briefly_for_the_frame_start() {
+    let mut jb = video_jb();
+    let t0 = Instant::now();
+    let stream = video_stream(3, 3, 30, 1000, 0, 1);
+    // the keyframe's second packet arrives first; its first one 5 ms later
+    jb.insert_parts(t0, stream[1].info, stream[1].payload.clone());
+    assert!(jb.poll_frame(t0).is_none());
+    assert_eq!(
+        jb.poll_timeout(),
+        Some((t0 + Duration::from_millis(60), TimeoutReason::StartWait))
+    );
+    let t1 = t0 + Duration::from_millis(5);
+    jb.insert_parts(t1, stream[0].info, stream[0].payload.clone());
+    jb.insert_parts(t1, stream[2].info, stream[2].payload.clone());
+    assert_eq!(
+        jb.poll_frame(t1).map(|f| (f.keyframe, f.packets.len())),
+        Some((true, 3))
+    );
+    assert_eq!(jb.poll_keyframe_request(), None);
+
+    // when the start never comes, the partial frame is dropped after the wait and a keyframe requested
+    let mut jb = video_jb();
+    jb.insert_parts(t0, stream[1].info, stream[1].payload.clone());
+    jb.insert_parts(t0, stream[2].info, stream[2].payload.clone());
+    assert!(jb.poll_frame(t0 + Duration::from_millis(59)).is_none());
+    assert!(jb.poll_frame(t0 + Duration::from_millis(60)).is_none());
+    assert_eq!(jb.poll_keyframe_request(), Some(KeyframeReason::StreamStart));
+    assert_eq!(jb.stats().frames_dropped, 1);
+}
