@@ -181,7 +181,8 @@ pub struct JitterBuffer<F> {
     nack_out: Vec<u16>,
     rtt: Duration,
     waiting_keyframe: bool,
-    keyframe_requested: bool,
+    /// When the pending wait for a keyframe last asked for one.
+    keyframe_requested_at: Option<Instant>,
     keyframe_request: Option<KeyframeReason>,
     frame_out: Vec<Packet>,
     /// How far the frame at the head has been found complete so far, so a poll only looks at new packets.
@@ -219,7 +220,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             nack_out: Vec::new(),
             rtt: config.initial_rtt,
             waiting_keyframe: config.kind == MediaKind::Video,
-            keyframe_requested: false,
+            keyframe_requested_at: None,
             keyframe_request: None,
             frame_out: Vec::new(),
             scan: ScanProgress::NONE,
@@ -372,7 +373,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             }
         }
         if seq >= self.head + cap {
-            self.make_room(seq - cap + 1);
+            self.make_room(now, seq - cap + 1);
         }
 
         self.seq_unwrap.unwrap(info.sequence_number);
@@ -433,12 +434,12 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         }
         self.stats.nack_given_up += n as u64;
         if self.config.kind == MediaKind::Video {
-            self.request_keyframe(KeyframeReason::LossTooLarge);
+            self.request_keyframe(now, KeyframeReason::LossTooLarge);
         }
     }
 
     /// The buffer is full: drop everything before `new_head` (video: and wait for a keyframe).
-    fn make_room(&mut self, new_head: i64) {
+    fn make_room(&mut self, now: Instant, new_head: i64) {
         let mut dropped_frames = 0;
         let mut last_ts = None;
         for s in self.head..new_head.min(self.newest + 1) {
@@ -459,13 +460,15 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         if self.config.kind == MediaKind::Video {
             self.stats.frames_dropped += dropped_frames;
             self.waiting_keyframe = true;
-            self.request_keyframe(KeyframeReason::BufferFull);
+            self.request_keyframe(now, KeyframeReason::BufferFull);
         }
     }
 
-    fn request_keyframe(&mut self, reason: KeyframeReason) {
-        if !self.keyframe_requested {
-            self.keyframe_requested = true;
+    /// Asks for a keyframe, again only after [`Config::keyframe_request_interval`] without one.
+    fn request_keyframe(&mut self, now: Instant, reason: KeyframeReason) {
+        let interval = self.config.keyframe_request_interval;
+        if self.keyframe_requested_at.is_none_or(|at| now >= at + interval) {
+            self.keyframe_requested_at = Some(now);
             self.keyframe_request = Some(reason);
             self.stats.pli_count += 1;
         }
@@ -486,7 +489,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.ts_unwrap.reset();
         self.nack.clear();
         self.waiting_keyframe = self.config.kind == MediaKind::Video;
-        self.keyframe_requested = false;
+        self.keyframe_requested_at = None;
         self.playout_base = None;
         self.scan = ScanProgress::NONE;
         self.jitter.restart();
@@ -555,12 +558,13 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             }
         });
         if gave_up && self.config.kind == MediaKind::Video {
-            self.request_keyframe(KeyframeReason::PacketLost);
+            self.request_keyframe(now, KeyframeReason::PacketLost);
         }
         &self.nack_out
     }
 
-    /// A pending keyframe request (send PLI), at most one until the next keyframe is released.
+    /// A pending keyframe request (send PLI): at most one per [`Config::keyframe_request_interval`] until a
+    /// keyframe is released.
     pub fn poll_keyframe_request(&mut self) -> Option<KeyframeReason> {
         self.keyframe_request.take()
     }
@@ -682,11 +686,11 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                     let ts = p.extended_timestamp;
                     match self.scan_frame(head, ts) {
                         Scan::Wait => return None,
-                        Scan::Broken(at) => self.drop_range(head, at),
+                        Scan::Broken(at) => self.drop_range(now, head, at),
                         Scan::Complete { end, keyframe } => {
                             self.stats.frames_received += 1;
                             if self.waiting_keyframe && !keyframe {
-                                self.drop_range(head, end + 1);
+                                self.drop_range(now, head, end + 1);
                                 continue;
                             }
                             return Some(self.release(now, head, end, ts, keyframe));
@@ -696,7 +700,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 State::Empty => return None,
                 // the stream's first packets may be late: do not give up on the first frame at once
                 _ if !self.released_any && now < self.start_deadline => return None,
-                _ => self.skip_broken(),
+                _ => self.skip_broken(now),
             }
         }
     }
@@ -736,7 +740,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
     }
 
     /// Drops `from..to` as one undecodable frame; later frames wait for a keyframe.
-    fn drop_range(&mut self, from: i64, to: i64) {
+    fn drop_range(&mut self, now: Instant, from: i64, to: i64) {
         for s in from..to {
             self.take(s);
         }
@@ -744,19 +748,17 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.nack.drop_before(to);
         self.stats.frames_dropped += 1;
         self.released_any = true;
-        if !self.waiting_keyframe || !self.keyframe_requested {
-            let reason = if self.waiting_keyframe && !self.keyframe_requested && self.stats.frames_decodable == 0 {
-                KeyframeReason::StreamStart
-            } else {
-                KeyframeReason::PacketLost
-            };
-            self.waiting_keyframe = true;
-            self.request_keyframe(reason);
-        }
+        let reason = if self.stats.frames_decodable == 0 {
+            KeyframeReason::StreamStart
+        } else {
+            KeyframeReason::PacketLost
+        };
+        self.waiting_keyframe = true;
+        self.request_keyframe(now, reason);
     }
 
     /// The head is lost or in the middle of a frame: drop up to the next frame start we hold.
-    fn skip_broken(&mut self) {
+    fn skip_broken(&mut self, now: Instant) {
         let mut to = self.head;
         while to <= self.newest {
             let slot = self.slot(to);
@@ -769,7 +771,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 _ => to += 1,
             }
         }
-        self.drop_range(self.head, to);
+        self.drop_range(now, self.head, to);
     }
 
     fn release(&mut self, now: Instant, head: i64, end: i64, ts: i64, keyframe: bool) -> VideoFrame<'_> {
@@ -785,7 +787,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.nack.drop_before(self.head);
         if keyframe {
             self.waiting_keyframe = false;
-            self.keyframe_requested = false;
+            self.keyframe_requested_at = None;
         }
         self.stats.frames_decodable += 1;
         self.stats.jitter_buffer_emitted_count += 1;

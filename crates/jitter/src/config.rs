@@ -34,6 +34,8 @@ pub struct Config {
     pub initial_rtt: Duration,
     /// A jump of more than this many sequence numbers (either way) is a stream restart.
     pub max_sequence_jump: u16,
+    /// While waiting for a keyframe, how long before asking again (a PLI can be lost too).
+    pub keyframe_request_interval: Duration,
     /// Lower bound of the adaptive playout delay.
     pub min_delay: Duration,
     /// Upper bound of the adaptive playout delay.
@@ -58,6 +60,7 @@ impl Config {
             max_nack_list: 250,
             initial_rtt: Duration::from_millis(100),
             max_sequence_jump: 3000,
+            keyframe_request_interval: Duration::from_secs(1),
             min_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(500),
         }
@@ -75,6 +78,7 @@ impl Config {
             max_nack_list: 1000,
             initial_rtt: Duration::from_millis(100),
             max_sequence_jump: 10_000,
+            keyframe_request_interval: Duration::from_secs(1),
             min_delay: Duration::ZERO,
             max_delay: Duration::from_millis(500),
         }
