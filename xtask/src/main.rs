@@ -36,6 +36,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("sdp", "sdp_parse"),
     ("ice", "stun_decode"),
     ("codecs", "depayload"),
+    ("jitter", "jitter_ops"),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;
