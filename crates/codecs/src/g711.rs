@@ -122,6 +122,9 @@ impl G711Law {
 }
 
 /// Splits G.711 audio into packets of at most `samples_per_packet` samples (default 160, 20 ms).
+///
+/// G.722 at 64 kbit/s packs the same way: one byte per tick of its 8 kHz RTP clock (RFC 3551 §4.5.2), so
+/// 160 bytes are 20 ms of 16 kHz audio; [`crate::payloader_for`] hands this payloader out for `audio/G722`.
 #[derive(Debug, Clone, Copy)]
 pub struct G711Payloader {
     samples_per_packet: usize,
@@ -162,7 +165,7 @@ impl Payloader for G711Payloader {
     }
 }
 
-/// G.711 depayloader: every non-empty packet is a frame.
+/// G.711 (and G.722) depayloader: every non-empty packet is a frame.
 #[derive(Debug, Clone, Default)]
 pub struct G711Depayloader {
     asm: Assembler,

@@ -23,7 +23,8 @@ pub fn depayloader_for(mime_type: &str) -> Option<Box<dyn Depayloader + Send>> {
         "av1" => Box::new(Av1Depayloader::new()),
         "h264" => Box::new(H264Depayloader::new()),
         "opus" => Box::new(OpusDepayloader::new()),
-        "pcmu" | "pcma" => Box::new(G711Depayloader::new()),
+        // G.722 carries one byte per 8 kHz RTP tick, like G.711.
+        "pcmu" | "pcma" | "g722" => Box::new(G711Depayloader::new()),
         _ => return None,
     })
 }
@@ -37,7 +38,7 @@ pub fn payloader_for(mime_type: &str, mode: PacketizationMode) -> Option<Box<dyn
         "av1" => Box::new(Av1Payloader::default()),
         "h264" => Box::new(H264Payloader::new(mode)),
         "opus" => Box::new(OpusPayloader),
-        "pcmu" | "pcma" => Box::new(G711Payloader::default()),
+        "pcmu" | "pcma" | "g722" => Box::new(G711Payloader::default()),
         _ => return None,
     })
 }
@@ -51,10 +52,11 @@ mod tests {
         assert!(depayloader_for("video/vp8").is_some());
         assert!(depayloader_for("VIDEO/H264").is_some());
         assert!(depayloader_for("audio/PCMA").is_some());
-        assert!(depayloader_for("audio/G722").is_none());
+        assert!(depayloader_for("audio/G722").is_some());
+        assert!(depayloader_for("audio/telephone-event").is_none());
         assert!(payloader_for("audio/opus", PacketizationMode::default()).is_some());
         assert!(payloader_for("video/AV1", PacketizationMode::default()).is_some());
-        assert!(payloader_for("audio/G722", PacketizationMode::default()).is_none());
+        assert!(payloader_for("audio/G722", PacketizationMode::default()).is_some());
         let d = depayloader_for("video/VP8").unwrap_or_else(|| unreachable!());
         assert!(d.boundary(&[0x10, 0x00], true).is_ok_and(|b| b.keyframe));
     }
