@@ -144,6 +144,11 @@ fn ci() -> Result {
         run("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"])?;
     }
     run("cargo", &["test", "--workspace", "--locked", "--doc"])?;
+    // The fuzz targets live outside the workspace (they run on nightly); make sure they still build.
+    run(
+        "cargo",
+        &["check", "--locked", "--manifest-path", "fuzz/Cargo.toml", "--bins"],
+    )?;
     // Broken doc links fail the build too.
     let status = Command::new("cargo")
         .args(["doc", "--workspace", "--no-deps", "--locked"])
