@@ -4,8 +4,8 @@
 //! Samples are 16-bit linear PCM; the codecs use its top 14 (μ-law) or 13 (A-law) bits, as the
 //! standard's reference implementation does.
 
-use crate::payload::{Assembler, Boundary, Depayloaded, FrameBoundary, PayloadPacket, Payloader, Payloads};
-use crate::{CodecError, Depayloader};
+use crate::CodecError;
+use crate::payload::{Payloader, Payloads};
 
 /// G.711 clock rate.
 pub const G711_CLOCK_RATE: u32 = 8000;
@@ -166,48 +166,12 @@ impl Payloader for G711Payloader {
 }
 
 /// G.711 (and G.722) depayloader: every non-empty packet is a frame.
-#[derive(Debug, Clone, Default)]
-pub struct G711Depayloader {
-    asm: Assembler,
-}
-
-impl G711Depayloader {
-    /// A depayloader.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl FrameBoundary for G711Depayloader {
-    fn boundary(&self, payload: &[u8], _marker: bool) -> Result<Boundary, CodecError> {
-        if payload.is_empty() {
-            return Err(CodecError::EmptyPayload);
-        }
-        Ok(Boundary {
-            frame_start: true,
-            frame_end: true,
-            keyframe: true,
-        })
-    }
-}
-
-impl Depayloader for G711Depayloader {
-    fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError> {
-        let b = self.boundary(packet.payload, packet.marker);
-        self.asm.push(&packet, b, |buf, _| {
-            buf.extend_from_slice(packet.payload);
-            Ok(())
-        })
-    }
-
-    fn reset(&mut self) {
-        self.asm.reset();
-    }
-}
+pub type G711Depayloader = crate::payload::PacketPerFrameDepayloader;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::{Depayloader, PayloadPacket};
 
     /// μ-law decode straight from G.711's definition: 8 segments, 16 steps each, step 2^(seg+1) in
     /// 14-bit units, segment seg starting at (33 << seg) - 33; scaled by 4 to 16 bits.

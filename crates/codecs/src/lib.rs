@@ -68,6 +68,6 @@ pub use error::CodecError;
 pub use media::{AudioDecoder, AudioEncoder, AudioFrame, EncodedVideo, VideoDecoder, VideoEncoder, VideoFrame};
 pub use payload::{
     Boundary, DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_PAYLOAD, Depayloaded, Depayloader, Frame, FrameBoundary,
-    IncompleteFrame, Payload, PayloadPacket, Payloader, Payloads,
+    IncompleteFrame, PacketPerFrameDepayloader, Payload, PayloadPacket, Payloader, Payloads,
 };
 pub use select::{depayloader_for, payloader_for};

@@ -7,8 +7,8 @@ mod codec;
 #[cfg(feature = "opus")]
 pub use codec::{OpusDecoder, OpusEncoder, OpusEncoderConfig};
 
-use crate::payload::{Assembler, Boundary, Depayloaded, FrameBoundary, PayloadPacket, Payloader, Payloads};
-use crate::{CodecError, Depayloader};
+use crate::CodecError;
+use crate::payload::{Payloader, Payloads};
 
 /// Opus RTP clock rate (RFC 7587 §4.1).
 pub const OPUS_CLOCK_RATE: u32 = 48_000;
@@ -36,48 +36,12 @@ impl Payloader for OpusPayloader {
 }
 
 /// Opus depayloader: every packet is a frame; an empty payload is an error.
-#[derive(Debug, Clone, Default)]
-pub struct OpusDepayloader {
-    asm: Assembler,
-}
-
-impl OpusDepayloader {
-    /// A depayloader.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl FrameBoundary for OpusDepayloader {
-    fn boundary(&self, payload: &[u8], _marker: bool) -> Result<Boundary, CodecError> {
-        if payload.is_empty() {
-            return Err(CodecError::EmptyPayload);
-        }
-        Ok(Boundary {
-            frame_start: true,
-            frame_end: true,
-            keyframe: true,
-        })
-    }
-}
-
-impl Depayloader for OpusDepayloader {
-    fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError> {
-        let b = self.boundary(packet.payload, packet.marker);
-        self.asm.push(&packet, b, |buf, _| {
-            buf.extend_from_slice(packet.payload);
-            Ok(())
-        })
-    }
-
-    fn reset(&mut self) {
-        self.asm.reset();
-    }
-}
+pub type OpusDepayloader = crate::payload::PacketPerFrameDepayloader;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::{Depayloader, PayloadPacket};
 
     #[test]
     fn round_trip_and_limits() {

@@ -339,3 +339,44 @@ impl Assembler {
         })
     }
 }
+
+/// Depayloader for audio codecs that put exactly one frame in every RTP packet (Opus, G.711, G.722): every
+/// non-empty packet is a complete frame and a keyframe; an empty payload is an error.
+#[derive(Debug, Clone, Default)]
+pub struct PacketPerFrameDepayloader {
+    asm: Assembler,
+}
+
+impl PacketPerFrameDepayloader {
+    /// A depayloader.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl FrameBoundary for PacketPerFrameDepayloader {
+    fn boundary(&self, payload: &[u8], _marker: bool) -> Result<Boundary, CodecError> {
+        if payload.is_empty() {
+            return Err(CodecError::EmptyPayload);
+        }
+        Ok(Boundary {
+            frame_start: true,
+            frame_end: true,
+            keyframe: true,
+        })
+    }
+}
+
+impl Depayloader for PacketPerFrameDepayloader {
+    fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError> {
+        let b = self.boundary(packet.payload, packet.marker);
+        self.asm.push(&packet, b, |buf, _| {
+            buf.extend_from_slice(packet.payload);
+            Ok(())
+        })
+    }
+
+    fn reset(&mut self) {
+        self.asm.reset();
+    }
+}
