@@ -252,6 +252,21 @@ impl Assembler {
         self.last_seq = None;
     }
 
+    /// Runs a packet whose codec data follows a payload descriptor (VP8, VP9): `parsed` is the codec's
+    /// boundary and descriptor length; the bytes after the descriptor are appended.
+    pub(crate) fn push_after_descriptor(
+        &mut self,
+        p: &PayloadPacket<'_>,
+        parsed: Result<(Boundary, usize), CodecError>,
+    ) -> Result<Depayloaded<'_>, CodecError> {
+        let skip = parsed.as_ref().map_or(0, |(_, len)| *len);
+        let payload = p.payload;
+        self.push(p, parsed.map(|(b, _)| b), |buf, _| {
+            buf.extend_from_slice(&payload[skip..]);
+            Ok(())
+        })
+    }
+
     /// Runs one packet through the frame state machine. `boundary` is the codec's reading of the packet;
     /// `append(buf, new_frame)` writes its codec data into the frame buffer when the packet is accepted.
     pub(crate) fn push(

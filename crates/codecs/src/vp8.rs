@@ -232,12 +232,8 @@ impl FrameBoundary for Vp8Depayloader {
 
 impl Depayloader for Vp8Depayloader {
     fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError> {
-        let parsed = inspect(packet.payload, packet.marker);
-        let skip = parsed.as_ref().map_or(0, |(_, len)| *len);
-        self.asm.push(&packet, parsed.map(|(b, _)| b), |buf, _| {
-            buf.extend_from_slice(&packet.payload[skip..]);
-            Ok(())
-        })
+        self.asm
+            .push_after_descriptor(&packet, inspect(packet.payload, packet.marker))
     }
 
     fn reset(&mut self) {
