@@ -21,6 +21,12 @@ fn venv_python() -> PathBuf {
         PathBuf::from,
     );
     let python = venv.join("bin/python");
+    // The test processes run in parallel: one creates the venv while the others wait on this lock.
+    if let Some(parent) = venv.parent() {
+        std::fs::create_dir_all(parent).expect("venv parent directory");
+    }
+    let lock = std::fs::File::create(venv.with_extension("lock")).expect("venv lock file");
+    lock.lock().expect("venv lock");
     let ready = Command::new(&python)
         .args(["-c", "import aioice"])
         .status()
