@@ -7,6 +7,7 @@
 //! | `demo` | setup, then runs the demo on the capture shipped in `fixtures/` |
 //! | `bench [CRATE]` | criterion benches (all, or one crate such as `rtp-packet`) |
 //! | `fuzz CRATE [--seconds N]` | runs that crate's cargo-fuzz target on nightly |
+//! | `icount srtp` | instructions per packet under callgrind: ortc-srtp vs raw libsrtp2 vs webrtc-srtp |
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::env;
@@ -49,8 +50,11 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("icount") => icount(args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <setup | ci | demo | bench [CRATE] | fuzz CRATE [--seconds N]>");
+            eprintln!(
+                "usage: cargo xtask <setup | ci | demo | bench [CRATE] | fuzz CRATE [--seconds N] | icount srtp>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -213,4 +217,81 @@ fn fuzz(args: &[String]) -> Result {
         "cargo",
         &["+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", target, "--", &max_time],
     )
+}
+
+/// Packets per callgrind run of `icount`.
+const ICOUNT_PACKETS: u64 = 2000;
+
+/// Counts instructions per packet with callgrind (repeatable whatever else the machine does, unlike timings):
+/// ortc-srtp, the same libsrtp2 called raw, and webrtc-srtp, per profile, protect and unprotect.
+fn icount(krate: Option<&str>) -> Result {
+    if krate != Some("srtp") {
+        return Err("usage: cargo xtask icount srtp".to_owned());
+    }
+    if !succeeds("valgrind", &["--version"]) {
+        return Err("valgrind is needed (Debian package valgrind)".to_owned());
+    }
+    setup()?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "ortc-srtp",
+            "--example",
+            "srtp_icount",
+        ],
+    )?;
+    let target = env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
+    let binary = target.join("release/examples/srtp_icount");
+    let out_file = env::temp_dir().join(format!("ortc-icount-{}.out", std::process::id()));
+    let count = |implementation: &str, op: &str, profile: &str| -> Result<f64> {
+        let output = Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={}", out_file.display()))
+            .arg("--toggle-collect=*measured_loop*")
+            .arg(&binary)
+            .args([implementation, op, profile, &ICOUNT_PACKETS.to_string()])
+            .output()
+            .map_err(|e| format!("cannot start valgrind: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "{implementation} {op} {profile} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let collected = stderr
+            .lines()
+            .find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().replace(',', "")))
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| format!("no instruction count in valgrind's output:\n{stderr}"))?;
+        #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+        Ok(collected as f64 / ICOUNT_PACKETS as f64)
+    };
+    println!("| profile | op | ortc | raw libsrtp2 | webrtc-srtp | ortc/raw | ortc/webrtc-srtp |");
+    println!("|---|---|---|---|---|---|---|");
+    for profile in [
+        "SRTP_AES128_CM_HMAC_SHA1_80",
+        "SRTP_AES128_CM_HMAC_SHA1_32",
+        "SRTP_AEAD_AES_128_GCM",
+        "SRTP_AEAD_AES_256_GCM",
+    ] {
+        for op in ["protect", "unprotect"] {
+            let ortc = count("ortc", op, profile)?;
+            let raw = count("raw", op, profile)?;
+            let theirs = count("webrtc-srtp", op, profile)?;
+            println!(
+                "| {} | {op} | {ortc:.0} | {raw:.0} | {theirs:.0} | {:.3} | {:.2} |",
+                profile.trim_start_matches("SRTP_"),
+                ortc / raw,
+                ortc / theirs
+            );
+        }
+    }
+    let _ = std::fs::remove_file(out_file);
+    println!("(instructions per 1200-byte packet; ratios are instruction ratios, lower is better for ortc)");
+    Ok(())
 }

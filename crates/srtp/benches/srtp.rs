@@ -5,19 +5,20 @@
 //! and bumps the sequence number each iteration; unprotect gets a fresh protected packet per iteration (made
 //! outside the timed part) so replay checks pass. All replay windows are 1024.
 
-use std::ffi::c_int;
 use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ortc_srtp::{InboundSession, MasterKey, OutboundSession, SrtpConfig, SrtpProfile};
-use srtp2_sys as sys;
 use webrtc_srtp::context::Context;
 use webrtc_srtp::option::srtp_replay_protection;
 use webrtc_srtp::protection_profile::ProtectionProfile;
 
+#[path = "common/raw.rs"]
+mod raw;
+use raw::{Raw, WINDOW};
+
 const PACKET_LEN: usize = 1200;
-const WINDOW: u16 = 1024;
 
 fn plaintext() -> Vec<u8> {
     let mut p = vec![0x80, 96, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78];
@@ -27,75 +28,6 @@ fn plaintext() -> Vec<u8> {
 
 fn set_seq(packet: &mut [u8], seq: u16) {
     packet[2..4].copy_from_slice(&seq.to_be_bytes());
-}
-
-/// A libsrtp session driven directly through srtp2-sys, set up the way ortc-srtp sets up its own.
-struct Raw(sys::srtp_t);
-
-impl Raw {
-    fn new(key: &MasterKey, inbound: bool) -> Self {
-        // SAFETY: an all-zero `srtp_policy_t` is valid (integers and null pointers).
-        let mut policy: sys::srtp_policy_t = unsafe { std::mem::zeroed() };
-        // SAFETY: the setters only write the policy they are given.
-        unsafe {
-            match key.profile() {
-                SrtpProfile::Aes128CmHmacSha1_80 => {
-                    sys::srtp_crypto_policy_set_rtp_default(&raw mut policy.rtp);
-                    sys::srtp_crypto_policy_set_rtcp_default(&raw mut policy.rtcp);
-                }
-                SrtpProfile::Aes128CmHmacSha1_32 => {
-                    sys::srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&raw mut policy.rtp);
-                    sys::srtp_crypto_policy_set_rtcp_default(&raw mut policy.rtcp);
-                }
-                SrtpProfile::AeadAes128Gcm => {
-                    sys::srtp_crypto_policy_set_aes_gcm_128_16_auth(&raw mut policy.rtp);
-                    sys::srtp_crypto_policy_set_aes_gcm_128_16_auth(&raw mut policy.rtcp);
-                }
-                _ => {
-                    sys::srtp_crypto_policy_set_aes_gcm_256_16_auth(&raw mut policy.rtp);
-                    sys::srtp_crypto_policy_set_aes_gcm_256_16_auth(&raw mut policy.rtcp);
-                }
-            }
-        }
-        policy.ssrc.type_ = if inbound {
-            sys::srtp_ssrc_type_t_ssrc_any_inbound
-        } else {
-            sys::srtp_ssrc_type_t_ssrc_any_outbound
-        };
-        policy.window_size = WINDOW.into();
-        policy.allow_repeat_tx = 1;
-        let mut key_and_salt = key.key_and_salt().to_vec();
-        policy.key = key_and_salt.as_mut_ptr();
-        let mut ctx = std::ptr::null_mut();
-        // SAFETY: libsrtp was initialised by the ortc-srtp session created before this one; policy and key are
-        // valid for the call.
-        let status = unsafe { sys::srtp_create(&raw mut ctx, &raw const policy) };
-        assert_eq!(status, 0, "srtp_create");
-        Self(ctx)
-    }
-
-    fn protect(&mut self, buf: &mut [u8], len: usize) -> usize {
-        let mut len = c_int::try_from(len).expect("fits");
-        // SAFETY: `buf` has room for the trailer after `len`.
-        let status = unsafe { sys::srtp_protect(self.0, buf.as_mut_ptr().cast(), &raw mut len) };
-        assert_eq!(status, 0, "srtp_protect");
-        usize::try_from(len).expect("non-negative")
-    }
-
-    fn unprotect(&mut self, buf: &mut [u8]) -> usize {
-        let mut len = c_int::try_from(buf.len()).expect("fits");
-        // SAFETY: `buf` holds the whole packet.
-        let status = unsafe { sys::srtp_unprotect(self.0, buf.as_mut_ptr().cast(), &raw mut len) };
-        assert_eq!(status, 0, "srtp_unprotect");
-        usize::try_from(len).expect("non-negative")
-    }
-}
-
-impl Drop for Raw {
-    fn drop(&mut self) {
-        // SAFETY: created by `srtp_create`, dropped once.
-        unsafe { sys::srtp_dealloc(self.0) };
-    }
 }
 
 fn theirs(profile: SrtpProfile, key: &MasterKey) -> Context {
