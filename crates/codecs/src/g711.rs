@@ -5,7 +5,9 @@
 //! standard's reference implementation does.
 
 use crate::CodecError;
+use crate::media::{AudioDecoder, AudioEncoder, AudioFrame};
 use crate::payload::{Payloader, Payloads};
+use crate::pcm::{Concealer, FromCodec, ToCodec};
 
 /// G.711 clock rate.
 pub const G711_CLOCK_RATE: u32 = 8000;
@@ -167,6 +169,130 @@ impl Payloader for G711Payloader {
 
 /// G.711 (and G.722) depayloader: every non-empty packet is a frame.
 pub type G711Depayloader = crate::payload::PacketPerFrameDepayloader;
+
+/// G.711's fixed bitrate: 8000 samples of 8 bits per second.
+pub const G711_BITRATE: u32 = 64_000;
+
+/// G.711 encoder (PCMU or PCMA) for [`AudioFrame`]s: down-mixes stereo, resamples to 8 kHz when the frames
+/// are at another rate (48 kHz, say), and codes one byte per 8 kHz sample.
+///
+/// ```
+/// use ortc_codecs::g711::{G711Encoder, G711Law};
+/// use ortc_codecs::{AudioEncoder, AudioFrame};
+///
+/// let mut enc = G711Encoder::with_input(G711Law::Ulaw, 48_000, 2)?;
+/// let mut packet = Vec::new();
+/// enc.encode(&AudioFrame::new(vec![0; 960 * 2], 48_000, 2), &mut packet)?;
+/// assert_eq!(packet.len(), 160); // 20 ms at 8 kHz
+/// # Ok::<(), ortc_codecs::CodecError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct G711Encoder {
+    law: G711Law,
+    input: ToCodec,
+}
+
+impl G711Encoder {
+    /// An encoder taking 8 kHz mono frames.
+    pub fn new(law: G711Law) -> Self {
+        Self {
+            law,
+            input: ToCodec::native(G711_CLOCK_RATE),
+        }
+    }
+
+    /// An encoder taking frames of `sample_rate` Hz × `channels` (1 or 2).
+    pub fn with_input(law: G711Law, sample_rate: u32, channels: u16) -> Result<Self, CodecError> {
+        Ok(Self {
+            law,
+            input: ToCodec::new(sample_rate, channels, G711_CLOCK_RATE)?,
+        })
+    }
+
+    /// μ-law or A-law.
+    pub fn law(&self) -> G711Law {
+        self.law
+    }
+}
+
+impl AudioEncoder for G711Encoder {
+    fn sample_rate(&self) -> u32 {
+        self.input.rate()
+    }
+
+    fn channels(&self) -> u16 {
+        self.input.channels()
+    }
+
+    fn encode(&mut self, frame: &AudioFrame, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        let pcm = self.input.convert(frame)?;
+        out.clear();
+        out.resize(pcm.len(), 0);
+        self.law.encode(pcm, out);
+        Ok(())
+    }
+
+    /// G.711 runs at 64 kbit/s only: other rates are refused.
+    fn set_bitrate(&mut self, bits_per_second: u32) -> Result<(), CodecError> {
+        if bits_per_second == G711_BITRATE {
+            Ok(())
+        } else {
+            Err(CodecError::UnsupportedBitrate(bits_per_second))
+        }
+    }
+}
+
+/// G.711 decoder (PCMU or PCMA) to [`AudioFrame`]s of 8 kHz mono, or of another rate and channel count
+/// (resampled, mono copied to both channels). Lost packets are concealed by repeating the last frame with a
+/// falling gain, down to silence after four.
+#[derive(Debug, Clone)]
+pub struct G711Decoder {
+    law: G711Law,
+    output: FromCodec,
+    pcm: Vec<i16>,
+    plc: Concealer,
+}
+
+impl G711Decoder {
+    /// A decoder giving 8 kHz mono frames.
+    pub fn new(law: G711Law) -> Self {
+        Self {
+            law,
+            output: FromCodec::native(G711_CLOCK_RATE),
+            pcm: Vec::new(),
+            plc: Concealer::default(),
+        }
+    }
+
+    /// A decoder giving frames of `sample_rate` Hz × `channels` (1 or 2).
+    pub fn with_output(law: G711Law, sample_rate: u32, channels: u16) -> Result<Self, CodecError> {
+        Ok(Self {
+            law,
+            output: FromCodec::new(G711_CLOCK_RATE, sample_rate, channels)?,
+            pcm: Vec::new(),
+            plc: Concealer::default(),
+        })
+    }
+}
+
+impl AudioDecoder for G711Decoder {
+    fn decode(&mut self, packet: &[u8], out: &mut AudioFrame) -> Result<(), CodecError> {
+        if packet.is_empty() {
+            return Err(CodecError::EmptyPayload);
+        }
+        self.pcm.clear();
+        self.pcm.resize(packet.len(), 0);
+        self.law.decode(packet, &mut self.pcm);
+        self.output.convert(&self.pcm, out)?;
+        self.plc.remember(out);
+        Ok(())
+    }
+
+    fn conceal(&mut self, out: &mut AudioFrame) -> Result<(), CodecError> {
+        self.plc.conceal(&self.output, out);
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {

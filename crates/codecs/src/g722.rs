@@ -17,10 +17,10 @@
 //!
 //! let pcm: Vec<i16> = (0..320).map(|i| ((i as f32 * 0.39).sin() * 8000.0) as i16).collect();
 //! let mut bytes = Vec::new();
-//! G722Encoder::new().encode(&pcm, &mut bytes);
+//! G722Encoder::new().encode_pcm(&pcm, &mut bytes);
 //! assert_eq!(bytes.len(), 160); // 20 ms: one byte per two samples
 //! let mut out = Vec::new();
-//! G722Decoder::new().decode(&bytes, &mut out);
+//! G722Decoder::new().decode_pcm(&bytes, &mut out);
 //! assert_eq!(out.len(), 320);
 //! ```
 
@@ -30,8 +30,14 @@ pub const G722_CLOCK_RATE: u32 = 8000;
 pub const G722_SAMPLE_RATE: u32 = 16_000;
 /// Samples (at 16 kHz) in 20 ms: 320, coded in 160 bytes.
 pub const G722_SAMPLES_PER_20MS: usize = 320;
+/// The bitrate of the mode this crate implements.
+pub const G722_BITRATE: u32 = 64_000;
 /// Delay through encoder and decoder, in 16 kHz samples (the analysis and synthesis QMFs, 24 taps each).
 pub const G722_DELAY_SAMPLES: usize = 22;
+
+use crate::CodecError;
+use crate::media::{AudioDecoder, AudioEncoder, AudioFrame};
+use crate::pcm::{Concealer, FromCodec, ToCodec};
 
 /// QMF coefficients h0..h11 (the 24-tap filter is symmetric: h(23-i) = h(i)).
 const QMF: [i32; 12] = [3, -11, 12, 32, -210, 951, 3876, -805, 362, -156, 53, -11];
@@ -198,9 +204,19 @@ impl Band {
 
 /// G.722 encoder, 64 kbit/s: 16 kHz 16-bit samples in, one byte per two samples out.
 ///
-/// Stateful across calls: feed a stream in consecutive chunks (20 ms = [`G722_SAMPLES_PER_20MS`]).
+/// Stateful across calls: feed a stream in consecutive chunks (20 ms = [`G722_SAMPLES_PER_20MS`]), either as
+/// raw 16 kHz mono samples ([`encode_pcm`](Self::encode_pcm)) or as [`AudioFrame`]s through [`AudioEncoder`],
+/// which down-mixes stereo and resamples frames of another rate (see [`with_input`](Self::with_input)).
 #[derive(Debug, Clone)]
 pub struct G722Encoder {
+    state: EncoderState,
+    /// Frame format taken by [`AudioEncoder::encode`].
+    input: ToCodec,
+}
+
+/// The coder proper: QMF analysis and the two ADPCM bands.
+#[derive(Debug, Clone)]
+struct EncoderState {
     /// QMF delay line, oldest first.
     x: [i32; 24],
     low: Band,
@@ -216,19 +232,43 @@ impl Default for G722Encoder {
 }
 
 impl G722Encoder {
-    /// An encoder in the reset state of the standard.
+    /// An encoder in the reset state of the standard, taking 16 kHz mono frames.
     pub fn new() -> Self {
         Self {
-            x: [0; 24],
-            low: Band::new(32),
-            high: Band::new(8),
-            pending: None,
+            state: EncoderState {
+                x: [0; 24],
+                low: Band::new(32),
+                high: Band::new(8),
+                pending: None,
+            },
+            input: ToCodec::native(G722_SAMPLE_RATE),
         }
+    }
+
+    /// An encoder taking [`AudioFrame`]s of `sample_rate` Hz × `channels` (1 or 2).
+    pub fn with_input(sample_rate: u32, channels: u16) -> Result<Self, CodecError> {
+        Ok(Self {
+            input: ToCodec::new(sample_rate, channels, G722_SAMPLE_RATE)?,
+            ..Self::new()
+        })
     }
 
     /// Encodes `pcm` (16 kHz mono), appending one byte per two samples to `out`. An odd final sample is
     /// kept and coded with the first sample of the next call.
-    pub fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) {
+    pub fn encode_pcm(&mut self, pcm: &[i16], out: &mut Vec<u8>) {
+        self.state.encode_pcm(pcm, out);
+    }
+
+    /// Codes two consecutive samples as one byte.
+    pub fn encode_pair(&mut self, s0: i16, s1: i16) -> u8 {
+        self.state.encode_pair(s0, s1)
+    }
+}
+
+impl EncoderState {
+    /// Encodes `pcm` (16 kHz mono), appending one byte per two samples to `out`. An odd final sample is
+    /// kept and coded with the first sample of the next call.
+    fn encode_pcm(&mut self, pcm: &[i16], out: &mut Vec<u8>) {
         out.reserve(pcm.len().div_ceil(2));
         let mut rest = pcm;
         if let Some(first) = self.pending.take() {
@@ -249,7 +289,7 @@ impl G722Encoder {
     }
 
     /// Codes two consecutive samples as one byte.
-    pub fn encode_pair(&mut self, s0: i16, s1: i16) -> u8 {
+    fn encode_pair(&mut self, s0: i16, s1: i16) -> u8 {
         // QMF analysis: two new samples in, one low and one high sub-band sample out.
         self.x.copy_within(2.., 0);
         self.x[22] = i32::from(s0);
@@ -284,12 +324,19 @@ impl G722Encoder {
 }
 
 /// G.722 decoder, 64 kbit/s: one byte in, two 16 kHz 16-bit samples out.
+///
+/// Through [`AudioDecoder`] it gives [`AudioFrame`]s of 16 kHz mono, or of another rate and channel count
+/// (see [`with_output`](Self::with_output)), and conceals lost packets by repeating the last frame with a
+/// falling gain, down to silence after four.
 #[derive(Debug, Clone)]
 pub struct G722Decoder {
     /// QMF synthesis delay line, oldest first.
     x: [i32; 24],
     low: Band,
     high: Band,
+    output: FromCodec,
+    pcm: Vec<i16>,
+    plc: Concealer,
 }
 
 impl Default for G722Decoder {
@@ -299,17 +346,28 @@ impl Default for G722Decoder {
 }
 
 impl G722Decoder {
-    /// A decoder in the reset state of the standard.
+    /// A decoder in the reset state of the standard, giving 16 kHz mono frames.
     pub fn new() -> Self {
         Self {
             x: [0; 24],
             low: Band::new(32),
             high: Band::new(8),
+            output: FromCodec::native(G722_SAMPLE_RATE),
+            pcm: Vec::new(),
+            plc: Concealer::default(),
         }
     }
 
-    /// Decodes `bytes`, appending two samples per byte to `out`.
-    pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
+    /// A decoder giving [`AudioFrame`]s of `sample_rate` Hz × `channels` (1 or 2).
+    pub fn with_output(sample_rate: u32, channels: u16) -> Result<Self, CodecError> {
+        Ok(Self {
+            output: FromCodec::new(G722_SAMPLE_RATE, sample_rate, channels)?,
+            ..Self::new()
+        })
+    }
+
+    /// Decodes `bytes`, appending two 16 kHz samples per byte to `out`.
+    pub fn decode_pcm(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
         out.reserve(bytes.len() * 2);
         for &b in bytes {
             let [s0, s1] = self.decode_byte(b);
@@ -345,6 +403,53 @@ impl G722Decoder {
     }
 }
 
+impl AudioEncoder for G722Encoder {
+    fn sample_rate(&self) -> u32 {
+        self.input.rate()
+    }
+
+    fn channels(&self) -> u16 {
+        self.input.channels()
+    }
+
+    fn encode(&mut self, frame: &AudioFrame, out: &mut Vec<u8>) -> Result<(), CodecError> {
+        out.clear();
+        let pcm = self.input.convert(frame)?;
+        self.state.encode_pcm(pcm, out);
+        Ok(())
+    }
+
+    /// This encoder runs the 64 kbit/s mode only: other rates are refused.
+    fn set_bitrate(&mut self, bits_per_second: u32) -> Result<(), CodecError> {
+        if bits_per_second == G722_BITRATE {
+            Ok(())
+        } else {
+            Err(CodecError::UnsupportedBitrate(bits_per_second))
+        }
+    }
+}
+
+impl AudioDecoder for G722Decoder {
+    fn decode(&mut self, packet: &[u8], out: &mut AudioFrame) -> Result<(), CodecError> {
+        if packet.is_empty() {
+            return Err(CodecError::EmptyPayload);
+        }
+        let mut pcm = std::mem::take(&mut self.pcm);
+        pcm.clear();
+        self.decode_pcm(packet, &mut pcm);
+        let result = self.output.convert(&pcm, out);
+        self.pcm = pcm;
+        result?;
+        self.plc.remember(out);
+        Ok(())
+    }
+
+    fn conceal(&mut self, out: &mut AudioFrame) -> Result<(), CodecError> {
+        self.plc.conceal(&self.output, out);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,9 +465,9 @@ mod tests {
 
     fn round_trip(pcm: &[i16]) -> (Vec<u8>, Vec<i16>) {
         let mut bytes = Vec::new();
-        G722Encoder::new().encode(pcm, &mut bytes);
+        G722Encoder::new().encode_pcm(pcm, &mut bytes);
         let mut out = Vec::new();
-        G722Decoder::new().decode(&bytes, &mut out);
+        G722Decoder::new().decode_pcm(&bytes, &mut out);
         (bytes, out)
     }
 
@@ -411,11 +516,11 @@ mod tests {
     fn chunking_does_not_change_the_bitstream() {
         let pcm = tone(440.0, 6000.0, 1001);
         let mut whole = Vec::new();
-        G722Encoder::new().encode(&pcm, &mut whole);
+        G722Encoder::new().encode_pcm(&pcm, &mut whole);
         let mut chunked = Vec::new();
         let mut enc = G722Encoder::new();
         for chunk in pcm.chunks(7) {
-            enc.encode(chunk, &mut chunked);
+            enc.encode_pcm(chunk, &mut chunked);
         }
         assert_eq!(whole, chunked);
         assert_eq!(whole.len(), 500);

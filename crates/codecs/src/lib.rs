@@ -13,7 +13,9 @@
 //!   pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
 //! - Encoders and decoders: raw [`AudioFrame`] / [`VideoFrame`] (I420) and the [`AudioEncoder`],
 //!   [`AudioDecoder`], [`VideoEncoder`], [`VideoDecoder`] traits; Opus over libopus (feature `opus`) and
-//!   VP8/VP9 over the system libvpx (feature `vpx`, module `vpx`), both on by default.
+//!   VP8/VP9 over the system libvpx (feature `vpx`, module `vpx`), both on by default; G.711
+//!   ([`g711::G711Encoder`], [`g711::G711Decoder`]) and G.722 in pure Rust, taking and giving frames of any
+//!   rate, mono or stereo, through the [`resample`] module's polyphase resampler.
 //!
 //! Depayloaders never panic on network input and bound the memory of a frame being reassembled.
 //!
@@ -53,6 +55,8 @@ pub mod h264;
 mod media;
 pub mod opus;
 mod payload;
+mod pcm;
+pub mod resample;
 mod select;
 pub mod vp8;
 pub mod vp9;

@@ -16,7 +16,7 @@ fn encoder_matches_reference_bitstream() {
     let pcm = samples(include_bytes!("data/g722_pcm.bin"));
     let expected = include_bytes!("data/g722_enc.bin");
     let mut bytes = Vec::new();
-    G722Encoder::new().encode(&pcm, &mut bytes);
+    G722Encoder::new().encode_pcm(&pcm, &mut bytes);
     assert_eq!(bytes.len(), expected.len());
     let first_diff = bytes.iter().zip(expected.iter()).position(|(a, b)| a != b);
     assert_eq!(first_diff, None, "bitstreams differ");
@@ -26,7 +26,7 @@ fn encoder_matches_reference_bitstream() {
 fn decoder_matches_reference_output() {
     let expected = samples(include_bytes!("data/g722_dec.bin"));
     let mut out = Vec::new();
-    G722Decoder::new().decode(include_bytes!("data/g722_enc.bin"), &mut out);
+    G722Decoder::new().decode_pcm(include_bytes!("data/g722_enc.bin"), &mut out);
     assert_eq!(out.len(), expected.len());
     let first_diff = out.iter().zip(expected.iter()).position(|(a, b)| a != b);
     assert_eq!(first_diff, None, "decoded samples differ");
@@ -37,7 +37,7 @@ fn all_zero_input_starts_with_0xfa() {
     // From reset, silence codes as 0xFA (lower band code 58, upper band code 3) while the scale factors
     // settle, before the predictors' small limit cycles show.
     let mut bytes = Vec::new();
-    G722Encoder::new().encode(&[0; 400], &mut bytes);
+    G722Encoder::new().encode_pcm(&[0; 400], &mut bytes);
     assert!(bytes[..44].iter().all(|&b| b == 0xFA), "{bytes:02x?}");
 }
 
@@ -61,7 +61,7 @@ fn g722_over_rtp() {
             })
             .collect();
         bytes.clear();
-        enc.encode(&input, &mut bytes);
+        enc.encode_pcm(&input, &mut bytes);
         assert_eq!(bytes.len(), 160);
         payloader
             .payload(&bytes, DEFAULT_MAX_PAYLOAD, &mut payloads)
@@ -80,7 +80,7 @@ fn g722_over_rtp() {
         let f = out.frame.expect("every packet is a frame");
         assert_eq!(f.timestamp, frame * 160);
         pcm.clear();
-        dec.decode(f.data, &mut pcm);
+        dec.decode_pcm(f.data, &mut pcm);
         assert_eq!(pcm.len(), 320);
     }
     // The decoded tone is loud, not silence.
