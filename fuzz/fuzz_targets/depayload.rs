@@ -8,7 +8,7 @@ use ortc_codecs::g711::G711Depayloader;
 use ortc_codecs::h264::{H264Depayloader, H264Payloader, PacketizationMode};
 use ortc_codecs::opus::OpusDepayloader;
 use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
-use ortc_codecs::vp9::{Vp9Depayloader, Vp9Payloader};
+use ortc_codecs::vp9::{Superframe, Vp9Depayloader, Vp9Payloader};
 use ortc_codecs::{Depayloader, PayloadPacket, Payloader, Payloads};
 
 const LIMIT: usize = 64 * 1024;
@@ -111,6 +111,30 @@ fuzz_target!(|data: &[u8]| {
             .or(back);
     }
     assert_eq!(back.as_deref(), Some(data));
+    // as a two-layer SVC superframe: the layer frames come back concatenated
+    if let Ok(sf) = Superframe::parse(data) {
+        let mut svc = Vp9Payloader::scalable(&[(160, 120), (320, 240)]).expect("two layers");
+        if svc.payload(data, budget, &mut payloads).is_ok() {
+            let mut d = Vp9Depayloader::new();
+            let mut back = None;
+            for (i, p) in payloads.iter().enumerate() {
+                assert!(p.data.len() <= budget);
+                let packet = PayloadPacket {
+                    sequence_number: i as u16,
+                    timestamp: 1,
+                    marker: p.marker,
+                    payload: p.data,
+                };
+                back = d
+                    .push(packet)
+                    .expect("own VP9 SVC packets depayload")
+                    .frame
+                    .map(|f| f.data.to_vec())
+                    .or(back);
+            }
+            assert_eq!(back, Some(sf.frames().concat()));
+        }
+    }
     if Av1Payloader::default().payload(data, budget, &mut payloads).is_ok() {
         let mut d = Av1Depayloader::new();
         for (i, p) in payloads.iter().enumerate() {

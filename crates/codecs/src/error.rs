@@ -62,6 +62,9 @@ pub enum CodecError {
     /// A VP9 payload descriptor is malformed (e.g. more than three reference indices).
     #[error("malformed VP9 payload descriptor: {0}")]
     BadVp9Descriptor(&'static str),
+    /// A VP9 superframe index is malformed (its frame sizes overrun the data, or a size is zero).
+    #[error("malformed VP9 superframe: {0}")]
+    BadVp9Superframe(&'static str),
     /// An H.264 `profile-level-id` is not six hex digits, or names no known profile.
     #[error("invalid H.264 profile-level-id")]
     BadProfileLevelId,
@@ -92,6 +95,9 @@ pub enum CodecError {
     /// A channel count the codec does not support.
     #[error("unsupported channel count {0}")]
     UnsupportedChannels(u16),
+    /// A spatial layer count the codec does not support (VP8: 1; VP9: 1 to 5).
+    #[error("unsupported spatial layer count {0}")]
+    UnsupportedSpatialLayers(u8),
     /// A bitrate the codec cannot be set to.
     #[error("unsupported bitrate {0} bit/s")]
     UnsupportedBitrate(u32),

@@ -8,7 +8,8 @@
 //!   reporting frames with missing packets as [`IncompleteFrame`], never returning one with a hole.
 //! - [`FrameBoundary`] reads frame start, end and keyframe from a single packet, for a jitter buffer;
 //!   [`depayloader_for`] / [`payloader_for`] pick one by negotiated MIME type.
-//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628, single-layer payloader), [`av1`]
+//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628; single-layer and spatially
+//!   scalable payloading, superframe splitting), [`av1`]
 //!   (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in
 //!   pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
 //! - Encoders and decoders: raw [`AudioFrame`] / [`VideoFrame`] (I420) and the [`AudioEncoder`],

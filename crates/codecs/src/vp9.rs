@@ -1,5 +1,6 @@
 //! VP9 over RTP (RFC 9628): payload descriptor parsing (flexible and non-flexible modes, scalability
-//! structure), keyframe detection, a single-layer payloader and a depayloader.
+//! structure), keyframe detection, superframe splitting, a payloader for single-layer and spatially
+//! scalable (SVC) streams, and a depayloader.
 //!
 //! ```text
 //! +-+-+-+-+-+-+-+-+
@@ -51,6 +52,8 @@ pub struct Vp9Descriptor {
     pub num_pdiff: u8,
     /// Spatial layers announced by a scalability structure (V), if present.
     pub ss_spatial_layers: Option<u8>,
+    /// Width and height of the highest spatial layer, when the scalability structure gives resolutions (Y).
+    pub ss_top_resolution: Option<(u16, u16)>,
     /// Bytes the descriptor (with any scalability structure) takes.
     pub len: usize,
 }
@@ -120,6 +123,11 @@ impl Vp9Descriptor {
             let n_s = (ss >> 5) + 1;
             desc.ss_spatial_layers = Some(n_s);
             if ss & 0x10 != 0 {
+                let top = i + 4 * (usize::from(n_s) - 1);
+                desc.ss_top_resolution = Some((
+                    u16::from_be_bytes([at(top)?, at(top + 1)?]),
+                    u16::from_be_bytes([at(top + 2)?, at(top + 3)?]),
+                ));
                 i += 4 * usize::from(n_s);
             }
             if ss & 0x08 != 0 {
@@ -176,29 +184,126 @@ pub fn is_vp9_keyframe(frame: &[u8]) -> bool {
     !show_existing_frame && (b >> (2 - shift)) & 1 == 0
 }
 
-/// Splits single-layer VP9 frames into RTP payloads (non-flexible mode): a 15-bit picture ID advancing per
-/// frame, B/E on the first/last packet, P clear on keyframes, and on a keyframe's first packet a scalability
-/// structure announcing one spatial layer (without resolution).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Vp9Payloader {
-    picture_id: u16,
+/// Most frames a superframe index can list.
+pub const MAX_SUPERFRAME_FRAMES: usize = 8;
+
+/// The frames of a VP9 superframe (VP9 bitstream Annex B), or the one frame of data without an index.
+#[derive(Debug, Clone, Copy)]
+pub struct Superframe<'a> {
+    frames: [&'a [u8]; MAX_SUPERFRAME_FRAMES],
+    count: usize,
+    indexed: bool,
 }
 
-impl Vp9Payloader {
-    /// A payloader whose first picture ID is `first` (masked to 15 bits).
-    pub fn with_picture_id(first: u16) -> Self {
-        Self {
-            picture_id: first & 0x7FFF,
+impl<'a> Superframe<'a> {
+    /// Splits `data` by its trailing superframe index; data without an index is one frame.
+    ///
+    /// Fails when the index's frame sizes are zero or overrun the data before the index.
+    pub fn parse(data: &'a [u8]) -> Result<Self, CodecError> {
+        let mut sf = Self {
+            frames: [&[]; MAX_SUPERFRAME_FRAMES],
+            count: 1,
+            indexed: false,
+        };
+        sf.frames[0] = data;
+        let Some(&marker) = data.last() else {
+            return Err(CodecError::EmptyFrame);
+        };
+        if marker & 0xE0 != 0xC0 {
+            return Ok(sf);
         }
+        let count = usize::from(marker & 0x07) + 1;
+        let size_bytes = usize::from((marker >> 3) & 0x03) + 1;
+        let index_len = 2 + size_bytes * count;
+        // the index is only an index when its first byte repeats the marker
+        if data.len() < index_len || data[data.len() - index_len] != marker {
+            return Ok(sf);
+        }
+        let payload_len = data.len() - index_len;
+        let sizes = &data[payload_len + 1..data.len() - 1];
+        let mut offset = 0;
+        for (i, size) in sizes.chunks_exact(size_bytes).enumerate() {
+            let len = size.iter().rev().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            if len == 0 {
+                return Err(CodecError::BadVp9Superframe("zero-length frame"));
+            }
+            let end = offset + len;
+            if end > payload_len {
+                return Err(CodecError::BadVp9Superframe("frame sizes overrun the data"));
+            }
+            sf.frames[i] = &data[offset..end];
+            offset = end;
+        }
+        sf.count = count;
+        sf.indexed = true;
+        Ok(sf)
+    }
+
+    /// The frames, in decoding order.
+    pub fn frames(&self) -> &[&'a [u8]] {
+        &self.frames[..self.count]
+    }
+
+    /// True when the data carried a superframe index.
+    pub fn has_index(&self) -> bool {
+        self.indexed
     }
 }
 
-impl Payloader for Vp9Payloader {
-    fn payload(&mut self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError> {
-        out.clear();
-        if frame.is_empty() {
-            return Err(CodecError::EmptyFrame);
+/// Most spatial layers a scalability structure can announce (`N_S` is 3 bits).
+pub const MAX_SPATIAL_LAYERS: usize = 8;
+
+/// Splits VP9 frames into RTP payloads in non-flexible mode, with a 15-bit picture ID advancing per picture,
+/// B/E on the first/last packet of each layer frame, the marker on the last packet of a picture, P clear on
+/// keyframes, and a scalability structure (V) on a keyframe's first packet.
+///
+/// - Single-layer (the default): each frame, superframe index and all, is one layer frame; the
+///   scalability structure announces one spatial layer without resolution.
+/// - Spatially scalable ([`Vp9Payloader::scalable`]): each frame is a superframe holding one frame per
+///   spatial layer, lowest first (what libvpx's SVC encoder makes); each layer frame is sent on its own with
+///   the layer indices (L: SID, TID 0, D set above the base layer, Z on the top layer) and a TL0PICIDX, and
+///   the scalability structure gives every layer's resolution. A superframe with fewer frames than layers is
+///   a picture whose top layers were dropped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Vp9Payloader {
+    picture_id: u16,
+    tl0_pic_idx: u8,
+    /// Spatial layers of a scalable stream; 0 in single-layer mode.
+    layers: u8,
+    resolutions: [(u16, u16); MAX_SPATIAL_LAYERS],
+}
+
+impl Vp9Payloader {
+    /// A single-layer payloader whose first picture ID is `first` (masked to 15 bits).
+    pub fn with_picture_id(first: u16) -> Self {
+        Self {
+            picture_id: first & 0x7FFF,
+            ..Self::default()
         }
+    }
+
+    /// A payloader for a spatially scalable stream with one layer per entry of `resolutions` (width,
+    /// height), lowest first, 1 to 8 layers.
+    pub fn scalable(resolutions: &[(u16, u16)]) -> Result<Self, CodecError> {
+        if resolutions.is_empty() || resolutions.len() > MAX_SPATIAL_LAYERS {
+            return Err(CodecError::BadVp9Descriptor(
+                "a scalability structure has 1 to 8 spatial layers",
+            ));
+        }
+        let mut p = Self {
+            layers: resolutions.len() as u8,
+            ..Self::default()
+        };
+        p.resolutions[..resolutions.len()].copy_from_slice(resolutions);
+        Ok(p)
+    }
+
+    /// Spatial layers of a scalable payloader (0 for single-layer).
+    pub fn spatial_layers(&self) -> u8 {
+        self.layers
+    }
+
+    fn payload_single(&self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError> {
         let key = is_vp9_keyframe(frame);
         // I, picture id (2), plus V and the SS byte on a keyframe's first packet
         let first_desc = if key { 5 } else { 3 };
@@ -236,7 +341,90 @@ impl Payloader for Vp9Payloader {
             out.finish(rest.is_empty(), 0);
             first = false;
         }
+        Ok(())
+    }
+
+    fn payload_scalable(&self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError> {
+        let sf = Superframe::parse(frame)?;
+        let frames = sf.frames();
+        if frames.len() > usize::from(self.layers) {
+            return Err(CodecError::BadVp9Superframe("more frames than spatial layers"));
+        }
+        let key = is_vp9_keyframe(frames[0]);
+        let layers = usize::from(self.layers);
+        // I + picture id (2) + L + TL0PICIDX; V adds N_S/Y/G and 4 bytes per layer
+        let ss_len = 1 + 4 * layers;
+        let first_desc = 5 + if key { ss_len } else { 0 };
+        if max_payload <= first_desc {
+            return Err(CodecError::MaxPayloadTooSmall {
+                max: max_payload,
+                needed: first_desc + 1,
+            });
+        }
+        let pid = [0x80 | (self.picture_id >> 8) as u8, self.picture_id as u8];
+        let top = frames.len() - 1;
+        for (sid, layer) in frames.iter().enumerate() {
+            let mut rest: &[u8] = layer;
+            let mut first = true;
+            // L: TID 0, U 0, SID, D (inter-layer dependency above the base layer)
+            let l = ((sid as u8) << 1) | u8::from(sid > 0);
+            while !rest.is_empty() {
+                let with_ss = first && key && sid == 0;
+                let desc_len = if with_ss { first_desc } else { 5 };
+                let (chunk, tail) = rest.split_at(rest.len().min(max_payload - desc_len));
+                rest = tail;
+                let mut b0 = 0xA0; // I, L
+                if !key {
+                    b0 |= 0x40; // P
+                }
+                if first {
+                    b0 |= 0x08; // B
+                }
+                if rest.is_empty() {
+                    b0 |= 0x04; // E
+                }
+                if with_ss {
+                    b0 |= 0x02; // V
+                }
+                if sid == top {
+                    b0 |= 0x01; // Z: no higher layer predicts from this one
+                }
+                out.put(&[b0, pid[0], pid[1], l, self.tl0_pic_idx]);
+                if with_ss {
+                    out.put(&[(((layers - 1) as u8) << 5) | 0x10]); // N_S, Y = 1, G = 0
+                    for &(w, h) in &self.resolutions[..layers] {
+                        let [w0, w1] = w.to_be_bytes();
+                        let [h0, h1] = h.to_be_bytes();
+                        out.put(&[w0, w1, h0, h1]);
+                    }
+                }
+                out.put(chunk);
+                out.finish(rest.is_empty() && sid == top, 0);
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Payloader for Vp9Payloader {
+    fn payload(&mut self, frame: &[u8], max_payload: usize, out: &mut Payloads) -> Result<(), CodecError> {
+        out.clear();
+        if frame.is_empty() {
+            return Err(CodecError::EmptyFrame);
+        }
+        let result = if self.layers == 0 {
+            self.payload_single(frame, max_payload, out)
+        } else {
+            self.payload_scalable(frame, max_payload, out)
+        };
+        if result.is_err() {
+            out.clear();
+        }
+        result?;
         self.picture_id = (self.picture_id + 1) & 0x7FFF;
+        // every picture is temporal layer 0, so TL0PICIDX advances with each
+        self.tl0_pic_idx = self.tl0_pic_idx.wrapping_add(1);
         Ok(())
     }
 }
@@ -322,6 +510,7 @@ mod tests {
         assert_eq!(d.picture_id, Some(0x0102));
         assert_eq!((d.tid, d.sid, d.tl0_pic_idx), (Some(0), Some(0), Some(7)));
         assert_eq!(d.ss_spatial_layers, Some(1));
+        assert_eq!(d.ss_top_resolution, Some((640, 480)));
         assert_eq!(d.len, 13);
         assert!(d.is_keyframe());
         let b = Vp9Depayloader::new().boundary(&p, true).unwrap();
@@ -345,5 +534,94 @@ mod tests {
             Vp9Descriptor::parse(&[0x02, 0x10]),
             Err(CodecError::TooShort { .. })
         ));
+    }
+
+    /// A superframe of `frames` with a `size_bytes`-byte index (VP9 Annex B).
+    fn superframe(frames: &[&[u8]], size_bytes: usize) -> Vec<u8> {
+        let marker = 0xC0 | (((size_bytes - 1) as u8) << 3) | (frames.len() - 1) as u8;
+        let mut out: Vec<u8> = frames.concat();
+        out.push(marker);
+        for f in frames {
+            out.extend_from_slice(&f.len().to_le_bytes()[..size_bytes]);
+        }
+        out.push(marker);
+        out
+    }
+
+    #[test]
+    fn superframe_index_splits_frames() {
+        let (a, b, c) = (vec![0x82; 300], vec![0x86; 5], vec![0x86; 70_000]);
+        let data = superframe(&[&a, &b], 2);
+        let sf = Superframe::parse(&data).unwrap();
+        assert!(sf.has_index());
+        assert_eq!(sf.frames(), [&a[..], &b[..]]);
+        let data = superframe(&[&a, &b, &c], 3);
+        assert_eq!(Superframe::parse(&data).unwrap().frames().len(), 3);
+        // one frame with an index is still indexed
+        let data = superframe(&[&b], 1);
+        let sf = Superframe::parse(&data).unwrap();
+        assert!(sf.has_index());
+        assert_eq!(sf.frames(), [&b[..]]);
+        // a last byte that looks like a marker without a matching first index byte is frame data
+        let plain = [0x86, 0x00, 0x11, 0xC1];
+        let sf = Superframe::parse(&plain).unwrap();
+        assert!(!sf.has_index());
+        assert_eq!(sf.frames(), [&plain[..]]);
+    }
+
+    #[test]
+    fn bad_superframe_indexes_are_errors() {
+        let mut data = superframe(&[&[0x82; 10], &[0x86; 10]], 1);
+        let at = data.len() - 2; // the second size
+        data[at] = 11; // 10 + 11 > 20 bytes of frames
+        assert!(matches!(Superframe::parse(&data), Err(CodecError::BadVp9Superframe(_))));
+        data[at] = 0;
+        assert!(matches!(Superframe::parse(&data), Err(CodecError::BadVp9Superframe(_))));
+        assert!(matches!(Superframe::parse(&[]), Err(CodecError::EmptyFrame)));
+    }
+
+    #[test]
+    fn scalable_payloader_marks_layers() {
+        let key = superframe(
+            &[&[0x82, 0x49, 0x83, 0x42, 0x00, 1, 2, 3], &[0x86, 0x00, 4, 5, 6, 7]],
+            1,
+        );
+        let mut pay = Vp9Payloader::scalable(&[(320, 180), (640, 360)]).unwrap();
+        assert_eq!(pay.spatial_layers(), 2);
+        let mut out = Payloads::new();
+        pay.payload(&key, 1200, &mut out).unwrap();
+        assert_eq!(out.len(), 2);
+        let first = out.get(0).unwrap();
+        // I L B E V | pid 0 | SID 0 | TL0 0 | N_S=1 Y | 320x180 | 640x360 | frame
+        assert_eq!(
+            first.data,
+            [
+                0xAE, 0x80, 0x00, 0x00, 0x00, 0x30, 0x01, 0x40, 0x00, 0xB4, 0x02, 0x80, 0x01, 0x68, 0x82, 0x49, 0x83,
+                0x42, 0x00, 1, 2, 3
+            ]
+        );
+        assert!(!first.marker);
+        let second = out.get(1).unwrap();
+        // I L B E Z | pid 0 | SID 1 D | TL0 0 | frame
+        assert_eq!(second.data, [0xAD, 0x80, 0x00, 0x03, 0x00, 0x86, 0x00, 4, 5, 6, 7]);
+        assert!(second.marker);
+
+        // the next picture: inter-predicted, pid and TL0PICIDX advance, no SS
+        let delta = superframe(&[&[0x86, 0x00, 9], &[0x86, 0x00, 8]], 1);
+        pay.payload(&delta, 1200, &mut out).unwrap();
+        assert_eq!(&out.get(0).unwrap().data[..5], [0xEC, 0x80, 0x01, 0x00, 0x01]);
+        // more frames than layers, or a budget below the descriptor: refused, nothing left in `out`
+        let three = superframe(&[&[0x86, 0], &[0x86, 0], &[0x86, 0]], 1);
+        assert!(matches!(
+            pay.payload(&three, 1200, &mut out),
+            Err(CodecError::BadVp9Superframe(_))
+        ));
+        assert!(out.is_empty());
+        assert!(matches!(
+            pay.payload(&key, 14, &mut out),
+            Err(CodecError::MaxPayloadTooSmall { max: 14, needed: 15 })
+        ));
+        assert!(Vp9Payloader::scalable(&[]).is_err());
+        assert!(Vp9Payloader::scalable(&[(1, 1); 9]).is_err());
     }
 }

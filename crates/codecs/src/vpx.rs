@@ -41,10 +41,15 @@ pub struct VpxEncoderConfig {
     pub framerate: u32,
     /// Largest distance between keyframes, in frames.
     pub keyframe_interval: u32,
+    /// Spatial layers (SVC, VP9 only): 1 to 5. With more than one, each frame is a superframe holding one
+    /// frame per layer, lowest first, each layer half the width and height of the next; the bitrate is
+    /// shared 1 : 2 : 4 … between them. Send it with [`Vp9Payloader::scalable`](crate::vp9::Vp9Payloader::scalable)
+    /// and [`VpxEncoder::layer_resolutions`].
+    pub spatial_layers: u8,
 }
 
 impl Default for VpxEncoderConfig {
-    /// VP8, 640×480 at 30 fps, 1 Mbit/s, a keyframe at least every 3000 frames.
+    /// VP8, 640×480 at 30 fps, 1 Mbit/s, a keyframe at least every 3000 frames, one spatial layer.
     fn default() -> Self {
         Self {
             codec: VpxCodec::Vp8,
@@ -53,6 +58,7 @@ impl Default for VpxEncoderConfig {
             bitrate: 1_000_000,
             framerate: 30,
             keyframe_interval: 3000,
+            spatial_layers: 1,
         }
     }
 }
@@ -116,6 +122,48 @@ fn decoder_iface(codec: VpxCodec) -> *mut ffi::vpx_codec_iface_t {
     }
 }
 
+/// Turns a new VP9 encoder into a spatially scalable one with `layers` layers, each half the size of the next.
+fn enable_svc(ctx: &mut Context, layers: u8, cpu_used: c_int) -> Result<(), CodecError> {
+    // SAFETY: ctx is an initialized VP9 encoder; VP9E_SET_SVC takes one int argument.
+    check("vpx_codec_control(VP9E_SET_SVC)", unsafe {
+        ffi::vpx_codec_control_(
+            ctx.as_mut_ptr(),
+            ffi::vp8e_enc_control_id::VP9E_SET_SVC as c_int,
+            1 as c_int,
+        )
+    })?;
+    // SAFETY: all-zero is a valid vpx_svc_extra_cfg_t (plain integers); the fields used are set below.
+    let mut svc: ffi::vpx_svc_extra_cfg_t = unsafe { std::mem::zeroed() };
+    let layers = usize::from(layers);
+    for s in 0..layers {
+        svc.max_quantizers[s] = 56;
+        svc.min_quantizers[s] = 2;
+        svc.scaling_factor_num[s] = 1;
+        svc.scaling_factor_den[s] = 1 << (layers - 1 - s);
+        svc.speed_per_layer[s] = cpu_used;
+    }
+    // SAFETY: VP9E_SET_SVC_PARAMETERS takes a pointer to a vpx_svc_extra_cfg_t, read during the call.
+    check("vpx_codec_control(VP9E_SET_SVC_PARAMETERS)", unsafe {
+        ffi::vpx_codec_control_(
+            ctx.as_mut_ptr(),
+            ffi::vp8e_enc_control_id::VP9E_SET_SVC_PARAMETERS as c_int,
+            &raw mut svc,
+        )
+    })?;
+    Ok(())
+}
+
+/// Shares `cfg.rc_target_bitrate` between `layers` spatial layers in the ratio 1 : 2 : 4 …
+fn split_layer_bitrates(cfg: &mut ffi::vpx_codec_enc_cfg_t, layers: u8) {
+    let total = cfg.rc_target_bitrate;
+    let weights = (1u32 << layers) - 1;
+    for s in 0..usize::from(layers) {
+        let kbps = (total * (1 << s) / weights).max(1);
+        cfg.ss_target_bitrate[s] = kbps;
+        cfg.layer_target_bitrate[s] = kbps;
+    }
+}
+
 /// VP8/VP9 encoder.
 pub struct VpxEncoder {
     config: VpxEncoderConfig,
@@ -149,6 +197,13 @@ impl VpxEncoder {
         if config.bitrate < 1000 {
             return Err(CodecError::UnsupportedBitrate(config.bitrate));
         }
+        let max_layers = match config.codec {
+            VpxCodec::Vp8 => 1,
+            VpxCodec::Vp9 => ffi::VPX_SS_MAX_LAYERS as u8,
+        };
+        if !(1..=max_layers).contains(&config.spatial_layers) {
+            return Err(CodecError::UnsupportedSpatialLayers(config.spatial_layers));
+        }
         let iface = encoder_iface(config.codec);
         // (its enums have no zero value, so it is not zero-initialized but written by libvpx)
         let mut cfg = MaybeUninit::<ffi::vpx_codec_enc_cfg_t>::uninit();
@@ -178,6 +233,14 @@ impl VpxEncoder {
         cfg.rc_dropframe_thresh = 0;
         cfg.kf_mode = ffi::vpx_kf_mode::VPX_KF_AUTO;
         cfg.kf_max_dist = config.keyframe_interval.max(1);
+        if config.spatial_layers > 1 {
+            cfg.ss_number_layers = c_uint::from(config.spatial_layers);
+            cfg.ts_number_layers = 1;
+            cfg.ts_rate_decimator[0] = 1;
+            cfg.temporal_layering_mode =
+                ffi::VP9E_TEMPORAL_LAYERING_MODE::VP9E_TEMPORAL_LAYERING_MODE_NOLAYERING as c_int;
+            split_layer_bitrates(&mut cfg, config.spatial_layers);
+        }
 
         let mut raw = Context::zeroed();
         // SAFETY: raw is a zeroed context, iface and cfg are valid; the ABI version is the one the
@@ -204,6 +267,9 @@ impl VpxEncoder {
                 cpu_used,
             )
         })?;
+        if config.spatial_layers > 1 {
+            enable_svc(&mut ctx, config.spatial_layers, cpu_used)?;
+        }
         Ok(Self {
             config,
             cfg,
@@ -211,6 +277,22 @@ impl VpxEncoder {
             force_keyframe: false,
             last_timestamp: None,
         })
+    }
+
+    /// Width and height of each spatial layer, lowest first (one entry without SVC), as libvpx scales them.
+    pub fn layer_resolutions(&self) -> Vec<(u16, u16)> {
+        let layers = u32::from(self.config.spatial_layers);
+        (0..layers)
+            .map(|s| {
+                let den = 1u32 << (layers - 1 - s);
+                // libvpx scales down, then rounds an odd result up to even
+                let scale = |v: u32| {
+                    let scaled = v / den;
+                    u16::try_from(scaled + scaled % 2).unwrap_or(u16::MAX)
+                };
+                (scale(self.config.width), scale(self.config.height))
+            })
+            .collect()
     }
 
     /// The configuration in force (reflecting later bitrate changes and frame sizes).
@@ -324,6 +406,9 @@ impl VideoEncoder for VpxEncoder {
             return Err(CodecError::UnsupportedBitrate(bits_per_second));
         }
         self.cfg.rc_target_bitrate = bits_per_second / 1000;
+        if self.config.spatial_layers > 1 {
+            split_layer_bitrates(&mut self.cfg, self.config.spatial_layers);
+        }
         // SAFETY: ctx is an initialized encoder and cfg the configuration it was made with.
         check("vpx_codec_enc_config_set", unsafe {
             ffi::vpx_codec_enc_config_set(self.ctx.as_mut_ptr(), &raw const self.cfg)

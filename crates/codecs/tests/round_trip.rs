@@ -1,9 +1,11 @@
-//! Encoder → payloader → depayloader → decoder, for Opus and VP8 (needs the `opus` and `vpx` features).
+//! Encoder → payloader → depayloader → decoder, for Opus, VP8, VP9 and spatially scalable VP9 (needs the
+//! `opus` and `vpx` features).
 #![cfg(all(feature = "opus", feature = "vpx"))]
 #![allow(clippy::cast_precision_loss)] // sample counts far below 2^52
 
 use ortc_codecs::opus::{OpusDecoder, OpusDepayloader, OpusEncoder, OpusEncoderConfig, OpusPayloader};
 use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
+use ortc_codecs::vp9::{Superframe, Vp9Depayloader, Vp9Descriptor, Vp9Payloader};
 use ortc_codecs::vpx::{VpxCodec, VpxDecoder, VpxEncoder, VpxEncoderConfig};
 use ortc_codecs::{
     AudioDecoder, AudioEncoder, AudioFrame, DEFAULT_MAX_PAYLOAD, Depayloader, EncodedVideo, PayloadPacket, Payloader,
@@ -97,35 +99,50 @@ fn moving_pattern(index: u32) -> VideoFrame {
 }
 
 /// Payloads one encoded frame; returns the RTP payloads with their markers.
-fn packetize(encoded: &EncodedVideo, max_payload: usize) -> Vec<(Vec<u8>, bool)> {
+fn packetize(payloader: &mut dyn Payloader, encoded: &EncodedVideo, max_payload: usize) -> Vec<(Vec<u8>, bool)> {
     let mut payloads = Payloads::new();
-    Vp8Payloader::new()
+    payloader
         .payload(&encoded.data, max_payload, &mut payloads)
         .expect("payload");
     payloads.iter().map(|p| (p.data.to_vec(), p.marker)).collect()
 }
 
+fn payloader_pair(codec: VpxCodec) -> (Box<dyn Payloader>, Box<dyn Depayloader>) {
+    match codec {
+        VpxCodec::Vp8 => (Box::new(Vp8Payloader::new()), Box::new(Vp8Depayloader::new())),
+        VpxCodec::Vp9 => (Box::new(Vp9Payloader::default()), Box::new(Vp9Depayloader::new())),
+    }
+}
+
 #[test]
 fn vp8_frames_survive_payloading_and_decoding() {
+    frames_survive_payloading_and_decoding(VpxCodec::Vp8);
+}
+
+#[test]
+fn vp9_frames_survive_payloading_and_decoding() {
+    frames_survive_payloading_and_decoding(VpxCodec::Vp9);
+}
+
+/// 30 frames with a keyframe request at 15: every frame reassembles byte-exactly, decodes to the source size
+/// and resembles it; keyframes come where expected.
+fn frames_survive_payloading_and_decoding(codec: VpxCodec) {
     let config = VpxEncoderConfig {
+        codec,
         width: 320,
         height: 240,
         bitrate: 600_000,
         ..VpxEncoderConfig::default()
     };
     let mut enc = VpxEncoder::new(config).expect("encoder");
-    let mut dec = VpxDecoder::new(VpxCodec::Vp8).expect("decoder");
-    let mut depay = Vp8Depayloader::new();
+    let mut dec = VpxDecoder::new(codec).expect("decoder");
+    let (mut pay, mut depay) = payloader_pair(codec);
     let (mut encoded, mut picture) = (EncodedVideo::default(), VideoFrame::default());
     let mut seq = 0u16;
     let mut keyframes = Vec::new();
-    let mut sizes = Vec::new();
     for index in 0..30u32 {
         if index == 15 {
             enc.request_keyframe();
-        }
-        if index == 20 {
-            enc.set_bitrate(100_000).expect("bitrate");
         }
         let source = moving_pattern(index);
         assert!(
@@ -133,8 +150,7 @@ fn vp8_frames_survive_payloading_and_decoding() {
             "frame {index} dropped"
         );
         assert_eq!(encoded.timestamp, source.timestamp);
-        sizes.push(encoded.data.len());
-        let packets = packetize(&encoded, DEFAULT_MAX_PAYLOAD);
+        let packets = packetize(pay.as_mut(), &encoded, DEFAULT_MAX_PAYLOAD);
         let mut got = None;
         for (data, marker) in &packets {
             let out = depay
@@ -174,29 +190,78 @@ fn vp8_frames_survive_payloading_and_decoding() {
             .map(|(&a, &b)| u64::from(a.abs_diff(b)))
             .sum::<u64>()
             / picture.y.len() as u64;
-        assert!(mad < 20, "frame {index}: mean luma error {mad}");
+        assert!(mad < 20, "{codec:?} frame {index}: mean luma error {mad}");
     }
-    assert_eq!(keyframes, [0, 15], "keyframes at {keyframes:?}");
-    // rate control settles within a few frames: compare the steady parts before and after the change
-    let before: usize = sizes[5..15].iter().sum::<usize>() / 10;
-    let after: usize = sizes[24..30].iter().sum::<usize>() / 6;
-    assert!(
-        after * 2 < before,
-        "600 kbit/s: {before} B/frame, 100 kbit/s: {after} B/frame"
-    );
+    assert_eq!(keyframes, [0, 15], "{codec:?} keyframes at {keyframes:?}");
+}
+
+/// The moving pattern with faint noise over it: more than a low bitrate carries at full quality, so rate
+/// control has work at every bitrate tried.
+fn noisy_pattern(index: u32) -> VideoFrame {
+    let mut frame = moving_pattern(index);
+    let mut x = 0x9E37_79B9u32 ^ index.wrapping_mul(0x85EB_CA6B);
+    for y in &mut frame.y {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *y = y.saturating_add((x >> 28) as u8);
+    }
+    frame
+}
+
+#[test]
+fn vpx_bitrate_changes_take_effect() {
+    for codec in [VpxCodec::Vp8, VpxCodec::Vp9] {
+        let mut enc = VpxEncoder::new(VpxEncoderConfig {
+            codec,
+            width: 320,
+            height: 240,
+            bitrate: 1_500_000,
+            ..VpxEncoderConfig::default()
+        })
+        .expect("encoder");
+        let mut encoded = EncodedVideo::default();
+        let mut sizes = Vec::new();
+        for index in 0..40 {
+            if index == 20 {
+                enc.set_bitrate(150_000).expect("bitrate");
+                assert_eq!(enc.config().bitrate, 150_000);
+            }
+            enc.encode(&noisy_pattern(index), &mut encoded).expect("encode");
+            sizes.push(encoded.data.len());
+        }
+        // 1.5 Mbit/s at 30 fps is 6250 B/frame, 150 kbit/s 625 B/frame; rate control needs some frames to
+        // get there after the keyframe (VP9 more than VP8)
+        let before = sizes[15..20].iter().sum::<usize>() / 5;
+        let after = sizes[30..40].iter().sum::<usize>() / 10;
+        assert!(
+            after * 4 < before,
+            "{codec:?}: 1.5 Mbit/s gave {before} B/frame, 150 kbit/s {after} B/frame"
+        );
+    }
 }
 
 #[test]
 fn vp8_frame_with_a_lost_packet_is_reported_and_not_decoded() {
+    frame_with_a_lost_packet_is_reported_and_not_decoded(VpxCodec::Vp8);
+}
+
+#[test]
+fn vp9_frame_with_a_lost_packet_is_reported_and_not_decoded() {
+    frame_with_a_lost_packet_is_reported_and_not_decoded(VpxCodec::Vp9);
+}
+
+fn frame_with_a_lost_packet_is_reported_and_not_decoded(codec: VpxCodec) {
     let config = VpxEncoderConfig {
+        codec,
         width: 320,
         height: 240,
         bitrate: 2_000_000,
         ..VpxEncoderConfig::default()
     };
     let mut enc = VpxEncoder::new(config).expect("encoder");
-    let mut dec = VpxDecoder::new(VpxCodec::Vp8).expect("decoder");
-    let mut depay = Vp8Depayloader::new();
+    let mut dec = VpxDecoder::new(codec).expect("decoder");
+    let (mut pay, mut depay) = payloader_pair(codec);
     let (mut encoded, mut picture) = (EncodedVideo::default(), VideoFrame::default());
     let mut seq = 0u16;
     let mut decoded = Vec::new();
@@ -208,7 +273,7 @@ fn vp8_frame_with_a_lost_packet_is_reported_and_not_decoded() {
         let source = moving_pattern(index);
         enc.encode(&source, &mut encoded).expect("encode");
         // small packets, so that even a delta frame spans several
-        let packets = packetize(&encoded, 200);
+        let packets = packetize(pay.as_mut(), &encoded, 64);
         if index == 1 {
             assert!(packets.len() >= 3, "frame 1 is {} packets", packets.len());
         }
@@ -237,9 +302,141 @@ fn vp8_frame_with_a_lost_packet_is_reported_and_not_decoded() {
             }
         }
     }
-    assert_eq!(incomplete, [3000]);
+    assert_eq!(incomplete, [3000], "{codec:?}");
     // frame 3 follows the forced keyframe 2 and decodes; frame 1 never reached the decoder
-    assert_eq!(decoded, [0, 2, 3]);
+    assert_eq!(decoded, [0, 2, 3], "{codec:?}");
+}
+
+/// Two spatial layers (160×120 and 320×240) from libvpx's SVC encoder: each superframe splits into two
+/// layer frames that travel with their layer indices, the keyframe announces both resolutions, and the
+/// reassembled picture (layer frames concatenated) decodes to the full size.
+#[test]
+fn vp9_spatial_layers_travel_as_layer_frames_and_decode() {
+    let config = VpxEncoderConfig {
+        codec: VpxCodec::Vp9,
+        width: 320,
+        height: 240,
+        bitrate: 900_000,
+        spatial_layers: 2,
+        ..VpxEncoderConfig::default()
+    };
+    let mut enc = VpxEncoder::new(config).expect("SVC encoder");
+    let resolutions = enc.layer_resolutions();
+    assert_eq!(resolutions, [(160, 120), (320, 240)]);
+    let mut pay = Vp9Payloader::scalable(&resolutions).expect("payloader");
+    let mut depay = Vp9Depayloader::new();
+    let mut dec = VpxDecoder::new(VpxCodec::Vp9).expect("decoder");
+    let mut base_only = VpxDecoder::new(VpxCodec::Vp9).expect("decoder");
+    let (mut encoded, mut picture, mut base_picture) =
+        (EncodedVideo::default(), VideoFrame::default(), VideoFrame::default());
+    let mut seq = 0u16;
+    for index in 0..10u32 {
+        let source = moving_pattern(index);
+        assert!(enc.encode(&source, &mut encoded).expect("encode"));
+        let sf = Superframe::parse(&encoded.data).expect("superframe");
+        assert!(sf.has_index());
+        let layers: Vec<Vec<u8>> = sf.frames().iter().map(|f| f.to_vec()).collect();
+        assert_eq!(layers.len(), 2, "frame {index}: one frame per spatial layer");
+        // the base layer alone decodes at the announced base resolution
+        assert!(
+            base_only
+                .decode(&layers[0], source.timestamp, &mut base_picture)
+                .expect("base")
+        );
+        assert_eq!((base_picture.width, base_picture.height), (160, 120));
+
+        let packets = packetize(&mut pay, &encoded, 600);
+        let mut per_layer = [Vec::new(), Vec::new()];
+        let mut got = None;
+        for (i, (data, marker)) in packets.iter().enumerate() {
+            let d = Vp9Descriptor::parse(data).expect("descriptor");
+            let sid = d.sid.expect("L bit set") as usize;
+            assert_eq!(d.tid, Some(0));
+            assert_eq!(d.tl0_pic_idx, Some(index as u8));
+            assert_eq!(d.picture_id, Some(index as u16));
+            assert_eq!(d.inter_layer_dependent, sid == 1);
+            assert_eq!(d.not_upswitch_reference, sid == 1);
+            assert_eq!(d.inter_predicted, !encoded.keyframe);
+            assert_eq!(
+                *marker,
+                i == packets.len() - 1,
+                "marker only on the picture's last packet"
+            );
+            if i == 0 && encoded.keyframe {
+                assert_eq!(d.ss_spatial_layers, Some(2));
+                assert_eq!(d.ss_top_resolution, Some((320, 240)));
+            } else {
+                assert_eq!(d.ss_spatial_layers, None);
+            }
+            if d.begins_frame {
+                assert!(per_layer[sid].is_empty(), "B on the first packet of a layer frame only");
+            }
+            per_layer[sid].extend_from_slice(&data[d.len..]);
+            if d.ends_frame {
+                assert_eq!(per_layer[sid], layers[sid], "layer {sid} reassembles byte-exactly");
+            }
+            let out = depay
+                .push(PayloadPacket {
+                    sequence_number: seq,
+                    timestamp: source.timestamp,
+                    marker: *marker,
+                    payload: data,
+                })
+                .expect("depayload");
+            seq = seq.wrapping_add(1);
+            if let Some(f) = out.frame {
+                assert_eq!(f.data, [&layers[0][..], &layers[1][..]].concat());
+                assert_eq!(f.keyframe, encoded.keyframe);
+                assert!(dec.decode(f.data, f.timestamp, &mut picture).expect("decode"));
+                got = Some(());
+            }
+        }
+        assert!(got.is_some(), "picture {index} not reassembled");
+        assert_eq!((picture.width, picture.height), (320, 240));
+        let mad = picture
+            .y
+            .iter()
+            .zip(&source.y)
+            .map(|(&a, &b)| u64::from(a.abs_diff(b)))
+            .sum::<u64>()
+            / picture.y.len() as u64;
+        assert!(mad < 20, "picture {index}: mean luma error {mad}");
+    }
+}
+
+#[test]
+fn svc_layer_resolutions_match_what_libvpx_encodes() {
+    // 3 layers of 324×244: the base layer is a quarter size, and libvpx's rounding decides 81 or 82
+    let mut enc = VpxEncoder::new(VpxEncoderConfig {
+        codec: VpxCodec::Vp9,
+        width: 324,
+        height: 244,
+        spatial_layers: 3,
+        ..VpxEncoderConfig::default()
+    })
+    .expect("SVC encoder");
+    let mut encoded = EncodedVideo::default();
+    let mut source = VideoFrame::new(324, 244, 0);
+    source.y.iter_mut().enumerate().for_each(|(i, y)| *y = (i % 251) as u8);
+    assert!(enc.encode(&source, &mut encoded).expect("encode"));
+    let sf = Superframe::parse(&encoded.data).expect("superframe");
+    let mut sizes = Vec::new();
+    for layer in 0..3 {
+        // decoding layers 0..=layer gives that layer's picture
+        let mut dec = VpxDecoder::new(VpxCodec::Vp9).expect("decoder");
+        let data = sf.frames()[..=layer].concat();
+        let mut picture = VideoFrame::default();
+        assert!(dec.decode(&data, 0, &mut picture).expect("decode"));
+        sizes.push((picture.width as u16, picture.height as u16));
+    }
+    assert_eq!(enc.layer_resolutions(), sizes);
+    assert!(matches!(
+        VpxEncoder::new(VpxEncoderConfig {
+            spatial_layers: 2,
+            ..VpxEncoderConfig::default()
+        }),
+        Err(ortc_codecs::CodecError::UnsupportedSpatialLayers(2))
+    ));
 }
 
 #[test]
