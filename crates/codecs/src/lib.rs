@@ -51,6 +51,8 @@ pub mod g711;
 pub mod g722;
 pub mod h264;
 mod media;
+#[cfg(feature = "h264")]
+pub mod openh264;
 pub mod opus;
 mod payload;
 mod select;
