@@ -8,12 +8,14 @@
 //!   reporting frames with missing packets as [`IncompleteFrame`], never returning one with a hole.
 //! - [`FrameBoundary`] reads frame start, end and keyframe from a single packet, for a jitter buffer;
 //!   [`depayloader_for`] / [`payloader_for`] pick one by negotiated MIME type.
-//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628, single-layer payloader), [`av1`]
-//!   (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in
-//!   pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
+//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184; its encoder and decoder are in `openh264`), [`vp9`]
+//!   (RFC 9628, single-layer payloader), [`av1`] (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551
+//!   packetization and G.711 μ-law/A-law coding in pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM
+//!   encoder and decoder in pure Rust).
 //! - Encoders and decoders: raw [`AudioFrame`] / [`VideoFrame`] (I420) and the [`AudioEncoder`],
-//!   [`AudioDecoder`], [`VideoEncoder`], [`VideoDecoder`] traits; Opus over libopus (feature `opus`) and
-//!   VP8/VP9 over the system libvpx (feature `vpx`, module `vpx`), both on by default.
+//!   [`AudioDecoder`], [`VideoEncoder`], [`VideoDecoder`] traits; Opus over libopus (feature `opus`),
+//!   VP8/VP9 over the system libvpx (feature `vpx`, module `vpx`) and H.264 over the bundled OpenH264
+//!   (feature `h264`, module `openh264`), all on by default.
 //!
 //! Depayloaders never panic on network input and bound the memory of a frame being reassembled.
 //!
