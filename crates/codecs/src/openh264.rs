@@ -11,8 +11,8 @@
 //! Frame sizes must be even (4:2:0 H.264 crops in 2-pixel steps), at least 16×16 and at most 3840×2160
 //! (or 2160×3840). OpenH264 clamps the frame rate given for rate control to 1–60 fps.
 //!
-//! The `openh264` crate's safe API does everything but the bitrate change, which goes through the raw
-//! `SetOption`: that call is the only `unsafe` code here.
+//! The `openh264` crate's safe API does everything but the bitrate change and silencing OpenH264's log
+//! (it writes to stderr), which go through the raw `SetOption`: those calls are the only `unsafe` code here.
 
 #![allow(unsafe_code)]
 
@@ -147,7 +147,27 @@ fn make_encoder(config: &H264EncoderConfig) -> Result<Encoder, CodecError> {
         .sps_pps_strategy(SpsPpsStrategy::ConstantId)
         .intra_frame_period(IntraFramePeriod::from_num_frames(config.keyframe_interval))
         .num_threads(1);
-    Encoder::with_api_config(OpenH264API::from_source(), lib_config).map_err(lib_error("WelsCreateSVCEncoder"))
+    let mut encoder =
+        Encoder::with_api_config(OpenH264API::from_source(), lib_config).map_err(lib_error("WelsCreateSVCEncoder"))?;
+    // OpenH264 logs to stderr, and warns on initialization that rate control without frame skipping may
+    // overshoot; the wrapper silences it only after initializing, so silence it before.
+    let mut level: c_int = ffi::WELS_LOG_QUIET;
+    // SAFETY: the trace level is one of the options OpenH264 takes before initialization; it reads a
+    // uint32_t (the size of this c_int, whose value 0 is the same in both) through the pointer, which lives
+    // across the call. The wrapper sets the same (quiet) level itself after initializing, so nothing it
+    // relies on changes.
+    let code = unsafe {
+        encoder
+            .raw_api()
+            .set_option(ffi::ENCODER_OPTION_TRACE_LEVEL, (&raw mut level).cast())
+    };
+    if code != 0 {
+        return Err(CodecError::OpenH264 {
+            function: "SetOption(ENCODER_OPTION_TRACE_LEVEL)",
+            code: code.into(),
+        });
+    }
+    Ok(encoder)
 }
 
 impl H264Encoder {
