@@ -138,4 +138,13 @@ pub enum CodecError {
         /// The `vpx_codec_err_t` value.
         code: i32,
     },
+    /// OpenH264 failed (`function` is the OpenH264 call, `code` its return value or decoding state; 0 when
+    /// the `openh264` wrapper itself failed).
+    #[error("OpenH264 {function} failed with error {code}")]
+    OpenH264 {
+        /// The failing OpenH264 function.
+        function: &'static str,
+        /// The OpenH264 return value (`CM_RETURN`) or decoding state (`DECODING_STATE` bits).
+        code: i64,
+    },
 }

@@ -8,15 +8,16 @@
 //!   reporting frames with missing packets as [`IncompleteFrame`], never returning one with a hole.
 //! - [`FrameBoundary`] reads frame start, end and keyframe from a single packet, for a jitter buffer;
 //!   [`depayloader_for`] / [`payloader_for`] pick one by negotiated MIME type.
-//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184), [`vp9`] (RFC 9628; single-layer and spatially
-//!   scalable payloading, superframe splitting), [`av1`]
-//!   (AOM RTP spec), [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in
-//!   pure Rust), [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
+//! - Codecs: [`vp8`] (RFC 7741), [`h264`] (RFC 6184; its encoder and decoder are in `openh264`), [`vp9`]
+//!   (RFC 9628; single-layer and spatially scalable payloading, superframe splitting), [`av1`] (AOM RTP spec),
+//!   [`opus`] (RFC 7587), [`g711`] (RFC 3551 packetization and G.711 μ-law/A-law coding in pure Rust),
+//!   [`g722`] (G.722 64 kbit/s sub-band ADPCM encoder and decoder in pure Rust).
 //! - Encoders and decoders: raw [`AudioFrame`] / [`VideoFrame`] (I420) and the [`AudioEncoder`],
-//!   [`AudioDecoder`], [`VideoEncoder`], [`VideoDecoder`] traits; Opus over libopus (feature `opus`) and
-//!   VP8/VP9 over the system libvpx (feature `vpx`, module `vpx`), both on by default; G.711
-//!   ([`g711::G711Encoder`], [`g711::G711Decoder`]) and G.722 in pure Rust, taking and giving frames of any
-//!   rate, mono or stereo, through the [`resample`] module's polyphase resampler.
+//!   [`AudioDecoder`], [`VideoEncoder`], [`VideoDecoder`] traits; Opus over libopus (feature `opus`),
+//!   VP8/VP9 (with spatial layers) over the system libvpx (feature `vpx`, module `vpx`) and H.264 over the
+//!   bundled OpenH264 (feature `h264`, module `openh264`), all on by default; G.711 ([`g711::G711Encoder`],
+//!   [`g711::G711Decoder`]) and G.722 in pure Rust, taking and giving frames of any rate, mono or stereo,
+//!   through the [`resample`] module's polyphase resampler.
 //!
 //! Depayloaders never panic on network input and bound the memory of a frame being reassembled.
 //!
@@ -54,6 +55,8 @@ pub mod g711;
 pub mod g722;
 pub mod h264;
 mod media;
+#[cfg(feature = "h264")]
+pub mod openh264;
 pub mod opus;
 mod payload;
 mod pcm;
