@@ -1,10 +1,6 @@
 //! Payloaders and depayloaders stop allocating once their reusable buffers have grown: a second frame of
 //! the same size costs no allocation.
 #![allow(clippy::unwrap_used)]
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use ortc_codecs::av1::{Av1Depayloader, Av1Payloader};
 use ortc_codecs::g711::{G711Depayloader, G711Payloader};
@@ -14,38 +10,10 @@ use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
 use ortc_codecs::vp9::{Vp9Depayloader, Vp9Payloader};
 use ortc_codecs::{DEFAULT_MAX_PAYLOAD, Depayloader, PayloadPacket, Payloader, Payloads};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts (thread-locally).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use ortc_test_support::{CountingAllocator, allocations_during};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> u64 {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[test]
 fn counter_sees_allocations() {

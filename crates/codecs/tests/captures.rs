@@ -2,9 +2,7 @@
 //! depayloader, frame boundaries checked against the packets, frames re-payloaded and depayloaded again.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../rtp-packet/tests/common/pcap.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod pcap;
+use ortc_test_support::pcap;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,35 +1,10 @@
 //! Iterating over a compound packet and reading every field allocates nothing.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use ortc_rtcp::{Compound, PacketStatus, RtcpPacket, XrBlock};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// The test only counts; every call is forwarded to the system allocator unchanged.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use ortc_test_support::{CountingAllocator, allocations_during};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Touches every field of every packet; returns a checksum so nothing is optimized away.
 fn walk(datagram: &[u8]) -> u64 {
@@ -123,12 +98,17 @@ fn iterating_allocates_nothing() {
     let datagram = &buf[..n];
     let mut lost = [9u16, 3, 65535, 4, 0];
 
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    let sum = walk(datagram);
-    let items = ortc_rtcp::nack_items(&mut lost).count();
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let (mut sum, mut items) = (0, 0);
+    let allocations = allocations_during(|| {
+        sum = walk(datagram);
+        items = ortc_rtcp::nack_items(&mut lost).count();
+    });
 
     assert!(sum > 0);
     assert_eq!(items, 1, "65535 covers 0, 3, 4 and 9");
-    assert_eq!(after - before, 0, "allocations while iterating");
+    assert_eq!(allocations, 0, "allocations while iterating");
+    assert!(
+        allocations_during(|| drop(std::hint::black_box(vec![1u8; 10]))) > 0,
+        "the counter counts"
+    );
 }

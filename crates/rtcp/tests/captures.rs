@@ -4,8 +4,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{is_rtcp, reencode, udp_payloads};
+use common::{is_rtcp, reencode};
 use ortc_rtcp::{Compound, RtcpPacket, validate_compound};
+use ortc_test_support::pcap;
 
 fn kind(p: &RtcpPacket<'_>) -> &'static str {
     match p {
@@ -23,9 +24,14 @@ fn kind(p: &RtcpPacket<'_>) -> &'static str {
 
 /// Decodes and re-encodes every RTCP datagram; returns counts of datagram shapes ("SR+SDES", "RR", ...).
 fn check(path: &str) -> BTreeMap<String, usize> {
-    let pcap = std::fs::read(format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+    let file = std::fs::read(format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
     let mut shapes = BTreeMap::new();
-    for d in udp_payloads(&pcap).into_iter().filter(|d| is_rtcp(d)) {
+    for d in pcap::udp_datagrams(&file)
+        .expect("pcap")
+        .iter()
+        .map(|d| d.payload)
+        .filter(|d| is_rtcp(d))
+    {
         let mut rebuilt = Vec::new();
         let mut names = Vec::new();
         for p in Compound::new(d) {

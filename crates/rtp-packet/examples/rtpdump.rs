@@ -14,9 +14,7 @@
     missing_docs
 )]
 
-#[path = "../tests/common/pcap.rs"]
-#[allow(unreachable_pub, dead_code)]
-mod pcap;
+use ortc_test_support::pcap;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

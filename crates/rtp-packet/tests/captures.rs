@@ -2,17 +2,15 @@
 //! byte-exactly through an owned header, agrees with webrtc-rs, and carries sensible extension values.
 #![allow(clippy::unwrap_used, clippy::many_single_char_names)]
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use bytes::Bytes;
-use common::pcap::{self, Datagram};
 use ortc_rtp_packet::{
     AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, ExtensionValues, Mid, RtpHeader, RtpPacket,
     SequenceUnwrapper, rtx_original_sequence_number, rtx_unwrap,
 };
+use ortc_test_support::pcap::{self, Datagram};
 use webrtc_util::marshal::Unmarshal;
 
 fn fixture(path: &str) -> Vec<u8> {

@@ -1,46 +1,21 @@
 //! Protecting and unprotecting a packet in a `BytesMut` with spare capacity allocates nothing.
 //!
-//! Counts allocations through Rust's global allocator, i.e. ours. libsrtp allocates in C, once per new SSRC,
+//! Counts allocations through Rust's global allocator, on the test's thread only. libsrtp allocates in C, once per new SSRC,
 //! which the warm-up packet covers.
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::BytesMut;
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile, SrtpSession};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to `System`, only counting calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use ortc_test_support::{CountingAllocator, allocations_during};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[test]
 fn protect_and_unprotect_allocate_nothing() {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    drop(std::hint::black_box(BytesMut::with_capacity(64)));
-    assert!(ALLOCATIONS.load(Ordering::Relaxed) > before, "the counter counts");
+    assert!(
+        allocations_during(|| drop(std::hint::black_box(BytesMut::with_capacity(64)))) > 0,
+        "the counter counts"
+    );
 
     for profile in SrtpProfile::ALL {
         let material = vec![0x42; profile.keying_material_len()];
@@ -69,11 +44,11 @@ fn protect_and_unprotect_allocate_nothing() {
         };
         round(0); // first packet of the SSRC: libsrtp sets up the stream
 
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
-        for seq in 1..=1000 {
-            round(seq);
-        }
-        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let allocations = allocations_during(|| {
+            for seq in 1..=1000 {
+                round(seq);
+            }
+        });
         assert_eq!(allocations, 0, "{profile}: {allocations} allocations in 1000 rounds");
     }
 }

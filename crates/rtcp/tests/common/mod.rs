@@ -1,4 +1,4 @@
-//! Shared by the integration tests: re-encoding a decoded packet through its builder, and a tiny pcap reader.
+//! Shared by the integration tests: re-encoding a decoded packet through its builder, and RTCP demultiplexing.
 #![allow(dead_code, unreachable_pub)]
 
 use ortc_rtcp::xr::dlrr_items;
@@ -144,29 +144,6 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         RtcpPacket::Unknown(r) => r.as_bytes().to_vec(),
         other => panic!("no re-encoder for {other:?}"),
     }
-}
-
-/// The UDP payloads of a classic pcap with `LINKTYPE_RAW` (IPv4) records.
-pub fn udp_payloads(pcap: &[u8]) -> Vec<&[u8]> {
-    assert_eq!(&pcap[..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian microsecond pcap");
-    assert_eq!(
-        u32::from_le_bytes(pcap[20..24].try_into().expect("test input")),
-        101,
-        "LINKTYPE_RAW"
-    );
-    let mut out = Vec::new();
-    let mut pos = 24;
-    while pos + 16 <= pcap.len() {
-        let incl = u32::from_le_bytes(pcap[pos + 8..pos + 12].try_into().expect("test input")) as usize;
-        let rec = &pcap[pos + 16..pos + 16 + incl];
-        pos += 16 + incl;
-        assert_eq!(rec[0] >> 4, 4, "IPv4");
-        assert_eq!(rec[9], 17, "UDP");
-        let ihl = usize::from(rec[0] & 0x0F) * 4;
-        let udp_len = usize::from(u16::from_be_bytes([rec[ihl + 4], rec[ihl + 5]]));
-        out.push(&rec[ihl + 8..ihl + udp_len]);
-    }
-    out
 }
 
 /// True for an RTCP datagram under RFC 5761 muxing (packet type 192..=223).
