@@ -284,13 +284,12 @@ impl AudioDecoder for G711Decoder {
         self.pcm.resize(packet.len(), 0);
         self.law.decode(packet, &mut self.pcm);
         self.output.convert(&self.pcm, out)?;
-        self.plc.remember(out);
+        self.plc.remember(&self.pcm);
         Ok(())
     }
 
     fn conceal(&mut self, out: &mut AudioFrame) -> Result<(), CodecError> {
-        self.plc.conceal(&self.output, out);
-        Ok(())
+        self.plc.conceal(&mut self.output, out)
     }
 }
 

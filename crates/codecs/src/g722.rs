@@ -438,15 +438,15 @@ impl AudioDecoder for G722Decoder {
         pcm.clear();
         self.decode_pcm(packet, &mut pcm);
         let result = self.output.convert(&pcm, out);
+        if result.is_ok() {
+            self.plc.remember(&pcm);
+        }
         self.pcm = pcm;
-        result?;
-        self.plc.remember(out);
-        Ok(())
+        result
     }
 
     fn conceal(&mut self, out: &mut AudioFrame) -> Result<(), CodecError> {
-        self.plc.conceal(&self.output, out);
-        Ok(())
+        self.plc.conceal(&mut self.output, out)
     }
 }
 

@@ -110,6 +110,7 @@ impl ToCodec {
 /// Codec's mono samples → caller's frames.
 #[derive(Debug, Clone)]
 pub(crate) struct FromCodec {
+    codec_rate: u32,
     rate: u32,
     channels: u16,
     resampler: Option<Resampler>,
@@ -121,6 +122,7 @@ impl FromCodec {
     pub(crate) fn new(codec_rate: u32, rate: u32, channels: u16) -> Result<Self, CodecError> {
         check_channels(channels)?;
         Ok(Self {
+            codec_rate,
             rate,
             channels,
             resampler: resampler(codec_rate, rate)?,
@@ -131,6 +133,7 @@ impl FromCodec {
     /// Gives mono frames at the codec's own rate: nothing to convert.
     pub(crate) fn native(codec_rate: u32) -> Self {
         Self {
+            codec_rate,
             rate: codec_rate,
             channels: 1,
             resampler: None,
@@ -158,55 +161,50 @@ impl FromCodec {
         }
         Ok(())
     }
-
-    /// An output frame of 20 ms of silence (for concealment before any packet arrived).
-    fn silence(&self, out: &mut AudioFrame) {
-        out.sample_rate = self.rate;
-        out.channels = self.channels;
-        out.samples.clear();
-        out.samples
-            .resize(self.rate as usize / 50 * usize::from(self.channels), 0);
-    }
 }
 
-/// Stands in for lost packets by repeating the last decoded frame with a falling gain (¾, ½, ¼, then
-/// silence), ramped within each frame so that no step is heard. Codecs with no concealment of their own
+/// Stands in for lost packets by repeating the last decoded packet with a falling gain (¾, ½, ¼, then
+/// silence), ramped within each frame so that the level has no steps. The repetition is plain, not
+/// pitch-synchronous. Concealed samples are made at the codec's rate and go through the same conversion as
+/// decoded ones, so the resampler's state runs on without a gap. Codecs with no concealment of their own
 /// (G.711, G.722) use it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Concealer {
+    /// The last decoded packet's samples, at the codec's rate.
     last: Vec<i16>,
     /// Frames concealed in a row.
     run: u8,
+    scratch: Vec<i16>,
 }
 
 /// Concealed frames after which only silence comes.
 const FADE_FRAMES: u8 = 4;
 
 impl Concealer {
-    /// Notes a decoded frame.
-    pub(crate) fn remember(&mut self, frame: &AudioFrame) {
+    /// Notes a decoded packet's samples (at the codec's rate).
+    pub(crate) fn remember(&mut self, pcm: &[i16]) {
         self.last.clear();
-        self.last.extend_from_slice(&frame.samples);
+        self.last.extend_from_slice(pcm);
         self.run = 0;
     }
 
-    /// Fills `out` with the next concealment frame, in `format`'s output format.
-    #[allow(clippy::cast_precision_loss)] // frame lengths are far below 2^23
-    pub(crate) fn conceal(&mut self, format: &FromCodec, out: &mut AudioFrame) {
+    /// Fills `out` with the next concealment frame, converted by `format`: the last packet's length, or 20 ms
+    /// of silence before any packet.
+    #[allow(clippy::cast_precision_loss)] // packet lengths are far below 2^23
+    pub(crate) fn conceal(&mut self, format: &mut FromCodec, out: &mut AudioFrame) -> Result<(), CodecError> {
+        self.scratch.clear();
         if self.last.is_empty() {
-            format.silence(out);
-            return;
+            self.scratch.resize(format.codec_rate as usize / 50, 0);
+        } else {
+            let from = 1.0 - f32::from(self.run.min(FADE_FRAMES)) / f32::from(FADE_FRAMES);
+            self.run = self.run.saturating_add(1);
+            let to = 1.0 - f32::from(self.run.min(FADE_FRAMES)) / f32::from(FADE_FRAMES);
+            let n = self.last.len() as f32;
+            self.scratch.extend(self.last.iter().enumerate().map(|(i, &s)| {
+                let gain = from + (to - from) * (i as f32 / n);
+                (f32::from(s) * gain).round() as i16
+            }));
         }
-        let from = 1.0 - f32::from(self.run.min(FADE_FRAMES)) / f32::from(FADE_FRAMES);
-        self.run = self.run.saturating_add(1);
-        let to = 1.0 - f32::from(self.run.min(FADE_FRAMES)) / f32::from(FADE_FRAMES);
-        out.sample_rate = format.rate;
-        out.channels = format.channels;
-        out.samples.clear();
-        let n = self.last.len() as f32;
-        out.samples.extend(self.last.iter().enumerate().map(|(i, &s)| {
-            let gain = from + (to - from) * (i as f32 / n);
-            (f32::from(s) * gain).round() as i16
-        }));
+        format.convert(&self.scratch, out)
     }
 }

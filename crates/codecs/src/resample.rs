@@ -2,8 +2,9 @@
 //! 48 kHz ↔ 16 kHz for G.722, 44.1 kHz ↔ 48 kHz, …).
 //!
 //! A polyphase FIR resampler: the rate changes by `L/M` (the ratio of the two rates in lowest terms), the
-//! anti-aliasing / anti-imaging low-pass is a Kaiser-windowed sinc spanning 32 periods of the lower rate, with
-//! its −6 dB point at 92 % of the lower rate's Nyquist frequency and about 70 dB of stop-band attenuation.
+//! anti-aliasing / anti-imaging low-pass is a Kaiser-windowed sinc spanning 32 periods of the lower rate.
+//! Measured from 48 kHz to 8 kHz (Nyquist 4 kHz): −0.8 dB at 3.4 kHz, −6 dB at 3.68 kHz, −33 dB at 4 kHz,
+//! −56 dB at 4.2 kHz and −75 dB or less from 4.4 kHz up; other ratios scale with the lower rate.
 //! It streams: state carries across calls, so a signal cut into chunks of any size gives the same output as
 //! the whole. The delay is 16 periods of the lower rate (2 ms between 48 kHz and 8 kHz).
 //!
@@ -28,6 +29,9 @@ const CUTOFF: f64 = 0.92;
 const KAISER_BETA: f64 = 7.0;
 /// Largest up- or down-sampling factor after reduction (48000/44100 = 160/147), bounding the filter size.
 const MAX_FACTOR: usize = 1024;
+/// Input frames handled per inner pass: bounds the working buffers and keeps position arithmetic far from
+/// overflow on any target.
+const BLOCK_FRAMES: usize = 4096;
 
 /// A streaming rational-ratio resampler for interleaved 16-bit PCM.
 #[derive(Debug, Clone)]
@@ -138,10 +142,10 @@ impl Resampler {
         self.channels as u16
     }
 
-    /// The delay the filter adds, in output samples (per channel).
+    /// The delay the filter adds, in output samples (per channel), rounded to the nearest.
     pub fn delay(&self) -> usize {
         // the filter's centre, (taps·L − 1)/2 up-sampled units, over M units per output sample
-        (self.taps * self.up - 1) / (2 * self.down)
+        (self.taps * self.up - 1 + self.down) / (2 * self.down)
     }
 
     /// Forgets all past input, as if newly made.
@@ -163,6 +167,16 @@ impl Resampler {
                 got: input.len(),
             });
         }
+        for block in input.chunks(BLOCK_FRAMES * self.channels) {
+            self.process_block(block, out);
+        }
+        Ok(())
+    }
+}
+
+impl Resampler {
+    /// Resamples at most [`BLOCK_FRAMES`] whole frames.
+    fn process_block(&mut self, input: &[i16], out: &mut Vec<i16>) {
         let frames = input.len() / self.channels;
         let history = self.taps - 1;
         for (c, w) in self.work.iter_mut().enumerate() {
@@ -170,7 +184,7 @@ impl Resampler {
             w.extend(input.chunks_exact(self.channels).map(|f| f32::from(f[c])));
         }
         let end = frames * self.up;
-        out.reserve((end.saturating_sub(self.pos)).div_ceil(self.down) * self.channels);
+        out.reserve(end.saturating_sub(self.pos).div_ceil(self.down) * self.channels);
         let mut pos = self.pos;
         while pos < end {
             let (i, phase) = (pos / self.up, pos % self.up);
@@ -187,7 +201,6 @@ impl Resampler {
         for w in &mut self.work {
             w.drain(..frames);
         }
-        Ok(())
     }
 }
 
@@ -267,8 +280,9 @@ mod tests {
 
     #[test]
     fn chunked_equals_whole_and_channels_stay_apart() {
-        let left = tone(440.0, 44_100, 4410, 10_000.0);
-        let right = tone(3000.0, 44_100, 4410, 5000.0);
+        // longer than one internal block, so block boundaries are crossed too
+        let left = tone(440.0, 44_100, 3 * BLOCK_FRAMES + 123, 10_000.0);
+        let right = tone(3000.0, 44_100, 3 * BLOCK_FRAMES + 123, 5000.0);
         let stereo: Vec<i16> = left.iter().zip(&right).flat_map(|(&l, &r)| [l, r]).collect();
         let mut whole = Vec::new();
         Resampler::new(44_100, 48_000, 2)

@@ -221,16 +221,16 @@ impl<'a> Superframe<'a> {
         }
         let payload_len = data.len() - index_len;
         let sizes = &data[payload_len + 1..data.len() - 1];
-        let mut offset = 0;
+        let mut offset = 0usize;
         for (i, size) in sizes.chunks_exact(size_bytes).enumerate() {
             let len = size.iter().rev().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
             if len == 0 {
                 return Err(CodecError::BadVp9Superframe("zero-length frame"));
             }
-            let end = offset + len;
-            if end > payload_len {
-                return Err(CodecError::BadVp9Superframe("frame sizes overrun the data"));
-            }
+            let end = offset
+                .checked_add(len)
+                .filter(|&end| end <= payload_len)
+                .ok_or(CodecError::BadVp9Superframe("frame sizes overrun the data"))?;
             sf.frames[i] = &data[offset..end];
             offset = end;
         }
@@ -296,6 +296,15 @@ impl Vp9Payloader {
         };
         p.resolutions[..resolutions.len()].copy_from_slice(resolutions);
         Ok(p)
+    }
+
+    /// Announces new layer resolutions from the next keyframe on (after the encoder changed size), keeping
+    /// the picture ID and TL0PICIDX running. The layer count may change too; 1 to 8 layers.
+    pub fn set_resolutions(&mut self, resolutions: &[(u16, u16)]) -> Result<(), CodecError> {
+        let fresh = Self::scalable(resolutions)?;
+        self.layers = fresh.layers;
+        self.resolutions = fresh.resolutions;
+        Ok(())
     }
 
     /// Spatial layers of a scalable payloader (0 for single-layer).
@@ -621,6 +630,15 @@ mod tests {
             pay.payload(&key, 14, &mut out),
             Err(CodecError::MaxPayloadTooSmall { max: 14, needed: 15 })
         ));
+        // after a size change the next keyframe announces the new sizes; the picture ID runs on
+        pay.set_resolutions(&[(160, 90), (320, 180), (640, 360)]).unwrap();
+        let key3 = superframe(&[&[0x82, 0x49, 0x83, 0x42, 0x00, 1], &[0x86, 0, 2], &[0x86, 0, 3]], 1);
+        pay.payload(&key3, 1200, &mut out).unwrap();
+        let d = Vp9Descriptor::parse(out.get(0).unwrap().data).unwrap();
+        assert_eq!((d.ss_spatial_layers, d.ss_top_resolution), (Some(3), Some((640, 360))));
+        assert_eq!(d.picture_id, Some(2));
+        assert!(pay.set_resolutions(&[]).is_err());
+        assert_eq!(pay.spatial_layers(), 3);
         assert!(Vp9Payloader::scalable(&[]).is_err());
         assert!(Vp9Payloader::scalable(&[(1, 1); 9]).is_err());
     }

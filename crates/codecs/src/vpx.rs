@@ -285,10 +285,10 @@ impl VpxEncoder {
         (0..layers)
             .map(|s| {
                 let den = 1u32 << (layers - 1 - s);
-                // libvpx scales down, then rounds an odd result up to even
+                // in SVC mode libvpx scales down, then rounds an odd result up to even
                 let scale = |v: u32| {
-                    let scaled = v / den;
-                    u16::try_from(scaled + scaled % 2).unwrap_or(u16::MAX)
+                    let scaled = if layers > 1 { v / den + (v / den) % 2 } else { v };
+                    u16::try_from(scaled).unwrap_or(u16::MAX)
                 };
                 (scale(self.config.width), scale(self.config.height))
             })

@@ -163,12 +163,40 @@ fn lost_packets_fade_out_then_silence() {
             assert!(e < last, "concealed frame {lost} is not quieter");
             last = e;
         }
+        // the fifth holds only the resampler's tail of the fourth's last, near-silent samples
         dec.conceal(&mut frame).unwrap();
-        assert!(frame.samples.iter().all(|&s| s == 0), "silence after four lost frames");
+        let loudest = frame.samples.iter().map(|s| s.unsigned_abs()).max().unwrap();
+        assert!(loudest < 300, "fifth concealed frame peaks at {loudest}");
+        dec.conceal(&mut frame).unwrap();
+        assert!(
+            frame.samples.iter().all(|&s| s == 0),
+            "silence from the sixth lost frame"
+        );
         // a good packet ends concealment
         dec.decode(&packet, &mut frame).unwrap();
         assert!(energy(&frame) > 0.0);
     }
+}
+
+#[test]
+fn audio_from_before_a_loss_does_not_come_back_after_it() {
+    // a loud tone, a loss long enough to fade to silence, then silence: nothing of the tone may be heard
+    // again (the 48 kHz resampler must have run on through the concealed frames)
+    let mut enc = G711Encoder::new(G711Law::Ulaw);
+    let mut dec = G711Decoder::with_output(G711Law::Ulaw, RATE, 2).unwrap();
+    let (mut packet, mut frame) = (Vec::new(), AudioFrame::default());
+    let tone: Vec<i16> = (0..160).map(|i| if i % 8 < 4 { 20_000 } else { -20_000 }).collect();
+    enc.encode(&AudioFrame::new(tone, 8000, 1), &mut packet).unwrap();
+    dec.decode(&packet, &mut frame).unwrap();
+    for _ in 0..6 {
+        dec.conceal(&mut frame).unwrap();
+    }
+    assert!(frame.samples.iter().all(|&s| s == 0));
+    enc.encode(&AudioFrame::new(vec![0; 160], 8000, 1), &mut packet)
+        .unwrap();
+    dec.decode(&packet, &mut frame).unwrap();
+    let loudest = frame.samples.iter().map(|s| s.unsigned_abs()).max().unwrap();
+    assert!(loudest < 100, "{loudest} after silence");
 }
 
 #[test]

@@ -430,6 +430,15 @@ fn svc_layer_resolutions_match_what_libvpx_encodes() {
         sizes.push((picture.width as u16, picture.height as u16));
     }
     assert_eq!(enc.layer_resolutions(), sizes);
+    // without SVC the one layer is the frame, odd sizes and all
+    let single = VpxEncoder::new(VpxEncoderConfig {
+        codec: VpxCodec::Vp9,
+        width: 321,
+        height: 241,
+        ..VpxEncoderConfig::default()
+    })
+    .expect("encoder");
+    assert_eq!(single.layer_resolutions(), [(321, 241)]);
     assert!(matches!(
         VpxEncoder::new(VpxEncoderConfig {
             spatial_layers: 2,
