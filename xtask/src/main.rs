@@ -7,7 +7,7 @@
 //! | `demo` | setup, then runs the demo on the capture shipped in `fixtures/` |
 //! | `bench [CRATE]` | criterion benches (all, or one crate such as `rtp-packet`) |
 //! | `fuzz CRATE [--seconds N]` | runs that crate's cargo-fuzz target on nightly |
-//! | `icount srtp` | instructions per packet under callgrind: ortc-srtp vs raw libsrtp2 vs webrtc-srtp |
+//! | `icount srtp [--size N]` | instructions per packet under callgrind: ortc-srtp vs raw libsrtp2 vs webrtc-srtp |
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::env;
@@ -53,10 +53,10 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz(&args[1..]),
-        Some("icount") => icount(args.get(1).map(String::as_str)),
+        Some("icount") => icount(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | ci | demo | bench [CRATE] | fuzz CRATE [--seconds N] | icount srtp>"
+                "usage: cargo xtask <setup | ci | demo | bench [CRATE] | fuzz CRATE [--seconds N] | icount srtp [--size N]>"
             );
             return ExitCode::from(2);
         }
@@ -227,10 +227,13 @@ const ICOUNT_PACKETS: u64 = 2000;
 
 /// Counts instructions per packet with callgrind (repeatable whatever else the machine does, unlike timings):
 /// ortc-srtp, the same libsrtp2 called raw, and webrtc-srtp, per profile, protect and unprotect.
-fn icount(krate: Option<&str>) -> Result {
-    if krate != Some("srtp") {
-        return Err("usage: cargo xtask icount srtp".to_owned());
-    }
+fn icount(args: &[String]) -> Result {
+    let usage = || "usage: cargo xtask icount srtp [--size BYTES]".to_owned();
+    let size = match args {
+        [k] if k == "srtp" => "1200".to_owned(),
+        [k, flag, size] if k == "srtp" && flag == "--size" => size.clone(),
+        _ => return Err(usage()),
+    };
     if !succeeds("valgrind", &["--version"]) {
         return Err("valgrind is needed (Debian package valgrind)".to_owned());
     }
@@ -247,7 +250,8 @@ fn icount(krate: Option<&str>) -> Result {
             "srtp_icount",
         ],
     )?;
-    let target = env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
+    // a relative CARGO_TARGET_DIR is relative to the root, where the build above ran
+    let target = env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), |d| root().join(d));
     let binary = target.join("release/examples/srtp_icount");
     let out_file = env::temp_dir().join(format!("ortc-icount-{}.out", std::process::id()));
     let count = |implementation: &str, op: &str, profile: &str| -> Result<f64> {
@@ -256,7 +260,7 @@ fn icount(krate: Option<&str>) -> Result {
             .arg(format!("--callgrind-out-file={}", out_file.display()))
             .arg("--toggle-collect=*measured_loop*")
             .arg(&binary)
-            .args([implementation, op, profile, &ICOUNT_PACKETS.to_string()])
+            .args([implementation, op, profile, &ICOUNT_PACKETS.to_string(), &size])
             .output()
             .map_err(|e| format!("cannot start valgrind: {e}"))?;
         if !output.status.success() {
@@ -270,7 +274,8 @@ fn icount(krate: Option<&str>) -> Result {
             .lines()
             .find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().replace(',', "")))
             .and_then(|n| n.parse::<u64>().ok())
-            .ok_or_else(|| format!("no instruction count in valgrind's output:\n{stderr}"))?;
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("no instructions counted in the packet loop; valgrind said:\n{stderr}"))?;
         #[allow(clippy::cast_precision_loss)] // counts far below 2^52
         Ok(collected as f64 / ICOUNT_PACKETS as f64)
     };
@@ -295,6 +300,6 @@ fn icount(krate: Option<&str>) -> Result {
         }
     }
     let _ = std::fs::remove_file(out_file);
-    println!("(instructions per 1200-byte packet; ratios are instruction ratios, lower is better for ortc)");
+    println!("(instructions per {size}-byte packet; ratios are instruction ratios, lower is better for ortc)");
     Ok(())
 }

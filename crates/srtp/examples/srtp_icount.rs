@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! valgrind --tool=callgrind --toggle-collect='*measured_loop*' \
-//!     target/release/examples/srtp_icount ortc unprotect AEAD_AES_128_GCM 2000
+//!     target/release/examples/srtp_icount ortc unprotect AEAD_AES_128_GCM 2000 [SIZE]
 //! ```
+//!
+//! SIZE is the RTP packet size in bytes (default 1200; 12..=1400).
 //!
 //! `cargo xtask icount srtp` runs every combination and prints instructions per packet and the ortc/raw ratio.
 //! Implementations: `ortc` (ortc-srtp), `raw` (the same libsrtp2 called through `srtp2-sys`), `webrtc-srtp`.
@@ -20,13 +22,11 @@ use ortc_srtp::{InboundSession, MasterKey, OutboundSession, SrtpConfig, SrtpProf
 mod raw;
 use raw::{Raw, WINDOW};
 
-const PACKET_LEN: usize = 1200;
-
-/// The `i`-th plaintext packet: sequence number `i + 1`, fixed SSRC, 1188 bytes of payload.
-fn plaintext(i: usize) -> BytesMut {
-    let mut p = BytesMut::with_capacity(PACKET_LEN + 64);
+/// The `i`-th plaintext packet of `len` bytes: sequence number `i + 1`, fixed SSRC.
+fn plaintext(i: usize, len: usize) -> BytesMut {
+    let mut p = BytesMut::with_capacity(len + 64);
     p.extend_from_slice(&[0x80, 96, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78]);
-    p.resize(PACKET_LEN, 0xA5);
+    p.resize(len, 0xA5);
     p[2..4].copy_from_slice(&((i + 1) as u16).to_be_bytes());
     p
 }
@@ -53,8 +53,16 @@ fn webrtc_context(key: &MasterKey) -> webrtc_srtp::context::Context {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [implementation, op, profile, count] = args.as_slice() else {
-        eprintln!("usage: srtp_icount <ortc|raw|webrtc-srtp> <protect|unprotect> <PROFILE> <N>");
+    let (implementation, op, profile, count, size) = match args.as_slice() {
+        [i, o, p, n] => (i, o, p, n, "1200"),
+        [i, o, p, n, size] => (i, o, p, n, size.as_str()),
+        _ => {
+            eprintln!("usage: srtp_icount <ortc|raw|webrtc-srtp> <protect|unprotect> <PROFILE> <N> [SIZE]");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(size) = size.parse::<usize>().ok().filter(|s| (12..=1400).contains(s)) else {
+        eprintln!("SIZE must be 12..=1400");
         return ExitCode::from(2);
     };
     let Some(profile) = SrtpProfile::from_name(profile) else {
@@ -75,7 +83,7 @@ fn main() -> ExitCode {
     // Also initialises libsrtp, which `Raw` relies on.
     let mut sender = OutboundSession::new(&key, &config).expect("outbound session");
 
-    let mut packets: Vec<BytesMut> = (0..count).map(plaintext).collect();
+    let mut packets: Vec<BytesMut> = (0..count).map(|i| plaintext(i, size)).collect();
     if op == "unprotect" {
         for p in &mut packets {
             sender.protect_rtp(p).expect("protect");
@@ -97,10 +105,11 @@ fn main() -> ExitCode {
         }
         "raw" => {
             let mut s = Raw::new(&key, !protect);
+            let trailer = profile.rtp_trailer_len();
             Box::new(move |p| {
                 let len = p.len();
                 if protect {
-                    p.resize(len + 16, 0);
+                    p.resize(len + trailer, 0);
                     let n = s.protect(p, len);
                     p.truncate(n);
                 } else {
