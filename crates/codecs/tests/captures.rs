@@ -1,5 +1,6 @@
 //! Real traffic: every VP8 packet of the Chromium and aiortc captures (`fixtures/`) through the VP8
-//! depayloader, frame boundaries checked against the packets, frames re-payloaded and depayloaded again.
+//! depayloader, frame boundaries checked against the packets, frames re-payloaded and depayloaded again;
+//! the peers' VP8 and Opus streams decoded.
 #![allow(clippy::unwrap_used)]
 
 use ortc_test_support::pcap;
@@ -186,6 +187,123 @@ fn vp8_frames_survive_repayloading() {
                 }
                 assert_eq!(back.as_ref(), Some(&(data.clone(), *key)), "{fixture_path} ts {ts}");
             }
+        }
+    }
+}
+
+/// The Chromium and aiortc streams of the captures decode with our libopus and libvpx wrappers, and what
+/// comes out is what those peers send: Chromium's fake camera (640×480, brightness ramping frame by frame)
+/// and fake microphone (a beep every half second); aiortc's all-zero 640×480 frames and silence.
+#[cfg(all(feature = "opus", feature = "vpx"))]
+mod decode {
+    use std::collections::BTreeMap;
+
+    use super::{CHROMIUM_VP8_SSRC, depayload_all, fixture, packets};
+    use ortc_codecs::opus::OpusDecoder;
+    use ortc_codecs::vpx::{VpxCodec, VpxDecoder};
+    use ortc_codecs::{AudioDecoder, AudioFrame, VideoDecoder, VideoFrame};
+
+    type Packets = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
+
+    fn by_ssrc(all: Packets) -> BTreeMap<u32, Packets> {
+        let mut out: BTreeMap<u32, Packets> = BTreeMap::new();
+        for (seq, p) in all {
+            out.entry(p.3).or_default().insert(seq, p);
+        }
+        out
+    }
+
+    /// Decodes every frame of a VP8 stream; returns the mean luma of each picture.
+    fn decode_vp8(stream: &Packets) -> Vec<u64> {
+        let frames = depayload_all(stream.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..]))).frames;
+        assert!(!frames.is_empty());
+        let mut dec = VpxDecoder::new(VpxCodec::Vp8).unwrap();
+        let mut picture = VideoFrame::default();
+        frames
+            .iter()
+            .map(|(ts, data, _)| {
+                assert!(
+                    dec.decode(data, *ts, &mut picture).unwrap(),
+                    "frame {ts} gave no picture"
+                );
+                assert_eq!((picture.width, picture.height), (640, 480));
+                picture.y.iter().map(|&v| u64::from(v)).sum::<u64>() / picture.y.len() as u64
+            })
+            .collect()
+    }
+
+    /// Decodes every Opus packet of a stream; returns each packet's peak magnitude.
+    fn decode_opus(stream: &Packets) -> Vec<u16> {
+        let mut dec = OpusDecoder::new(48_000, 2).unwrap();
+        let mut out = AudioFrame::default();
+        stream
+            .values()
+            .map(|(_, _, payload, _)| {
+                dec.decode(payload, &mut out).unwrap();
+                assert_eq!(out.samples_per_channel(), 960, "20 ms packets");
+                out.samples.iter().map(|s| s.unsigned_abs()).max().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chromium_streams_decode() {
+        let file = fixture("chromium/plain.pcap");
+        // the three dropped packets come back from the RTX repairs, as a receiver would have them
+        let mut vp8 = packets(&file, 96);
+        for (_, (ts, m, p, _)) in packets(&file, 97) {
+            if p.len() >= 3 {
+                let osn = u16::from_be_bytes([p[0], p[1]]);
+                vp8.entry(osn).or_insert((ts, m, p[2..].to_vec(), CHROMIUM_VP8_SSRC));
+            }
+        }
+        let luma = decode_vp8(&vp8);
+        assert_eq!(luma.len(), 80);
+        // the fake camera's brightness climbs a little each frame and falls back every ~12 frames
+        let (mut climbs, mut falls) = (0, 0);
+        for pair in luma.windows(2) {
+            match pair[1].cast_signed() - pair[0].cast_signed() {
+                1..=6 => climbs += 1,
+                d if d <= -20 => falls += 1,
+                d => panic!("luma step {d} in {luma:?}"),
+            }
+        }
+        assert!(
+            climbs > 60 && (5..=8).contains(&falls),
+            "{climbs} climbs, {falls} falls"
+        );
+
+        let peaks = decode_opus(&packets(&file, 111));
+        assert_eq!(peaks.len(), 200);
+        // beeps: loud packets whose quiet predecessor marks a beep's start, half a second (25 packets) apart
+        let starts: Vec<usize> = (1..peaks.len())
+            .filter(|&i| peaks[i] > 20_000 && peaks[i - 1] < 5000)
+            .collect();
+        assert!(starts.len() >= 6, "beeps at {starts:?}");
+        assert!(
+            starts.windows(2).all(|w| (24..=26).contains(&(w[1] - w[0]))),
+            "beeps at {starts:?}"
+        );
+        assert!(
+            peaks.iter().filter(|&&p| p < 100).count() > 100,
+            "mostly quiet between beeps"
+        );
+    }
+
+    #[test]
+    fn aiortc_streams_decode() {
+        let file = fixture("aiortc/plain.pcap");
+        let video = by_ssrc(packets(&file, 97));
+        assert_eq!(video.len(), 2, "one VP8 stream each way");
+        for stream in video.values() {
+            let luma = decode_vp8(stream);
+            assert_eq!(luma.len(), stream.len(), "one packet per frame");
+            assert!(luma.iter().all(|&y| y <= 2), "aiortc sends all-zero planes: {luma:?}");
+        }
+        let audio = by_ssrc(packets(&file, 96));
+        assert_eq!(audio.len(), 2, "one Opus stream each way");
+        for stream in audio.values() {
+            assert!(decode_opus(stream).iter().all(|&p| p == 0), "aiortc sends silence");
         }
     }
 }
