@@ -1,6 +1,6 @@
 //! Real traffic: every VP8 packet of the Chromium and aiortc captures (`fixtures/`) through the VP8
 //! depayloader, frame boundaries checked against the packets, frames re-payloaded and depayloaded again;
-//! the peers' VP8 and Opus streams decoded.
+//! the peers' VP8, Opus and (Chromium's) H.264 streams decoded.
 #![allow(clippy::unwrap_used)]
 
 use ortc_test_support::pcap;
@@ -305,5 +305,113 @@ mod decode {
         for stream in audio.values() {
             assert!(decode_opus(stream).iter().all(|&p| p == 0), "aiortc sends silence");
         }
+    }
+}
+
+/// Chromium's H.264 (its OpenH264 encoder, packetization-mode 1, `fixtures/chromium-h264`) through our
+/// depayloader, re-payloaded by ours, and decoded by our OpenH264 wrapper.
+#[cfg(feature = "h264")]
+mod chromium_h264 {
+    use std::collections::BTreeMap;
+
+    use super::{fixture, packets};
+    use ortc_codecs::h264::{H264Depayloader, H264Payloader, NAL_FU_A, NAL_STAP_A, PacketizationMode, annex_b_nals};
+    use ortc_codecs::openh264::H264Decoder;
+    use ortc_codecs::{DEFAULT_MAX_PAYLOAD, Depayloader, PayloadPacket, Payloader, Payloads, VideoDecoder, VideoFrame};
+
+    const H264_PT: u8 = 102;
+    const RTX_PT: u8 = 103;
+
+    type Stream = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
+    /// (timestamp, access unit, keyframe).
+    type AccessUnit = (u32, Vec<u8>, bool);
+
+    /// Every whole frame, and the timestamps reported incomplete.
+    fn depayload(stream: &Stream) -> (Vec<AccessUnit>, Vec<u32>) {
+        let mut d = H264Depayloader::new();
+        let (mut frames, mut incomplete) = (Vec::new(), Vec::new());
+        for (&seq, (ts, marker, payload, _)) in stream {
+            let r = d
+                .push(PayloadPacket {
+                    sequence_number: seq,
+                    timestamp: *ts,
+                    marker: *marker,
+                    payload,
+                })
+                .unwrap();
+            incomplete.extend(r.incomplete.map(|i| i.timestamp));
+            if let Some(f) = r.frame {
+                frames.push((f.timestamp, f.data.to_vec(), f.keyframe));
+            }
+        }
+        (frames, incomplete)
+    }
+
+    #[test]
+    fn chromium_h264_depayloads_repayloads_and_decodes() {
+        let file = fixture("chromium-h264/plain.pcap");
+        let received = packets(&file, H264_PT);
+        assert_eq!(received.len(), 126);
+        // Chromium packs SPS + PPS in a STAP-A, splits the IDR into FU-As, sends small slices whole
+        let kinds: Vec<u8> = received.values().map(|p| p.2[0] & 0x1F).collect();
+        for kind in [NAL_STAP_A, NAL_FU_A, 1] {
+            assert!(kinds.contains(&kind), "no NAL type {kind} in {kinds:?}");
+        }
+        // every 40th packet was dropped before decryption: each drop leaves one frame incomplete
+        let (_, incomplete) = depayload(&received);
+        assert_eq!(incomplete.len(), 3);
+
+        // with the RTX repairs (OSN + original payload) every frame is whole
+        let mut repaired = received.clone();
+        for (_, (ts, marker, p, ssrc)) in packets(&file, RTX_PT) {
+            if p.len() >= 3 {
+                repaired
+                    .entry(u16::from_be_bytes([p[0], p[1]]))
+                    .or_insert((ts, marker, p[2..].to_vec(), ssrc));
+            }
+        }
+        assert_eq!(repaired.len(), 129);
+        let (frames, incomplete) = depayload(&repaired);
+        assert!(incomplete.is_empty());
+        assert_eq!(frames.len(), 72, "Chromium reported 72 frames encoded");
+        assert!(frames[0].2, "the stream starts with an IDR");
+        assert_eq!(frames.iter().filter(|f| f.2).count(), 1);
+        let first: Vec<u8> = annex_b_nals(&frames[0].1).map(|n| n[0] & 0x1F).collect();
+        assert_eq!(first, [7, 8, 5], "SPS, PPS, IDR");
+
+        let mut dec = H264Decoder::new().unwrap();
+        let mut picture = VideoFrame::default();
+        let mut pay = H264Payloader::new(PacketizationMode::NonInterleaved);
+        let mut again = H264Depayloader::new();
+        let (mut payloads, mut seq) = (Payloads::new(), 0u16);
+        let mut luma = Vec::new();
+        for (ts, au, key) in &frames {
+            assert!(dec.decode(au, *ts, &mut picture).unwrap(), "frame {ts} gave no picture");
+            assert_eq!((picture.width, picture.height), (640, 480));
+            luma.push(picture.y.iter().map(|&v| u64::from(v)).sum::<u64>() / picture.y.len() as u64);
+            // our payloader and depayloader carry Chromium's access units unchanged
+            pay.payload(au, DEFAULT_MAX_PAYLOAD, &mut payloads).unwrap();
+            let mut back = None;
+            for p in payloads.iter() {
+                let r = again
+                    .push(PayloadPacket {
+                        sequence_number: seq,
+                        timestamp: *ts,
+                        marker: p.marker,
+                        payload: p.data,
+                    })
+                    .unwrap();
+                seq = seq.wrapping_add(1);
+                back = r.frame.map(|f| (f.data.to_vec(), f.keyframe)).or(back);
+            }
+            assert_eq!(back.as_ref(), Some(&(au.clone(), *key)), "ts {ts}");
+        }
+        // Chromium's fake camera: brightness climbing frame by frame, falling back now and then
+        let falls = luma.windows(2).filter(|w| w[1] + 15 < w[0]).count();
+        let climbs = luma.windows(2).filter(|w| w[1] > w[0]).count();
+        assert!(
+            climbs > 50 && (4..=8).contains(&falls),
+            "{climbs} climbs, {falls} falls: {luma:?}"
+        );
     }
 }
