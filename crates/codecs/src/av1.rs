@@ -130,6 +130,7 @@ fn inspect(payload: &[u8], marker: bool) -> Result<Boundary, CodecError> {
     Ok(Boundary {
         frame_start: starts,
         frame_end: marker,
+        layer_end: marker,
         keyframe: h.new_sequence,
     })
 }

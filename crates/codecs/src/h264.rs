@@ -169,6 +169,7 @@ fn inspect(payload: &[u8], marker: bool) -> Result<Boundary, CodecError> {
     Ok(Boundary {
         frame_start,
         frame_end: marker,
+        layer_end: marker,
         keyframe,
     })
 }

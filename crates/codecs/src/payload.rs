@@ -126,11 +126,17 @@ pub trait Payloader {
 ///
 /// This is what a jitter buffer needs to assemble frames without knowing the codec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[allow(clippy::struct_excessive_bools)] // one field per flag a packet carries
 pub struct Boundary {
     /// The packet begins a frame (VP8: S bit with partition 0; H.264: first NAL unit of an access unit).
     pub frame_start: bool,
     /// The packet ends a frame (video: the RTP marker bit; audio: every packet).
     pub frame_end: bool,
+    /// The packet ends a layer frame (VP9: E bit); without layers, the same as `frame_end`. When the next
+    /// packet in sequence carries a new timestamp, the frame ended here even without `frame_end`: a VP9
+    /// sender whose encoder drops an upper spatial layer after the lower ones went out never sets the
+    /// marker on that picture.
+    pub layer_end: bool,
     /// The packet belongs to a keyframe (VP8: P bit clear; H.264: IDR or SPS; AV1: N bit; audio: always).
     pub keyframe: bool,
 }
@@ -196,6 +202,10 @@ pub struct Depayloaded<'a> {
     /// A frame dropped because of missing packets, detected at this packet (at most one per packet; a loss
     /// that takes both the end of one frame and the start of the next is reported once, for the older).
     pub incomplete: Option<IncompleteFrame>,
+    /// A frame that ended at the packet before this one without a marker, known complete only now that
+    /// this packet opened a new timestamp (see [`Boundary::layer_end`]; VP9 only). It comes before
+    /// `frame`.
+    pub previous: Option<Frame<'a>>,
     /// A frame this packet completed.
     pub frame: Option<Frame<'a>>,
 }
@@ -204,8 +214,10 @@ pub struct Depayloaded<'a> {
 ///
 /// A gap in sequence numbers inside a frame, a frame whose start never arrived, or a frame that ends
 /// without its marker packet is reported as [`IncompleteFrame`] and its bytes are dropped: a depayloader
-/// never returns a frame with a hole in it. A malformed payload is an `Err`; the frame it belonged to is
-/// dropped too.
+/// never returns a frame with a hole in it. The one frame that may end without a marker is a layered one
+/// whose last packet ended a layer frame ([`Boundary::layer_end`]) and is followed, without a gap, by a
+/// new timestamp: it comes out as [`Depayloaded::previous`]. A malformed payload is an `Err`; the frame it
+/// belonged to (or such a frame just before it) is dropped too.
 pub trait Depayloader: FrameBoundary {
     /// Feeds the next packet.
     fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError>;
@@ -217,14 +229,23 @@ pub trait Depayloader: FrameBoundary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Idle,
-    Active { timestamp: u32, keyframe: bool },
-    Skipping { timestamp: u32 },
+    /// A frame in progress; `layer_end` is the last packet's [`Boundary::layer_end`].
+    Active {
+        timestamp: u32,
+        keyframe: bool,
+        layer_end: bool,
+    },
+    Skipping {
+        timestamp: u32,
+    },
 }
 
 /// Sequence/timestamp bookkeeping shared by the depayloaders; codecs only append bytes.
 #[derive(Debug, Clone)]
 pub(crate) struct Assembler {
     buf: Vec<u8>,
+    /// A frame completed by the start of the next one (swapped with `buf`, keeping both allocations).
+    previous: Vec<u8>,
     state: State,
     last_seq: Option<u16>,
     max_frame: usize,
@@ -240,6 +261,7 @@ impl Assembler {
     pub(crate) fn new(max_frame: usize) -> Self {
         Self {
             buf: Vec::new(),
+            previous: Vec::new(),
             state: State::Idle,
             last_seq: None,
             max_frame,
@@ -267,18 +289,25 @@ impl Assembler {
         })
     }
 
-    /// Runs one packet through the frame state machine. `boundary` is the codec's reading of the packet;
-    /// `append(buf, new_frame)` writes its codec data into the frame buffer when the packet is accepted.
-    pub(crate) fn push(
-        &mut self,
-        p: &PayloadPacket<'_>,
-        boundary: Result<Boundary, CodecError>,
-        append: impl FnOnce(&mut Vec<u8>, bool) -> Result<(), CodecError>,
-    ) -> Result<Depayloaded<'_>, CodecError> {
+    /// Settles the frame in progress before packet `p` is added: it ended (at a layer end, `p` opening a
+    /// new timestamp right after it: returned as timestamp and keyframe flag, its bytes moved to
+    /// `previous`) or it lost packets (returned as incomplete).
+    fn close(&mut self, p: &PayloadPacket<'_>) -> (Option<IncompleteFrame>, Option<(u32, bool)>) {
         let contiguous = self.last_seq.is_none_or(|s| p.sequence_number == s.wrapping_add(1));
         self.last_seq = Some(p.sequence_number);
         let mut incomplete = None;
+        let mut previous = None;
         match self.state {
+            State::Active {
+                timestamp,
+                keyframe,
+                layer_end: true,
+            } if contiguous && timestamp != p.timestamp => {
+                // the frame ended at its last packet, the end of a layer frame, without a marker
+                std::mem::swap(&mut self.buf, &mut self.previous);
+                previous = Some((timestamp, keyframe));
+                self.state = State::Idle;
+            }
             State::Active { timestamp, .. } if !contiguous || timestamp != p.timestamp => {
                 incomplete = Some(IncompleteFrame { timestamp });
                 // the rest of a frame that lost a middle packet is skipped, never restarted
@@ -291,6 +320,18 @@ impl Assembler {
             State::Skipping { timestamp } if timestamp != p.timestamp => self.state = State::Idle,
             _ => {}
         }
+        (incomplete, previous)
+    }
+
+    /// Runs one packet through the frame state machine. `boundary` is the codec's reading of the packet;
+    /// `append(buf, new_frame)` writes its codec data into the frame buffer when the packet is accepted.
+    pub(crate) fn push(
+        &mut self,
+        p: &PayloadPacket<'_>,
+        boundary: Result<Boundary, CodecError>,
+        append: impl FnOnce(&mut Vec<u8>, bool) -> Result<(), CodecError>,
+    ) -> Result<Depayloaded<'_>, CodecError> {
+        let (mut incomplete, previous) = self.close(p);
         let b = match boundary {
             Ok(b) => b,
             Err(e) => {
@@ -306,6 +347,7 @@ impl Assembler {
                 self.state = State::Active {
                     timestamp: p.timestamp,
                     keyframe: b.keyframe,
+                    layer_end: false,
                 };
                 new_frame = true;
             }
@@ -314,17 +356,29 @@ impl Assembler {
                 incomplete.get_or_insert(IncompleteFrame { timestamp: p.timestamp });
                 self.state = State::Skipping { timestamp: p.timestamp };
             }
-            State::Active { timestamp, keyframe } => {
+            State::Active {
+                timestamp, keyframe, ..
+            } => {
                 self.state = State::Active {
                     timestamp,
                     keyframe: keyframe || b.keyframe,
+                    layer_end: false,
                 };
             }
             State::Skipping { .. } => {}
         }
-        let State::Active { timestamp, keyframe } = self.state else {
+        let previous = previous.map(|(timestamp, keyframe)| Frame {
+            data: &self.previous,
+            timestamp,
+            keyframe,
+        });
+        let State::Active {
+            timestamp, keyframe, ..
+        } = self.state
+        else {
             return Ok(Depayloaded {
                 incomplete,
+                previous,
                 frame: None,
             });
         };
@@ -338,14 +392,21 @@ impl Assembler {
             return Err(e);
         }
         if !b.frame_end {
+            self.state = State::Active {
+                timestamp,
+                keyframe,
+                layer_end: b.layer_end,
+            };
             return Ok(Depayloaded {
                 incomplete,
+                previous,
                 frame: None,
             });
         }
         self.state = State::Idle;
         Ok(Depayloaded {
             incomplete,
+            previous,
             frame: Some(Frame {
                 data: &self.buf,
                 timestamp,
@@ -377,6 +438,7 @@ impl FrameBoundary for PacketPerFrameDepayloader {
         Ok(Boundary {
             frame_start: true,
             frame_end: true,
+            layer_end: true,
             keyframe: true,
         })
     }

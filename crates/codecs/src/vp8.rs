@@ -116,6 +116,7 @@ fn inspect(payload: &[u8], marker: bool) -> Result<(Boundary, usize), CodecError
         Boundary {
             frame_start,
             frame_end: marker,
+            layer_end: marker,
             // VP8 payload header (RFC 6386 §9.1): P (bit 0 of the first byte) is 0 on a key frame
             keyframe: frame_start && first & 0x01 == 0,
         },

@@ -166,6 +166,7 @@ fn inspect(payload: &[u8], marker: bool) -> Result<(Boundary, usize), CodecError
         Boundary {
             frame_start: d.is_picture_start(),
             frame_end: marker,
+            layer_end: marker || d.ends_frame,
             keyframe: d.is_keyframe(),
         },
         d.len,
@@ -641,5 +642,77 @@ mod tests {
         assert_eq!(pay.spatial_layers(), 3);
         assert!(Vp9Payloader::scalable(&[]).is_err());
         assert!(Vp9Payloader::scalable(&[(1, 1); 9]).is_err());
+    }
+
+    #[test]
+    fn picture_without_its_upper_layer_ends_at_the_next_timestamp() {
+        // flexible mode, L: I L F B E | pid | TID/SID byte; P adds one P_DIFF
+        let base = |pid: u8, p: bool| {
+            let b0 = 0xBC | if p { 0x40 } else { 0 };
+            let mut v = vec![b0, pid, 0x00];
+            if p {
+                v.push(0x02);
+            }
+            v.extend_from_slice(&[0xAA, 0xBB]);
+            v
+        };
+        let top = |pid: u8| vec![0xFC, pid, 0x03, 0x02, 0xCC];
+        let mut d = Vp9Depayloader::new();
+        let mut push = |seq: u16, ts: u32, marker: bool, payload: &[u8]| {
+            let r = d
+                .push(PayloadPacket {
+                    sequence_number: seq,
+                    timestamp: ts,
+                    marker,
+                    payload,
+                })
+                .unwrap();
+            (
+                r.incomplete.map(|i| i.timestamp),
+                r.previous.map(|f| (f.timestamp, f.data.to_vec())),
+                r.frame.map(|f| (f.timestamp, f.data.to_vec())),
+            )
+        };
+        // picture 1: base and top, marker on the top
+        assert_eq!(push(1, 100, false, &base(1, false)), (None, None, None));
+        assert_eq!(
+            push(2, 100, true, &top(1)),
+            (None, None, Some((100, vec![0xAA, 0xBB, 0xCC])))
+        );
+        // picture 2: the base only, no marker; known whole when picture 3 starts right after it
+        assert_eq!(push(3, 200, false, &base(2, true)), (None, None, None));
+        assert_eq!(
+            push(4, 300, false, &base(3, true)),
+            (None, Some((200, vec![0xAA, 0xBB])), None)
+        );
+        // picture 3 ends normally
+        assert_eq!(
+            push(5, 300, true, &top(3)),
+            (None, None, Some((300, vec![0xAA, 0xBB, 0xCC])))
+        );
+        // picture 4 base only, then a gap: not known whole, reported incomplete
+        assert_eq!(push(6, 400, false, &base(4, true)), (None, None, None));
+        assert_eq!(push(8, 500, false, &base(5, true)).0, Some(400));
+        // a base-only picture followed by a one-packet picture with its marker: both come out, in order
+        let mut d = Vp9Depayloader::new();
+        let first = d
+            .push(PayloadPacket {
+                sequence_number: 1,
+                timestamp: 10,
+                marker: false,
+                payload: &base(1, false),
+            })
+            .unwrap();
+        assert!(first.frame.is_none());
+        let r = d
+            .push(PayloadPacket {
+                sequence_number: 2,
+                timestamp: 20,
+                marker: true,
+                payload: &base(2, true),
+            })
+            .unwrap();
+        assert_eq!(r.previous.map(|f| (f.timestamp, f.keyframe)), Some((10, true)));
+        assert_eq!(r.frame.map(|f| (f.timestamp, f.keyframe)), Some((20, false)));
     }
 }

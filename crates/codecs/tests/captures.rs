@@ -415,3 +415,130 @@ mod chromium_h264 {
         );
     }
 }
+
+/// Chromium's VP9 with two spatial and three temporal layers (`L2T3_KEY`, flexible mode,
+/// `fixtures/chromium-vp9-svc`) through our depayloader and decoded by our libvpx wrapper at the top
+/// layer's size.
+#[cfg(feature = "vpx")]
+mod chromium_vp9_svc {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::{fixture, packets};
+    use ortc_codecs::vp9::{Vp9Depayloader, Vp9Descriptor};
+    use ortc_codecs::vpx::{VpxCodec, VpxDecoder};
+    use ortc_codecs::{Depayloader, PayloadPacket, VideoDecoder, VideoFrame};
+
+    const VP9_PT: u8 = 98;
+    const RTX_PT: u8 = 99;
+
+    type Stream = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
+    /// (timestamp, picture, keyframe).
+    type Picture = (u32, Vec<u8>, bool);
+
+    /// Every whole picture, and the timestamps reported incomplete.
+    fn depayload(stream: &Stream) -> (Vec<Picture>, Vec<u32>) {
+        let mut d = Vp9Depayloader::new();
+        let (mut pictures, mut incomplete) = (Vec::new(), Vec::new());
+        for (&seq, (ts, marker, payload, _)) in stream {
+            let r = d
+                .push(PayloadPacket {
+                    sequence_number: seq,
+                    timestamp: *ts,
+                    marker: *marker,
+                    payload,
+                })
+                .unwrap();
+            incomplete.extend(r.incomplete.map(|i| i.timestamp));
+            for f in r.previous.into_iter().chain(r.frame) {
+                pictures.push((f.timestamp, f.data.to_vec(), f.keyframe));
+            }
+        }
+        (pictures, incomplete)
+    }
+
+    #[test]
+    fn chromium_vp9_svc_depayloads_and_decodes() {
+        let file = fixture("chromium-vp9-svc/plain.pcap");
+        let received = packets(&file, VP9_PT);
+        assert_eq!(received.len(), 288);
+
+        // what Chromium's descriptors say: flexible mode, layer indices, a two-layer scalability structure
+        let mut layers = BTreeSet::new();
+        let mut structures = Vec::new();
+        for (ts, marker, payload, _) in received.values() {
+            let d = Vp9Descriptor::parse(payload).unwrap();
+            assert!(d.flexible);
+            let (sid, tid) = (d.sid.unwrap(), d.tid.unwrap());
+            layers.insert((sid, tid));
+            assert_eq!(d.num_pdiff > 0, d.inter_predicted, "references in flexible mode");
+            // the marker closes a picture on its top spatial layer
+            assert!(!marker || (sid == 1 && d.ends_frame), "marker at ts {ts}");
+            if let Some(n) = d.ss_spatial_layers {
+                structures.push((n, d.ss_top_resolution));
+            }
+        }
+        assert_eq!(layers.len(), 6, "two spatial x three temporal layers: {layers:?}");
+        assert!(!structures.is_empty());
+        assert!(structures.iter().all(|&s| s == (2, Some((640, 480)))), "{structures:?}");
+
+        // every 40th video datagram was dropped before decryption: pictures are reported incomplete
+        let (_, incomplete) = depayload(&received);
+        assert!(!incomplete.is_empty());
+
+        // with the RTX repairs every picture is whole and decodes at the top layer's size
+        let mut repaired = received.clone();
+        for (_, (ts, marker, p, ssrc)) in packets(&file, RTX_PT) {
+            if p.len() >= 3 {
+                repaired
+                    .entry(u16::from_be_bytes([p[0], p[1]]))
+                    .or_insert((ts, marker, p[2..].to_vec(), ssrc));
+            }
+        }
+        let (first, last) = (*repaired.keys().next().unwrap(), *repaired.keys().last().unwrap());
+        assert_eq!(usize::from(last - first) + 1, repaired.len(), "no gaps left");
+        let (pictures, incomplete) = depayload(&repaired);
+        assert!(incomplete.is_empty(), "{incomplete:?}");
+        assert!(pictures[0].2, "the stream starts with a keyframe");
+        let timestamps: BTreeSet<u32> = repaired.values().map(|(ts, ..)| *ts).collect();
+        assert_eq!(
+            pictures.len(),
+            timestamps.len(),
+            "every picture, base-only ones included"
+        );
+        // some pictures lost their upper layer after the base went out: those never get a marker
+        let with_top: BTreeSet<u32> = repaired
+            .values()
+            .filter(|(.., payload, _)| Vp9Descriptor::parse(payload).unwrap().sid == Some(1))
+            .map(|(ts, ..)| *ts)
+            .collect();
+        let base_only: Vec<u32> = timestamps.difference(&with_top).copied().collect();
+        assert!(!base_only.is_empty(), "pictures without their upper layer");
+        assert!(
+            repaired
+                .values()
+                .all(|(ts, marker, ..)| !marker || with_top.contains(ts)),
+            "only full pictures have a marker"
+        );
+        let mut dec = VpxDecoder::new(VpxCodec::Vp9).unwrap();
+        let mut picture = VideoFrame::default();
+        let mut luma = Vec::new();
+        for (ts, data, _) in &pictures {
+            assert!(
+                dec.decode(data, *ts, &mut picture).unwrap(),
+                "picture {ts} gave nothing"
+            );
+            // a base-only picture decodes at the base layer's size
+            let size = if base_only.contains(ts) { (320, 240) } else { (640, 480) };
+            assert_eq!((picture.width, picture.height), size, "picture {ts}");
+            luma.push(picture.y.iter().map(|&v| u64::from(v)).sum::<u64>() / picture.y.len() as u64);
+        }
+        assert!(pictures.len() > 90, "{} pictures", pictures.len());
+        // Chromium's fake camera: brightness climbing picture by picture, falling back now and then
+        let falls = luma.windows(2).filter(|w| w[1] + 15 < w[0]).count();
+        let climbs = luma.windows(2).filter(|w| w[1] > w[0]).count();
+        assert!(
+            climbs * 10 > pictures.len() * 7 && falls >= 4,
+            "{climbs} climbs, {falls} falls: {luma:?}"
+        );
+    }
+}

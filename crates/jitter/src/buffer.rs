@@ -122,6 +122,7 @@ impl FrameBoundary for EveryPacket {
         Ok(Boundary {
             frame_start: true,
             frame_end: true,
+            layer_end: true,
             keyframe: true,
         })
     }
@@ -706,10 +707,10 @@ impl<F: FrameBoundary> JitterBuffer<F> {
     }
 
     fn scan_frame(&mut self, head: i64, ts: i64) -> Scan {
-        let (mut s, mut keyframe) = if self.scan.head == head {
-            (self.scan.next, self.scan.keyframe)
+        let (mut s, mut keyframe, mut layer_end) = if self.scan.head == head {
+            (self.scan.next, self.scan.keyframe, self.scan.layer_end)
         } else {
-            (head, false)
+            (head, false, false)
         };
         loop {
             let slot = self.slot(s);
@@ -718,15 +719,22 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                     head,
                     next: s,
                     keyframe,
+                    layer_end,
                 };
                 return Scan::Wait;
             }
             match &slot.state {
                 State::Present(p, b) => {
+                    if p.extended_timestamp != ts && layer_end {
+                        // the frame ended at a layer frame's end without a marker (a VP9 picture whose
+                        // upper spatial layer was never sent): the next timestamp closes it
+                        return Scan::Complete { end: s - 1, keyframe };
+                    }
                     if p.extended_timestamp != ts || (s != head && b.frame_start) {
                         // the frame ended without its end packet
                         return Scan::Broken(s);
                     }
+                    layer_end = b.layer_end;
                     keyframe |= b.keyframe;
                     if b.frame_end {
                         return Scan::Complete { end: s, keyframe };
@@ -823,6 +831,8 @@ struct ScanProgress {
     head: i64,
     next: i64,
     keyframe: bool,
+    /// The packet before `next` ended a layer frame ([`Boundary::layer_end`]).
+    layer_end: bool,
 }
 
 impl ScanProgress {
@@ -830,6 +840,7 @@ impl ScanProgress {
         head: i64::MIN,
         next: i64::MIN,
         keyframe: false,
+        layer_end: false,
     };
 }
 

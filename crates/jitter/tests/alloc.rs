@@ -27,6 +27,7 @@ impl FrameBoundary for Flags {
         Ok(Boundary {
             frame_start: b & 1 != 0,
             frame_end: b & 2 != 0,
+            layer_end: b & 2 != 0,
             keyframe: b & 4 != 0,
         })
     }
