@@ -398,6 +398,12 @@ impl Depayloader for Av1Depayloader {
         self.fragment.clear();
         self.in_fragment = false;
     }
+
+    fn finish(&mut self) -> Depayloaded<'_> {
+        self.fragment.clear();
+        self.in_fragment = false;
+        self.asm.finish()
+    }
 }
 
 #[cfg(test)]

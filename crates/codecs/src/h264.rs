@@ -381,6 +381,11 @@ impl Depayloader for H264Depayloader {
         self.asm.reset();
         self.in_fragment = false;
     }
+
+    fn finish(&mut self) -> Depayloaded<'_> {
+        self.in_fragment = false;
+        self.asm.finish()
+    }
 }
 
 #[cfg(test)]

@@ -216,14 +216,22 @@ pub struct Depayloaded<'a> {
 /// without its marker packet is reported as [`IncompleteFrame`] and its bytes are dropped: a depayloader
 /// never returns a frame with a hole in it. The one frame that may end without a marker is a layered one
 /// whose last packet ended a layer frame ([`Boundary::layer_end`]) and is followed, without a gap, by a
-/// new timestamp: it comes out as [`Depayloaded::previous`]. A malformed payload is an `Err`; the frame it
-/// belonged to (or such a frame just before it) is dropped too.
+/// new timestamp: it comes out as [`Depayloaded::previous`] (or from [`Depayloader::finish`]). A malformed
+/// payload, or one that would make a frame too large, is an `Err` and the frame it belonged to is dropped;
+/// a frame that such a packet completed by opening a new timestamp is held and comes out as `previous` of
+/// the next call.
 pub trait Depayloader: FrameBoundary {
     /// Feeds the next packet.
     fn push(&mut self, packet: PayloadPacket<'_>) -> Result<Depayloaded<'_>, CodecError>;
 
     /// Drops any partial frame and forgets the last sequence number.
     fn reset(&mut self);
+
+    /// Says that the frame in progress has ended (a jitter buffer released it, or the stream paused): it
+    /// comes out as `frame` if its last packet ended a layer frame (a VP9 picture sent without a marker,
+    /// which otherwise completes only when the next timestamp starts), and is reported incomplete
+    /// otherwise. A frame held back by an error (see the type's docs) comes out as `previous`.
+    fn finish(&mut self) -> Depayloaded<'_>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,6 +254,8 @@ pub(crate) struct Assembler {
     buf: Vec<u8>,
     /// A frame completed by the start of the next one (swapped with `buf`, keeping both allocations).
     previous: Vec<u8>,
+    /// Timestamp and keyframe flag of the frame in `previous`, when an error kept it from being returned.
+    pending: Option<(u32, bool)>,
     state: State,
     last_seq: Option<u16>,
     max_frame: usize,
@@ -262,6 +272,7 @@ impl Assembler {
         Self {
             buf: Vec::new(),
             previous: Vec::new(),
+            pending: None,
             state: State::Idle,
             last_seq: None,
             max_frame,
@@ -270,8 +281,37 @@ impl Assembler {
 
     pub(crate) fn reset(&mut self) {
         self.buf.clear();
+        self.previous.clear();
+        self.pending = None;
         self.state = State::Idle;
         self.last_seq = None;
+    }
+
+    /// See [`Depayloader::finish`].
+    pub(crate) fn finish(&mut self) -> Depayloaded<'_> {
+        let previous = self.pending.take();
+        let mut out = Depayloaded::default();
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::Active {
+                timestamp,
+                keyframe,
+                layer_end: true,
+            } => {
+                out.frame = Some(Frame {
+                    data: &self.buf,
+                    timestamp,
+                    keyframe,
+                });
+            }
+            State::Active { timestamp, .. } => out.incomplete = Some(IncompleteFrame { timestamp }),
+            State::Idle | State::Skipping { .. } => {}
+        }
+        out.previous = previous.map(|(timestamp, keyframe)| Frame {
+            data: &self.previous,
+            timestamp,
+            keyframe,
+        });
+        out
     }
 
     /// Runs a packet whose codec data follows a payload descriptor (VP8, VP9): `parsed` is the codec's
@@ -331,12 +371,15 @@ impl Assembler {
         boundary: Result<Boundary, CodecError>,
         append: impl FnOnce(&mut Vec<u8>, bool) -> Result<(), CodecError>,
     ) -> Result<Depayloaded<'_>, CodecError> {
-        let (mut incomplete, previous) = self.close(p);
+        let (mut incomplete, closed) = self.close(p);
+        // (a pending frame implies the last call failed, leaving nothing active for `close` to end)
+        let previous = self.pending.take().or(closed);
         let b = match boundary {
             Ok(b) => b,
             Err(e) => {
                 self.buf.clear();
                 self.state = State::Skipping { timestamp: p.timestamp };
+                self.pending = previous;
                 return Err(e);
             }
         };
@@ -389,6 +432,7 @@ impl Assembler {
         if let Err(e) = appended {
             self.buf.clear();
             self.state = State::Skipping { timestamp };
+            self.pending = previous.map(|f| (f.timestamp, f.keyframe));
             return Err(e);
         }
         if !b.frame_end {
@@ -455,5 +499,9 @@ impl Depayloader for PacketPerFrameDepayloader {
 
     fn reset(&mut self) {
         self.asm.reset();
+    }
+
+    fn finish(&mut self) -> Depayloaded<'_> {
+        self.asm.finish()
     }
 }

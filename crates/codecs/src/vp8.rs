@@ -240,6 +240,10 @@ impl Depayloader for Vp8Depayloader {
     fn reset(&mut self) {
         self.asm.reset();
     }
+
+    fn finish(&mut self) -> Depayloaded<'_> {
+        self.asm.finish()
+    }
 }
 
 #[cfg(test)]

@@ -467,6 +467,10 @@ impl Depayloader for Vp9Depayloader {
     fn reset(&mut self) {
         self.asm.reset();
     }
+
+    fn finish(&mut self) -> Depayloaded<'_> {
+        self.asm.finish()
+    }
 }
 
 #[cfg(test)]
@@ -714,5 +718,32 @@ mod tests {
             .unwrap();
         assert_eq!(r.previous.map(|f| (f.timestamp, f.keyframe)), Some((10, true)));
         assert_eq!(r.frame.map(|f| (f.timestamp, f.keyframe)), Some((20, false)));
+
+        // a malformed packet right after such a picture: the error comes first, the picture with the next call
+        let mut d = Vp9Depayloader::new();
+        let pk = |seq: u16, ts: u32, marker: bool, payload: &'static [u8]| PayloadPacket {
+            sequence_number: seq,
+            timestamp: ts,
+            marker,
+            payload,
+        };
+        let base_key: &'static [u8] = &[0xBC, 1, 0x00, 0xAA, 0xBB];
+        let base_delta: &'static [u8] = &[0xFC, 2, 0x00, 0x02, 0xAA, 0xBB];
+        assert!(d.push(pk(1, 10, false, base_key)).unwrap().frame.is_none());
+        assert!(d.push(pk(2, 20, false, &[0x80])).is_err(), "descriptor cut short");
+        let r = d.push(pk(3, 30, false, base_delta)).unwrap();
+        assert_eq!(
+            r.previous.map(|f| (f.timestamp, f.data.to_vec())),
+            Some((10, vec![0xAA, 0xBB]))
+        );
+
+        // finish: a picture ending at a layer end comes out; anything else in progress is incomplete
+        let r = d.finish();
+        assert_eq!(r.frame.map(|f| (f.timestamp, f.keyframe)), Some((30, false)));
+        assert!(r.previous.is_none() && r.incomplete.is_none());
+        assert_eq!(d.finish(), Depayloaded::default(), "nothing left");
+        let first_half: &'static [u8] = &[0xB8, 3, 0x00, 0x11]; // B without E
+        assert!(d.push(pk(4, 40, false, first_half)).unwrap().frame.is_none());
+        assert_eq!(d.finish().incomplete.map(|i| i.timestamp), Some(40));
     }
 }

@@ -68,7 +68,9 @@ pub struct VideoFrame<'a> {
     pub extended_timestamp: i64,
     /// True when a packet of the frame said keyframe.
     pub keyframe: bool,
-    /// The frame's packets in sequence order, first (frame start) to last (frame end).
+    /// The frame's packets in sequence order, first (frame start) to last (frame end, or the end of a
+    /// layer frame for a VP9 picture that lost its upper layer: then call
+    /// [`Depayloader::finish`](ortc_codecs::Depayloader::finish) after the last packet).
     pub packets: &'a [Packet],
 }
 
@@ -188,7 +190,8 @@ pub struct JitterBuffer<F> {
     frame_out: Vec<Packet>,
     /// How far the frame at the head has been found complete so far, so a poll only looks at new packets.
     // invariant: when `scan.head == head`, packets `head..scan.next` are held, share one timestamp and none
-    // ends the frame (held packets only leave by moving the head, and a restart clears this)
+    // ends the frame; `scan.layer_end` is the layer end of packet `scan.next - 1` (held packets only leave
+    // by moving the head, and a restart clears this)
     scan: ScanProgress,
     jitter: InterarrivalJitter,
     target_delay: Duration,
@@ -668,7 +671,10 @@ impl<F: FrameBoundary> JitterBuffer<F> {
 
     /// Releases the next complete, decodable video frame in decode order.
     ///
-    /// A frame is complete when every packet from its start to its end is held. A packet given up makes
+    /// A frame is complete when every packet from its start to its end is held. A frame whose last packet
+    /// ends a layer frame without the marker ([`Boundary::layer_end`]; a VP9 picture whose upper spatial
+    /// layer was dropped) is complete once the next packet, opening a new timestamp, is held too: such a
+    /// frame waits one packet longer. A packet given up makes
     /// the frame it belongs to and every later frame up to the next keyframe undecodable: they are dropped
     /// and a keyframe is requested.
     pub fn poll_frame(&mut self, now: Instant) -> Option<VideoFrame<'_>> {

@@ -1,0 +1,85 @@
+//! Frames that end at a layer end without a marker (VP9 pictures whose upper spatial layer was dropped)
+//! complete when the next timestamp starts; without a layer end, a missing marker still breaks the frame.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ortc_codecs::{Boundary, CodecError, FrameBoundary};
+use ortc_jitter::{Config, JitterBuffer, PacketInfo};
+
+/// First payload byte: bit 0 frame start, bit 1 frame end, bit 2 keyframe, bit 3 layer end.
+struct Flags;
+
+impl FrameBoundary for Flags {
+    fn boundary(&self, payload: &[u8], _marker: bool) -> Result<Boundary, CodecError> {
+        let b = *payload.first().ok_or(CodecError::EmptyPayload)?;
+        Ok(Boundary {
+            frame_start: b & 1 != 0,
+            frame_end: b & 2 != 0,
+            keyframe: b & 4 != 0,
+            layer_end: b & 0x0A != 0,
+        })
+    }
+}
+
+const START: u8 = 1;
+const END: u8 = 2;
+const KEY: u8 = 4;
+const LAYER_END: u8 = 8;
+
+fn packet(seq: u16, ts: u32, flags: u8) -> (PacketInfo, Bytes) {
+    let info = PacketInfo {
+        ssrc: 7,
+        sequence_number: seq,
+        timestamp: ts,
+        marker: flags & END != 0,
+    };
+    (info, Bytes::from(vec![flags, seq as u8]))
+}
+
+#[test]
+fn a_layer_end_without_marker_completes_at_the_next_timestamp() {
+    let mut jb = JitterBuffer::new(Config::video(), Flags);
+    let now = Instant::now();
+    let mut released = Vec::new();
+    let feed = |jb: &mut JitterBuffer<Flags>, (info, payload): (PacketInfo, Bytes)| {
+        jb.insert_parts(now, info, payload);
+        let mut out = Vec::new();
+        while let Some(f) = jb.poll_frame(now) {
+            out.push((f.timestamp, f.packets.len(), f.keyframe));
+        }
+        out
+    };
+    // picture 0: base (layer end) + top (marker)
+    assert!(feed(&mut jb, packet(10, 0, START | KEY | LAYER_END)).is_empty());
+    released.extend(feed(&mut jb, packet(11, 0, LAYER_END | END)));
+    assert_eq!(released, [(0, 2, true)]);
+    // picture 1: base only, two packets, no marker: held until the next timestamp starts
+    assert!(feed(&mut jb, packet(12, 3000, START)).is_empty());
+    assert!(feed(&mut jb, packet(13, 3000, LAYER_END)).is_empty());
+    assert_eq!(feed(&mut jb, packet(14, 6000, START)), [(3000, 2, false)]);
+    assert_eq!(feed(&mut jb, packet(15, 6000, LAYER_END | END)), [(6000, 2, false)]);
+    assert_eq!(jb.stats().frames_dropped, 0);
+}
+
+#[test]
+fn a_missing_marker_without_a_layer_end_still_breaks_the_frame() {
+    let mut jb = JitterBuffer::new(Config::video(), Flags);
+    let t0 = Instant::now();
+    for (info, payload) in [
+        packet(10, 0, START | KEY | END),
+        packet(11, 3000, START),
+        packet(12, 6000, START),
+    ] {
+        jb.insert_parts(t0, info, payload);
+    }
+    let mut released = Vec::new();
+    let later = t0 + Duration::from_secs(1);
+    while let Some(f) = jb.poll_frame(later) {
+        released.push(f.timestamp);
+    }
+    // frame 3000 never ended: it is dropped, and 6000 (not a keyframe) with it
+    assert_eq!(released, [0]);
+    assert!(jb.stats().frames_dropped >= 1);
+}
