@@ -22,7 +22,8 @@ fuzz_target!(|data: &[u8]| {
         Box::new(OpusDepayloader::new()),
         Box::new(G711Depayloader::new()),
     ];
-    // packets: [len][flags: bit 0 marker, bit 1 skip a sequence number, bit 2 new timestamp] payload
+    // packets: [len][flags: bit 0 marker, bit 1 skip a sequence number, bit 2 new timestamp, bit 3 then
+    // finish] payload
     let (mut seq, mut ts) = (65_530u16, 0u32);
     let mut rest = data;
     while let [len, flags, tail @ ..] = rest {
@@ -46,8 +47,16 @@ fuzz_target!(|data: &[u8]| {
                         assert_eq!(f.timestamp, ts);
                         assert!(i > 1 || f.data.len() <= LIMIT);
                     }
+                    if let Some(f) = out.previous {
+                        assert_ne!(f.timestamp, ts, "a previous frame is an older timestamp's");
+                        assert!(i > 1 || f.data.len() <= LIMIT);
+                    }
                 }
                 Err(_) => {}
+            }
+            if flags & 8 != 0 {
+                let out = d.finish();
+                assert!(out.frame.is_none() || out.incomplete.is_none());
             }
         }
     }
