@@ -38,7 +38,9 @@ fn pump(client: &mut DtlsEndpoint, server: &mut DtlsEndpoint, now: Instant, roun
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, data)) = data.split_first() else { return };
+    let Some((&selector, data)) = data.split_first() else {
+        return;
+    };
     let (a, b) = certificates();
     let config = DtlsConfig::default();
     let mut client = DtlsEndpoint::new(DtlsRole::Client, a, [b.fingerprint().clone()], &config).expect("client");
@@ -66,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
         while target.poll_transmit().is_some() {}
         while let Some(event) = target.poll_event() {
             if !connected_before {
-                assert!(!matches!(event, DtlsEvent::Connected { .. }), "garbage completed a handshake");
+                assert!(
+                    !matches!(event, DtlsEvent::Connected { .. }),
+                    "garbage completed a handshake"
+                );
             }
         }
         rest = next;

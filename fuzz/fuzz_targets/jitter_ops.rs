@@ -67,7 +67,10 @@ fuzz_target!(|data: &[u8]| {
                 while let Some(o) = audio.poll_audio(now) {
                     let s = match o {
                         AudioOut::Packet(p) => p.extended_sequence_number,
-                        AudioOut::Conceal { extended_sequence_number, .. } => extended_sequence_number,
+                        AudioOut::Conceal {
+                            extended_sequence_number,
+                            ..
+                        } => extended_sequence_number,
                     };
                     assert!(last_audio.is_none_or(|(r, l)| r != restarts || s > l));
                     last_audio = Some((restarts, s));

@@ -13,7 +13,10 @@ fn rebuilt_equal(w: &dyn WriteRtcp, check: impl Fn(RtcpPacket<'_>)) {
     let mut out = vec![0u8; w.encoded_len()];
     if let Ok(n) = w.write(&mut out) {
         assert_eq!(n, out.len(), "encoded_len matches write");
-        let p = Compound::new(&out).next().expect("one packet").expect("our own output parses");
+        let p = Compound::new(&out)
+            .next()
+            .expect("one packet")
+            .expect("our own output parses");
         check(p);
     }
 }
@@ -23,7 +26,12 @@ fuzz_target!(|data: &[u8]| {
     for p in Compound::new(data).flatten() {
         match p {
             RtcpPacket::SenderReport(sr) => {
-                let _ = (sr.ssrc(), sr.sender_info(), sr.report_blocks().count(), sr.profile_extension());
+                let _ = (
+                    sr.ssrc(),
+                    sr.sender_info(),
+                    sr.report_blocks().count(),
+                    sr.profile_extension(),
+                );
             }
             RtcpPacket::ReceiverReport(rr) => {
                 let _ = rr.report_blocks().map(|b| b.cumulative_lost).sum::<i32>();
@@ -34,11 +42,17 @@ fuzz_target!(|data: &[u8]| {
             RtcpPacket::Bye(b) => {
                 let sources: Vec<u32> = b.sources().collect();
                 let reason = b.reason();
-                rebuilt_equal(&ByeBuilder { sources: &sources, reason }, |p| {
-                    let RtcpPacket::Bye(again) = p else { panic!("not BYE") };
-                    assert!(again.sources().eq(sources.iter().copied()));
-                    assert_eq!(again.reason(), reason);
-                });
+                rebuilt_equal(
+                    &ByeBuilder {
+                        sources: &sources,
+                        reason,
+                    },
+                    |p| {
+                        let RtcpPacket::Bye(again) = p else { panic!("not BYE") };
+                        assert!(again.sources().eq(sources.iter().copied()));
+                        assert_eq!(again.reason(), reason);
+                    },
+                );
             }
             RtcpPacket::Nack(n) => {
                 let mut lost: Vec<u16> = n.lost().collect();
@@ -50,15 +64,25 @@ fuzz_target!(|data: &[u8]| {
                 let mut got = covered.clone();
                 got.sort_unstable();
                 assert_eq!(got, want);
-                rebuilt_equal(&NackBuilder { sender_ssrc: 1, media_ssrc: 2, items: &items }, |p| {
-                    let RtcpPacket::Nack(again) = p else { panic!("not NACK") };
-                    assert!(again.lost().eq(covered.iter().copied()));
-                });
+                rebuilt_equal(
+                    &NackBuilder {
+                        sender_ssrc: 1,
+                        media_ssrc: 2,
+                        items: &items,
+                    },
+                    |p| {
+                        let RtcpPacket::Nack(again) = p else { panic!("not NACK") };
+                        assert!(again.lost().eq(covered.iter().copied()));
+                    },
+                );
             }
             RtcpPacket::TransportFeedback(t) => {
                 let chunks: Vec<_> = t.chunks().collect();
-                let deltas: Vec<i16> =
-                    t.packets().filter(|p| p.status != PacketStatus::NotReceived).map(|p| p.delta_ticks).collect();
+                let deltas: Vec<i16> = t
+                    .packets()
+                    .filter(|p| p.status != PacketStatus::NotReceived)
+                    .map(|p| p.delta_ticks)
+                    .collect();
                 let _ = t.arrivals().count();
                 let b = TransportFeedbackBuilder {
                     sender_ssrc: t.sender_ssrc(),
@@ -71,7 +95,9 @@ fuzz_target!(|data: &[u8]| {
                     deltas: &deltas,
                 };
                 rebuilt_equal(&b, |p| {
-                    let RtcpPacket::TransportFeedback(again) = p else { panic!("not TWCC") };
+                    let RtcpPacket::TransportFeedback(again) = p else {
+                        panic!("not TWCC")
+                    };
                     assert!(again.packets().eq(t.packets()));
                 });
             }

@@ -7,7 +7,13 @@ use ortc_rtp_packet::{ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, R
 fuzz_target!(|data: &[u8]| {
     let Ok(p) = RtpPacket::parse(data) else { return };
     // Every accessor is infallible on a parsed packet.
-    let _ = (p.marker(), p.payload_type(), p.sequence_number(), p.timestamp(), p.ssrc());
+    let _ = (
+        p.marker(),
+        p.payload_type(),
+        p.sequence_number(),
+        p.timestamp(),
+        p.ssrc(),
+    );
     let _ = p.csrcs().count() + p.extensions().count() + p.payload().len();
     let mut map = ExtensionMap::new();
     for (i, kind) in ExtensionKind::ALL.into_iter().enumerate() {

@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
             let _ = (c.address.is_mdns(), c.extension("ufrag"));
         }
     }
-    let Ok(sdp) = SessionDescription::parse(&text) else { return };
+    let Ok(sdp) = SessionDescription::parse(&text) else {
+        return;
+    };
     let written = sdp.to_string();
     let again = SessionDescription::parse(&written).expect("our own output parses");
     assert_eq!(again, sdp, "parse -> write -> parse differs");
@@ -20,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     for m in &sdp.media {
         let _ = (m.mid(), m.direction(), m.rtpmaps().count(), m.payload_types().count());
         for pt in m.payload_types() {
-            let _ = (m.attributes.fmtp(pt).map(|f| (f.apt(), f.params().count())), m.attributes.rtcp_fb(pt).count());
+            let _ = (
+                m.attributes.fmtp(pt).map(|f| (f.apt(), f.params().count())),
+                m.attributes.rtcp_fb(pt).count(),
+            );
         }
         let _ = (sdp.ice_ufrag(m), sdp.fingerprints(m), sdp.setup(m), sdp.direction(m));
     }

@@ -7,10 +7,16 @@ use libfuzzer_sys::fuzz_target;
 use ortc_srtp::{InboundSession, MasterKey, OutboundSession, SrtpConfig, SrtpProfile};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, data)) = data.split_first() else { return };
+    let Some((&selector, data)) = data.split_first() else {
+        return;
+    };
     let profile = SrtpProfile::ALL[usize::from(selector) % SrtpProfile::ALL.len()];
-    let key = MasterKey::new(profile, &vec![7; profile.master_key_len()], &vec![9; profile.master_salt_len()])
-        .expect("valid key");
+    let key = MasterKey::new(
+        profile,
+        &vec![7; profile.master_key_len()],
+        &vec![9; profile.master_salt_len()],
+    )
+    .expect("valid key");
     let config = SrtpConfig::default();
     let mut rx = InboundSession::new(&key, &config).expect("session");
 
@@ -19,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     let mut rtcp = BytesMut::from(data);
     let rtcp_ok = rx.unprotect_rtcp(&mut rtcp).is_ok();
     let stats = rx.stats();
-    assert_eq!(stats.errors.total() + stats.unprotected.rtp_packets + stats.unprotected.rtcp_packets, 2);
+    assert_eq!(
+        stats.errors.total() + stats.unprotected.rtp_packets + stats.unprotected.rtcp_packets,
+        2
+    );
     assert!(!rtp_ok && !rtcp_ok, "forged packet authenticated");
 
     // Protecting arbitrary bytes either fails cleanly or round-trips.

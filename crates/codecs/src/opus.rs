@@ -41,7 +41,7 @@ pub type OpusDepayloader = crate::payload::PacketPerFrameDepayloader;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payload::{Depayloader, PayloadPacket};
+    use crate::payload::{Depayloaded, Depayloader, FrameBoundary, PayloadPacket};
 
     #[test]
     fn round_trip_and_limits() {
@@ -71,6 +71,8 @@ mod tests {
             marker: false,
             payload: &[],
         };
-        assert_eq!(d.push(empty).unwrap_err(), CodecError::EmptyPayload);
+        // a padding-only packet: no frame, no error
+        assert_eq!(d.push(empty).unwrap(), Depayloaded::default());
+        assert_eq!(d.boundary(&[], false), Err(CodecError::EmptyPayload));
     }
 }

@@ -216,7 +216,8 @@ pub struct Depayloaded<'a> {
 /// without its marker packet is reported as [`IncompleteFrame`] and its bytes are dropped: a depayloader
 /// never returns a frame with a hole in it. The one frame that may end without a marker is a layered one
 /// whose last packet ended a layer frame ([`Boundary::layer_end`]) and is followed, without a gap, by a
-/// new timestamp: it comes out as [`Depayloaded::previous`] (or from [`Depayloader::finish`]). A malformed
+/// new timestamp (or by a padding-only packet): it comes out as [`Depayloaded::previous`] (or from
+/// [`Depayloader::finish`]). A padding-only packet (empty payload) only keeps the sequence count. A malformed
 /// payload, or one that would make a frame too large, is an `Err` and the frame it belonged to is dropped;
 /// a frame that such a packet completed by opening a new timestamp is held and comes out as `previous` of
 /// the next call.
@@ -332,7 +333,8 @@ impl Assembler {
     /// Settles the frame in progress before packet `p` is added: it ended (at a layer end, `p` opening a
     /// new timestamp right after it: returned as timestamp and keyframe flag, its bytes moved to
     /// `previous`) or it lost packets (returned as incomplete).
-    fn close(&mut self, p: &PayloadPacket<'_>) -> (Option<IncompleteFrame>, Option<(u32, bool)>) {
+    /// A padding-only packet (`padding`) ends a frame that stopped at a layer end whatever its timestamp.
+    fn close(&mut self, p: &PayloadPacket<'_>, padding: bool) -> (Option<IncompleteFrame>, Option<(u32, bool)>) {
         let contiguous = self.last_seq.is_none_or(|s| p.sequence_number == s.wrapping_add(1));
         self.last_seq = Some(p.sequence_number);
         let mut incomplete = None;
@@ -342,7 +344,7 @@ impl Assembler {
                 timestamp,
                 keyframe,
                 layer_end: true,
-            } if contiguous && timestamp != p.timestamp => {
+            } if contiguous && (padding || timestamp != p.timestamp) => {
                 // the frame ended at its last packet, the end of a layer frame, without a marker
                 std::mem::swap(&mut self.buf, &mut self.previous);
                 previous = Some((timestamp, keyframe));
@@ -371,9 +373,22 @@ impl Assembler {
         boundary: Result<Boundary, CodecError>,
         append: impl FnOnce(&mut Vec<u8>, bool) -> Result<(), CodecError>,
     ) -> Result<Depayloaded<'_>, CodecError> {
-        let (mut incomplete, closed) = self.close(p);
+        let padding = p.payload.is_empty();
+        let (mut incomplete, closed) = self.close(p, padding);
         // (a pending frame implies the last call failed, leaving nothing active for `close` to end)
         let previous = self.pending.take().or(closed);
+        if padding {
+            // a padding-only packet keeps the sequence count and carries nothing
+            return Ok(Depayloaded {
+                incomplete,
+                previous: previous.map(|(timestamp, keyframe)| Frame {
+                    data: &self.previous,
+                    timestamp,
+                    keyframe,
+                }),
+                frame: None,
+            });
+        }
         let b = match boundary {
             Ok(b) => b,
             Err(e) => {
@@ -461,7 +476,8 @@ impl Assembler {
 }
 
 /// Depayloader for audio codecs that put exactly one frame in every RTP packet (Opus, G.711, G.722): every
-/// non-empty packet is a complete frame and a keyframe; an empty payload is an error.
+/// non-empty packet is a complete frame and a keyframe; an empty payload (padding only) is no frame and
+/// no error, though [`FrameBoundary::boundary`] calls it [`CodecError::EmptyPayload`].
 #[derive(Debug, Clone, Default)]
 pub struct PacketPerFrameDepayloader {
     asm: Assembler,

@@ -745,5 +745,13 @@ mod tests {
         let first_half: &'static [u8] = &[0xB8, 3, 0x00, 0x11]; // B without E
         assert!(d.push(pk(4, 40, false, first_half)).unwrap().frame.is_none());
         assert_eq!(d.finish().incomplete.map(|i| i.timestamp), Some(40));
+
+        // padding right after a base-only picture (same timestamp, as senders pad) ends it too
+        assert!(d.push(pk(5, 50, false, base_delta)).unwrap().frame.is_none());
+        let r = d.push(pk(6, 50, false, &[])).unwrap();
+        assert_eq!(r.previous.map(|f| f.timestamp), Some(50));
+        // and padding keeps the count: the next picture after it is contiguous
+        let r = d.push(pk(7, 60, true, base_key)).unwrap();
+        assert_eq!((r.incomplete, r.frame.map(|f| f.timestamp)), (None, Some(60)));
     }
 }

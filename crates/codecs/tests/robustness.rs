@@ -84,7 +84,11 @@ fn random_and_mutated_packets_never_panic() {
         for (i, d) in all.iter_mut().enumerate() {
             let boundary = d.boundary(&payload, packet.marker);
             if let Ok(r) = d.push(packet) {
-                assert!(boundary.is_ok(), "depayloader {i} accepted what boundary rejected");
+                // (a padding-only packet has no boundaries to read, yet is no error)
+                assert!(
+                    boundary.is_ok() || payload.is_empty(),
+                    "depayloader {i} accepted what boundary rejected"
+                );
                 if let Some(f) = r.frame {
                     seen_frames += 1;
                     assert_eq!(f.timestamp, ts);

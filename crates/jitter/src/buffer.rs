@@ -189,7 +189,7 @@ pub struct JitterBuffer<F> {
     keyframe_request: Option<KeyframeReason>,
     frame_out: Vec<Packet>,
     /// How far the frame at the head has been found complete so far, so a poll only looks at new packets.
-    // invariant: when `scan.head == head`, packets `head..scan.next` are held, share one timestamp and none
+    // invariant: when `scan.head == head`, packets `head..scan.next` are held (or padding), share one timestamp and none
     // ends the frame; `scan.layer_end` is the layer end of packet `scan.next - 1` (held packets only leave
     // by moving the head, and a restart clears this)
     scan: ScanProgress,
@@ -309,14 +309,13 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.insert_parts(now, info, payload)
     }
 
-    /// Inserts a packet given as header fields and payload.
+    /// Inserts a packet given as header fields and payload (padding removed). An empty payload (a
+    /// padding-only packet) fills its sequence number, so it is neither asked for again nor a hole, and
+    /// releases nothing.
     pub fn insert_parts(&mut self, now: Instant, info: PacketInfo, payload: Bytes) -> Inserted {
-        let boundary = match self.boundary.boundary(&payload, info.marker) {
+        let boundary = match self.read_boundary(&payload, info.marker) {
             Ok(b) => b,
-            Err(e) => {
-                self.stats.packets_malformed += 1;
-                return Inserted::Malformed(e);
-            }
+            Err(malformed) => return malformed,
         };
         let mut result = Inserted::Stored;
         if self.ssrc.is_some_and(|s| s != info.ssrc) {
@@ -393,25 +392,41 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         if self.config.kind == MediaKind::Audio {
             self.update_playout_base(now, ts);
         }
-        *self.slot_mut(seq) = Slot {
-            seq,
-            state: State::Present(
-                Packet {
-                    sequence_number: info.sequence_number,
-                    extended_sequence_number: seq,
-                    timestamp: info.timestamp,
-                    extended_timestamp: ts,
-                    marker: info.marker,
-                    payload,
-                    arrival: now,
-                },
-                boundary,
-            ),
+        let state = match boundary {
+            Some(boundary) => {
+                self.held += 1;
+                State::Present(
+                    Packet {
+                        sequence_number: info.sequence_number,
+                        extended_sequence_number: seq,
+                        timestamp: info.timestamp,
+                        extended_timestamp: ts,
+                        marker: info.marker,
+                        payload,
+                        arrival: now,
+                    },
+                    boundary,
+                )
+            }
+            // nothing to release: as if released at once
+            None => State::Done,
         };
-        self.held += 1;
+        *self.slot_mut(seq) = Slot { seq, state };
         self.stats.packets_received += 1;
         self.received_this_stream += 1;
         result
+    }
+
+    /// The packet's frame boundaries; `None` for a padding-only packet (nothing left once padding is
+    /// removed: bandwidth probes when no RTX stream was negotiated), which belongs to no frame.
+    fn read_boundary(&mut self, payload: &[u8], marker: bool) -> Result<Option<Boundary>, Inserted> {
+        if payload.is_empty() {
+            return Ok(None);
+        }
+        self.boundary.boundary(payload, marker).map(Some).map_err(|e| {
+            self.stats.packets_malformed += 1;
+            Inserted::Malformed(e)
+        })
     }
 
     /// Sequence numbers `from..to` are missing: list them for NACK, or give them up when too many.
@@ -643,6 +658,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
 
     /// Releases the next audio packet whose playout time has come, or a concealment for a missing one.
     pub fn poll_audio(&mut self, now: Instant) -> Option<AudioOut> {
+        self.skip_padding();
         if !self.started || self.head > self.newest {
             return None;
         }
@@ -680,6 +696,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
     pub fn poll_frame(&mut self, now: Instant) -> Option<VideoFrame<'_>> {
         self.frame_out.clear();
         loop {
+            self.skip_padding();
             if !self.started || self.head > self.newest {
                 return None;
             }
@@ -746,7 +763,10 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                         return Scan::Complete { end: s, keyframe };
                     }
                 }
-                State::Lost | State::Done => return Scan::Broken(s + 1),
+                // a padding packet: it ends a frame that stopped at a layer end, and is passed over inside one
+                State::Done if layer_end => return Scan::Complete { end: s - 1, keyframe },
+                State::Done => {}
+                State::Lost => return Scan::Broken(s + 1),
                 State::Empty => return Scan::Wait, // checked above
             }
             s += 1;
@@ -772,6 +792,19 @@ impl<F: FrameBoundary> JitterBuffer<F> {
     }
 
     /// The head is lost or in the middle of a frame: drop up to the next frame start we hold.
+    /// Moves the head past padding packets (the only packets marked done at the head: released and dropped
+    /// ones are behind it).
+    fn skip_padding(&mut self) {
+        while self.started && self.head <= self.newest {
+            let slot = self.slot(self.head);
+            if slot.seq != self.head || !matches!(slot.state, State::Done) {
+                break;
+            }
+            self.head += 1;
+            self.nack.drop_before(self.head);
+        }
+    }
+
     fn skip_broken(&mut self, now: Instant) {
         let mut to = self.head;
         while to <= self.newest {

@@ -145,3 +145,32 @@ fn audio_sequence_and_timestamp_wrap() {
     }
     assert_eq!(released, (65_530i64..65_546).collect::<Vec<_>>());
 }
+
+#[test]
+fn padding_packets_are_neither_played_nor_concealed() {
+    let mut jb = opus_jb();
+    let t0 = Instant::now();
+    // 0, padding, 2, padding, 4: a padding packet takes a sequence number of its own
+    for seq in 0..5u16 {
+        let payload = if seq % 2 == 1 {
+            Bytes::new()
+        } else {
+            Bytes::from_static(b"opus")
+        };
+        let mut i = info(seq);
+        i.timestamp = u32::from(seq / 2) * 960;
+        jb.insert_parts(t0 + PTIME * u32::from(seq / 2), i, payload);
+    }
+    let out = drain(&mut jb, t0, 0, 200);
+    let played: Vec<u16> = out
+        .iter()
+        .map(|(_, o)| match o {
+            AudioOut::Packet(p) => p.sequence_number,
+            AudioOut::Conceal { .. } => panic!("concealed a padding packet: {out:?}"),
+        })
+        .collect();
+    assert_eq!(played, [0, 2, 4]);
+    assert_eq!(jb.stats().concealment_events, 0);
+    assert_eq!(jb.stats().packets_received, 5);
+    assert!(jb.poll_nack(t0 + Duration::from_secs(1)).is_empty());
+}

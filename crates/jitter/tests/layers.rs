@@ -1,5 +1,6 @@
 //! Frames that end at a layer end without a marker (VP9 pictures whose upper spatial layer was dropped)
 //! complete when the next timestamp starts; without a layer end, a missing marker still breaks the frame.
+//! Padding-only packets (empty payload) fill their sequence numbers between frames.
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -82,4 +83,43 @@ fn a_missing_marker_without_a_layer_end_still_breaks_the_frame() {
     // frame 3000 never ended: it is dropped, and 6000 (not a keyframe) with it
     assert_eq!(released, [0]);
     assert!(jb.stats().frames_dropped >= 1);
+}
+
+#[test]
+fn padding_between_frames_fills_the_sequence() {
+    let mut jb = JitterBuffer::new(Config::video(), Flags);
+    let t0 = Instant::now();
+    let padding = |seq: u16, ts: u32| {
+        let (info, _) = packet(seq, ts, 0);
+        (info, Bytes::new())
+    };
+    let mut released = Vec::new();
+    let arrivals = [
+        packet(10, 0, START | KEY | LAYER_END | END),
+        padding(11, 0),
+        padding(12, 0),
+        packet(13, 3000, START),
+        packet(14, 3000, LAYER_END), // base only, no marker: the padding after it ends it
+        padding(15, 3000),
+        packet(16, 6000, START | LAYER_END | END),
+    ];
+    for (i, (info, payload)) in arrivals.into_iter().enumerate() {
+        jb.insert_parts(t0, info, payload);
+        while let Some(f) = jb.poll_frame(t0) {
+            released.push((
+                i,
+                f.timestamp,
+                f.packets.iter().map(|p| p.sequence_number).collect::<Vec<_>>(),
+            ));
+        }
+    }
+    assert_eq!(
+        released,
+        [(0, 0, vec![10]), (5, 3000, vec![13, 14]), (6, 6000, vec![16])],
+        "each frame as soon as it is known whole"
+    );
+    let s = jb.stats();
+    assert_eq!((s.frames_dropped, s.packets_received, s.packets_malformed), (0, 7, 0));
+    assert!(jb.poll_nack(t0 + Duration::from_secs(1)).is_empty(), "nothing missing");
+    assert!(jb.poll_keyframe_request().is_none());
 }

@@ -9,13 +9,20 @@ use bytes::Bytes;
 use ortc_codecs::{Boundary, CodecError, FrameBoundary};
 use ortc_jitter::{Config, Inserted, JitterBuffer, KeyframeReason, Packet, PacketInfo, TimeoutReason};
 
-/// First payload byte: bit 0 frame start, bit 1 frame end, bit 2 keyframe.
+/// First payload byte: bit 0 frame start, bit 1 frame end, bit 2 keyframe; 0xFF is unreadable.
 #[derive(Debug, Clone, Copy)]
 struct Flags;
 
 impl FrameBoundary for Flags {
     fn boundary(&self, payload: &[u8], _marker: bool) -> Result<Boundary, CodecError> {
         let b = *payload.first().ok_or(CodecError::EmptyPayload)?;
+        if b == 0xFF {
+            return Err(CodecError::TooShort {
+                what: "test flags",
+                needed: 2,
+                got: 1,
+            });
+        }
         Ok(Boundary {
             frame_start: b & 1 != 0,
             frame_end: b & 2 != 0,
@@ -449,14 +456,19 @@ fn too_old_and_released_duplicates() {
     let mut old = stream[0].info;
     old.sequence_number = 400;
     assert_eq!(jb.insert_parts(t0, old, stream[0].payload.clone()), Inserted::TooOld);
+    // a padding-only copy of a released packet is a duplicate too
+    assert_eq!(jb.insert_parts(t0, stream[0].info, Bytes::new()), Inserted::Duplicate);
+    // what the codec cannot read is malformed
+    let mut next = stream[5].info;
+    next.sequence_number = 506;
     assert!(matches!(
-        jb.insert_parts(t0, stream[0].info, Bytes::new()),
-        Inserted::Malformed(CodecError::EmptyPayload)
+        jb.insert_parts(t0, next, Bytes::from_static(&[0xFF])),
+        Inserted::Malformed(CodecError::TooShort { .. })
     ));
     let s = jb.stats();
     assert_eq!(
         (s.packets_duplicated, s.packets_discarded, s.packets_malformed),
-        (1, 1, 1)
+        (2, 1, 1)
     );
 }
 
