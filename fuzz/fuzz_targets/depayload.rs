@@ -52,6 +52,8 @@ fuzz_target!(|data: &[u8]| {
                         assert!(i > 1 || f.data.len() <= LIMIT);
                     }
                     if let Some(f) = out.previous {
+                        // timestamps never go back here, and a previous frame is closed by a later one
+                        assert_ne!(f.timestamp, ts, "a previous frame is an older timestamp's");
                         assert!(i > 1 || f.data.len() <= LIMIT);
                     }
                 }

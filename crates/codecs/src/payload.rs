@@ -216,8 +216,8 @@ pub struct Depayloaded<'a> {
 /// without its marker packet is reported as [`IncompleteFrame`] and its bytes are dropped: a depayloader
 /// never returns a frame with a hole in it. The one frame that may end without a marker is a layered one
 /// whose last packet ended a layer frame ([`Boundary::layer_end`]) and is followed, without a gap, by a
-/// new timestamp (or by a padding-only packet): it comes out as [`Depayloaded::previous`] (or from
-/// [`Depayloader::finish`]). A padding-only packet (empty payload) only keeps the sequence count. A malformed
+/// new timestamp: it comes out as [`Depayloaded::previous`] (or from [`Depayloader::finish`]). A
+/// padding-only packet (empty payload) only keeps the sequence count; its timestamp is ignored. A malformed
 /// payload, or one that would make a frame too large, is an `Err` and the frame it belonged to is dropped;
 /// a frame that such a packet completed by opening a new timestamp is held and comes out as `previous` of
 /// the next call.
@@ -333,7 +333,7 @@ impl Assembler {
     /// Settles the frame in progress before packet `p` is added: it ended (at a layer end, `p` opening a
     /// new timestamp right after it: returned as timestamp and keyframe flag, its bytes moved to
     /// `previous`) or it lost packets (returned as incomplete).
-    /// A padding-only packet (`padding`) ends a frame that stopped at a layer end whatever its timestamp.
+    /// A padding-only packet (`padding`) counts for sequence continuity only: its timestamp is ignored.
     fn close(&mut self, p: &PayloadPacket<'_>, padding: bool) -> (Option<IncompleteFrame>, Option<(u32, bool)>) {
         let contiguous = self.last_seq.is_none_or(|s| p.sequence_number == s.wrapping_add(1));
         self.last_seq = Some(p.sequence_number);
@@ -344,22 +344,22 @@ impl Assembler {
                 timestamp,
                 keyframe,
                 layer_end: true,
-            } if contiguous && (padding || timestamp != p.timestamp) => {
+            } if contiguous && !padding && timestamp != p.timestamp => {
                 // the frame ended at its last packet, the end of a layer frame, without a marker
                 std::mem::swap(&mut self.buf, &mut self.previous);
                 previous = Some((timestamp, keyframe));
                 self.state = State::Idle;
             }
-            State::Active { timestamp, .. } if !contiguous || timestamp != p.timestamp => {
+            State::Active { timestamp, .. } if !contiguous || (!padding && timestamp != p.timestamp) => {
                 incomplete = Some(IncompleteFrame { timestamp });
                 // the rest of a frame that lost a middle packet is skipped, never restarted
-                self.state = if timestamp == p.timestamp {
+                self.state = if padding || timestamp == p.timestamp {
                     State::Skipping { timestamp }
                 } else {
                     State::Idle
                 };
             }
-            State::Skipping { timestamp } if timestamp != p.timestamp => self.state = State::Idle,
+            State::Skipping { timestamp } if !padding && timestamp != p.timestamp => self.state = State::Idle,
             _ => {}
         }
         (incomplete, previous)

@@ -746,12 +746,18 @@ mod tests {
         assert!(d.push(pk(4, 40, false, first_half)).unwrap().frame.is_none());
         assert_eq!(d.finish().incomplete.map(|i| i.timestamp), Some(40));
 
-        // padding right after a base-only picture (same timestamp, as senders pad) ends it too
+        // padding after a base-only picture, whatever its timestamp, only keeps the count: the next picture
+        // still ends the base-only one
         assert!(d.push(pk(5, 50, false, base_delta)).unwrap().frame.is_none());
-        let r = d.push(pk(6, 50, false, &[])).unwrap();
-        assert_eq!(r.previous.map(|f| f.timestamp), Some(50));
-        // and padding keeps the count: the next picture after it is contiguous
+        assert_eq!(d.push(pk(6, 1234, false, &[])).unwrap(), Depayloaded::default());
         let r = d.push(pk(7, 60, true, base_key)).unwrap();
+        assert_eq!(r.previous.map(|f| f.timestamp), Some(50));
         assert_eq!((r.incomplete, r.frame.map(|f| f.timestamp)), (None, Some(60)));
+        // padding inside a picture keeps it whole
+        assert!(d.push(pk(8, 70, false, first_half)).unwrap().frame.is_none());
+        assert_eq!(d.push(pk(9, 5, false, &[])).unwrap(), Depayloaded::default());
+        let end: &'static [u8] = &[0xB4, 3, 0x00, 0x22]; // I L F E, same layer
+        let r = d.push(pk(10, 70, true, end)).unwrap();
+        assert_eq!(r.frame.map(|f| f.data.to_vec()), Some(vec![0x11, 0x22]));
     }
 }

@@ -69,8 +69,10 @@ pub struct VideoFrame<'a> {
     /// True when a packet of the frame said keyframe.
     pub keyframe: bool,
     /// The frame's packets in sequence order, first (frame start) to last (frame end, or the end of a
-    /// layer frame for a VP9 picture that lost its upper layer: then call
-    /// [`Depayloader::finish`](ortc_codecs::Depayloader::finish) after the last packet).
+    /// layer frame for a VP9 picture that lost its upper layer), with any padding-only packet (empty
+    /// payload) among them. Give them all to a depayloader, then call
+    /// [`Depayloader::finish`](ortc_codecs::Depayloader::finish): it returns a frame that ended at a layer
+    /// end, and nothing for one that ended at its marker.
     pub packets: &'a [Packet],
 }
 
@@ -137,10 +139,13 @@ enum State {
     Empty,
     /// Given up (or too much lost to ask for).
     Lost,
-    /// Released or dropped.
+    /// Released or dropped (padding too, once the head passed it).
     Done,
     /// Held.
     Present(Packet, Boundary),
+    /// A held padding-only packet: part of no frame, released with a frame it falls inside (so that a
+    /// depayloader sees every sequence number) and passed over at the head.
+    Padding(Packet),
 }
 
 #[derive(Debug, Clone)]
@@ -347,30 +352,21 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         };
 
         if seq < self.head {
+            let slot = self.slot(seq);
+            if slot.seq == seq && matches!(slot.state, State::Done) {
+                self.stats.packets_duplicated += 1;
+                return Inserted::Duplicate;
+            }
             if !self.released_any && self.newest - seq < cap {
-                // reordering at the very start: the stream began earlier than its first arrival, and what
-                // lies between is missing
-                for s in seq..self.head {
-                    *self.slot_mut(s) = EMPTY;
-                }
-                let old_head = self.head;
-                self.head = seq;
-                self.note_gap(now, seq + 1, old_head, Gap::BeforeListed);
-                self.base = seq;
+                self.extend_back(now, seq);
             } else {
-                let slot = self.slot(seq);
-                return if slot.seq == seq && matches!(slot.state, State::Done) {
-                    self.stats.packets_duplicated += 1;
-                    Inserted::Duplicate
-                } else {
-                    self.stats.packets_discarded += 1;
-                    Inserted::TooOld
-                };
+                self.stats.packets_discarded += 1;
+                return Inserted::TooOld;
             }
         }
         {
             let slot = self.slot(seq);
-            if slot.seq == seq && matches!(slot.state, State::Present(..)) {
+            if slot.seq == seq && matches!(slot.state, State::Present(..) | State::Padding(_)) {
                 self.stats.packets_duplicated += 1;
                 return Inserted::Duplicate;
             }
@@ -380,41 +376,69 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         }
 
         self.seq_unwrap.unwrap(info.sequence_number);
-        let ts = self.ts_unwrap.unwrap(info.timestamp);
+        // a padding packet's timestamp says nothing of when media was sampled (senders reuse the last one,
+        // or any): it moves neither the unwrapping, nor the jitter estimate, nor the playout reference
+        let media = boundary.is_some();
+        let ts = if media {
+            self.ts_unwrap.unwrap(info.timestamp)
+        } else {
+            self.ts_unwrap.peek(info.timestamp)
+        };
         if seq > self.newest {
             self.note_gap(now, self.newest + 1, seq, Gap::AfterListed);
             self.newest = seq;
-            self.jitter.update(now, ts);
-            self.adapt_delay();
+            if media {
+                self.jitter.update(now, ts);
+                self.adapt_delay();
+            }
         } else if self.nack.remove(seq).is_some_and(|sent| sent > 0) {
             self.stats.packets_recovered += 1;
         }
-        if self.config.kind == MediaKind::Audio {
+        if media && self.config.kind == MediaKind::Audio {
             self.update_playout_base(now, ts);
         }
+        let packet = Packet {
+            sequence_number: info.sequence_number,
+            extended_sequence_number: seq,
+            timestamp: info.timestamp,
+            extended_timestamp: ts,
+            marker: info.marker,
+            payload,
+            arrival: now,
+        };
         let state = match boundary {
-            Some(boundary) => {
-                self.held += 1;
-                State::Present(
-                    Packet {
-                        sequence_number: info.sequence_number,
-                        extended_sequence_number: seq,
-                        timestamp: info.timestamp,
-                        extended_timestamp: ts,
-                        marker: info.marker,
-                        payload,
-                        arrival: now,
-                    },
-                    boundary,
-                )
-            }
-            // nothing to release: as if released at once
-            None => State::Done,
+            Some(boundary) => State::Present(packet, boundary),
+            None => State::Padding(packet),
         };
         *self.slot_mut(seq) = Slot { seq, state };
+        self.held += 1;
         self.stats.packets_received += 1;
         self.received_this_stream += 1;
         result
+    }
+
+    /// Reordering at the very start: the stream began at `seq`, earlier than its first arrival, and what lies
+    /// between is missing, but for padding already passed over (listed newest first: each goes to the front
+    /// of the NACK list).
+    fn extend_back(&mut self, now: Instant, seq: i64) {
+        let old_head = self.head;
+        self.head = seq;
+        *self.slot_mut(seq) = EMPTY;
+        // runs of missing sequence numbers, newest run first
+        let mut end = old_head;
+        for s in (seq..old_head).rev() {
+            let slot = self.slot(s);
+            let padding = slot.seq == s && matches!(slot.state, State::Done);
+            if padding || s == seq {
+                let from = s + 1;
+                for m in from..end {
+                    *self.slot_mut(m) = EMPTY;
+                }
+                self.note_gap(now, from, end, Gap::BeforeListed);
+                end = s;
+            }
+        }
+        self.base = seq;
     }
 
     /// The packet's frame boundaries; `None` for a padding-only packet (nothing left once padding is
@@ -463,15 +487,20 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         let mut last_ts = None;
         for s in self.head..new_head.min(self.newest + 1) {
             let slot = self.slot_mut(s);
-            if slot.seq == s
-                && let State::Present(p, _) = std::mem::replace(&mut slot.state, State::Done)
-            {
-                if last_ts != Some(p.extended_timestamp) {
-                    dropped_frames += 1;
-                    last_ts = Some(p.extended_timestamp);
+            if slot.seq != s {
+                continue;
+            }
+            match std::mem::replace(&mut slot.state, State::Done) {
+                State::Present(p, _) => {
+                    if last_ts != Some(p.extended_timestamp) {
+                        dropped_frames += 1;
+                        last_ts = Some(p.extended_timestamp);
+                    }
+                    self.held -= 1;
+                    self.stats.packets_discarded += 1;
                 }
-                self.held -= 1;
-                self.stats.packets_discarded += 1;
+                State::Padding(_) => self.held -= 1,
+                other => slot.state = other,
             }
         }
         self.head = new_head;
@@ -644,7 +673,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             return None;
         }
         match std::mem::replace(&mut slot.state, State::Done) {
-            State::Present(p, _) => {
+            State::Present(p, _) | State::Padding(p) => {
                 self.held -= 1;
                 Some(p)
             }
@@ -763,10 +792,9 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                         return Scan::Complete { end: s, keyframe };
                     }
                 }
-                // a padding packet: it ends a frame that stopped at a layer end, and is passed over inside one
-                State::Done if layer_end => return Scan::Complete { end: s - 1, keyframe },
-                State::Done => {}
-                State::Lost => return Scan::Broken(s + 1),
+                // padding is passed over (and released with the frame), whatever its timestamp
+                State::Padding(_) => {}
+                State::Lost | State::Done => return Scan::Broken(s + 1),
                 State::Empty => return Scan::Wait, // checked above
             }
             s += 1;
@@ -791,20 +819,22 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.request_keyframe(now, reason);
     }
 
-    /// The head is lost or in the middle of a frame: drop up to the next frame start we hold.
-    /// Moves the head past padding packets (the only packets marked done at the head: released and dropped
-    /// ones are behind it).
+    /// Moves the head past padding packets: between frames they belong to nothing. (A done slot at the head
+    /// is padding passed over before a late packet moved the head back: everything else marked done lies
+    /// behind the head.)
     fn skip_padding(&mut self) {
         while self.started && self.head <= self.newest {
             let slot = self.slot(self.head);
-            if slot.seq != self.head || !matches!(slot.state, State::Done) {
+            if slot.seq != self.head || !matches!(slot.state, State::Padding(_) | State::Done) {
                 break;
             }
+            self.take(self.head);
             self.head += 1;
             self.nack.drop_before(self.head);
         }
     }
 
+    /// The head is lost or in the middle of a frame: drop up to the next frame start we hold.
     fn skip_broken(&mut self, now: Instant) {
         let mut to = self.head;
         while to <= self.newest {

@@ -1,6 +1,7 @@
 //! Frames that end at a layer end without a marker (VP9 pictures whose upper spatial layer was dropped)
 //! complete when the next timestamp starts; without a layer end, a missing marker still breaks the frame.
-//! Padding-only packets (empty payload) fill their sequence numbers between frames.
+//! Padding-only packets (empty payload) fill their sequence numbers: passed over between frames, released
+//! with a frame they fall inside, so that the packets of a frame are always contiguous.
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -99,9 +100,12 @@ fn padding_between_frames_fills_the_sequence() {
         padding(11, 0),
         padding(12, 0),
         packet(13, 3000, START),
-        packet(14, 3000, LAYER_END), // base only, no marker: the padding after it ends it
+        packet(14, 3000, LAYER_END), // base only, no marker: the next timestamp ends it
         padding(15, 3000),
         packet(16, 6000, START | LAYER_END | END),
+        packet(17, 9000, START | LAYER_END),
+        padding(18, 1234), // inside a frame, with a timestamp of its own
+        packet(19, 9000, LAYER_END | END),
     ];
     for (i, (info, payload)) in arrivals.into_iter().enumerate() {
         jb.insert_parts(t0, info, payload);
@@ -115,11 +119,60 @@ fn padding_between_frames_fills_the_sequence() {
     }
     assert_eq!(
         released,
-        [(0, 0, vec![10]), (5, 3000, vec![13, 14]), (6, 6000, vec![16])],
-        "each frame as soon as it is known whole"
+        [
+            (0, 0, vec![10]),
+            (6, 3000, vec![13, 14, 15]),
+            (6, 6000, vec![16]),
+            (9, 9000, vec![17, 18, 19])
+        ],
+        "each frame as soon as it is known whole, with the padding inside it"
     );
     let s = jb.stats();
-    assert_eq!((s.frames_dropped, s.packets_received, s.packets_malformed), (0, 7, 0));
+    assert_eq!((s.frames_dropped, s.packets_received, s.packets_malformed), (0, 10, 0));
     assert!(jb.poll_nack(t0 + Duration::from_secs(1)).is_empty(), "nothing missing");
     assert!(jb.poll_keyframe_request().is_none());
+}
+
+#[test]
+fn padding_passed_over_at_the_start_survives_late_earlier_packets() {
+    let mut jb = JitterBuffer::new(Config::video(), Flags);
+    let t0 = Instant::now();
+    // the first arrival is padding; it is passed over at once
+    jb.insert_parts(t0, packet(20, 0, 0).0, Bytes::new());
+    assert!(jb.poll_frame(t0).is_none());
+    // a second copy of it is a duplicate, whether or not it was passed over yet
+    assert_eq!(
+        jb.insert_parts(t0, packet(20, 0, 0).0, Bytes::new()),
+        ortc_jitter::Inserted::Duplicate
+    );
+    // an earlier frame arrives late (reordering at the start), then the next one
+    let (info, payload) = packet(18, 3000, START | KEY | LAYER_END);
+    jb.insert_parts(t0, info, payload);
+    let (info, payload) = packet(19, 3000, LAYER_END | END);
+    jb.insert_parts(t0, info, payload);
+    let (info, payload) = packet(21, 6000, START | LAYER_END | END);
+    jb.insert_parts(t0, info, payload);
+    let mut released = Vec::new();
+    while let Some(f) = jb.poll_frame(t0) {
+        released.push(f.timestamp);
+    }
+    assert_eq!(released, [3000, 6000]);
+    assert!(
+        jb.poll_nack(t0 + Duration::from_secs(1)).is_empty(),
+        "the padding is not asked for"
+    );
+    let s = jb.stats();
+    assert_eq!((s.frames_dropped, s.packets_received, s.packets_duplicated), (0, 4, 1));
+}
+
+#[test]
+fn twice_received_padding_counts_once() {
+    let mut jb = JitterBuffer::new(Config::video(), Flags);
+    let t0 = Instant::now();
+    let (info, payload) = packet(30, 0, START | KEY | LAYER_END);
+    jb.insert_parts(t0, info, payload);
+    let pad = packet(31, 0, 0).0;
+    assert_eq!(jb.insert_parts(t0, pad, Bytes::new()), ortc_jitter::Inserted::Stored);
+    assert_eq!(jb.insert_parts(t0, pad, Bytes::new()), ortc_jitter::Inserted::Duplicate);
+    assert_eq!(jb.stats().packets_received, 2);
 }
