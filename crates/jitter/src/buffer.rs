@@ -630,9 +630,12 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 };
                 (at, reason)
             });
+        // the start wait matters only while the head is not a frame's start (once it is, the frame waits
+        // for its missing packets through NACKs, and a passed deadline must not be reported again and again)
         if self.config.kind == MediaKind::Video
             && self.started
             && !self.released_any
+            && !self.head_starts_frame()
             && next.is_none_or(|(t, _)| self.start_deadline < t)
         {
             next = Some((self.start_deadline, TimeoutReason::StartWait));
@@ -644,6 +647,12 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             next = Some((at, TimeoutReason::Playout));
         }
         next
+    }
+
+    /// True when the head holds a frame's first packet.
+    fn head_starts_frame(&self) -> bool {
+        let slot = self.slot(self.head);
+        slot.seq == self.head && matches!(&slot.state, State::Present(_, b) if b.frame_start)
     }
 
     fn playout_of(&self, seq: i64) -> Option<Instant> {

@@ -595,4 +595,19 @@ fn stream_starting_mid_frame_waits_briefly_for_the_frame_start() {
     assert!(jb.poll_frame(t0 + Duration::from_millis(60)).is_none());
     assert_eq!(jb.poll_keyframe_request(), Some(KeyframeReason::StreamStart));
     assert_eq!(jb.stats().frames_dropped, 1);
+
+    // when the start is there but a later packet of the first frame is missing, the wait is for the NACK:
+    // no start deadline is reported, before or after it passes
+    let mut jb = video_jb();
+    jb.insert_parts(t0, stream[0].info, stream[0].payload.clone());
+    jb.insert_parts(t0, stream[2].info, stream[2].payload.clone());
+    let (at, reason) = jb.poll_timeout().unwrap();
+    assert_eq!(reason, TimeoutReason::Nack);
+    let late = t0 + Duration::from_millis(100);
+    assert!(jb.poll_frame(late).is_none());
+    let _ = jb.poll_nack(late);
+    assert!(
+        jb.poll_timeout()
+            .is_some_and(|(t, r)| t > at && r != TimeoutReason::StartWait)
+    );
 }
