@@ -4,14 +4,17 @@
 #![cfg(feature = "h264")]
 #![allow(clippy::cast_precision_loss)] // byte and pixel counts far below 2^52
 
+mod common;
+
+use common::luma_error;
 use ortc_codecs::h264::{
     H264Depayloader, H264Payloader, NAL_FU_A, NAL_IDR, NAL_PPS, NAL_SLICE, NAL_SPS, NAL_STAP_A, PacketizationMode,
     annex_b_nals,
 };
 use ortc_codecs::openh264::{H264Decoder, H264Encoder, H264EncoderConfig};
 use ortc_codecs::{
-    CodecError, DEFAULT_MAX_PAYLOAD, Depayloader, EncodedVideo, H264Profile, PayloadPacket, Payloader, Payloads,
-    ProfileLevelId, VideoDecoder, VideoEncoder, VideoFrame,
+    CodecError, DEFAULT_MAX_PAYLOAD, Depayloader, EncodedVideo, H264Profile, PayloadPacket, ProfileLevelId,
+    VideoDecoder, VideoEncoder, VideoFrame,
 };
 
 /// A `width`×`height` picture: a diagonal gradient with a fixed noise texture on it (so that bits buy
@@ -71,28 +74,13 @@ fn assert_delta(access_unit: &[u8]) {
     );
 }
 
-/// Mean absolute luma difference.
-fn luma_error(a: &VideoFrame, b: &VideoFrame) -> u64 {
-    a.y.iter()
-        .zip(&b.y)
-        .map(|(&p, &q)| u64::from(p.abs_diff(q)))
-        .sum::<u64>()
-        / a.y.len() as u64
-}
-
 /// Payloads one access unit in packetization-mode 1; returns the RTP payloads with their markers.
 fn packetize(encoded: &EncodedVideo, max_payload: usize) -> Vec<(Vec<u8>, bool)> {
-    let mut payloads = Payloads::new();
-    H264Payloader::new(PacketizationMode::NonInterleaved)
-        .payload(&encoded.data, max_payload, &mut payloads)
-        .expect("payload");
-    payloads
-        .iter()
-        .map(|p| {
-            assert!(p.data.len() <= max_payload);
-            (p.data.to_vec(), p.marker)
-        })
-        .collect()
+    common::packetize(
+        &mut H264Payloader::new(PacketizationMode::NonInterleaved),
+        encoded,
+        max_payload,
+    )
 }
 
 /// Encodes 30 frames with an IDR requested at frame 15, sends each through the payloader with
@@ -178,51 +166,14 @@ fn h264_frames_survive_fu_a_fragmentation() {
 fn h264_access_unit_with_a_lost_packet_is_reported_and_not_decoded() {
     let mut enc = H264Encoder::new(config(320, 240, 2_000_000)).expect("encoder");
     let mut dec = H264Decoder::new().expect("decoder");
-    let mut depay = H264Depayloader::new();
-    let (mut encoded, mut picture) = (EncodedVideo::default(), VideoFrame::default());
-    let mut seq = 0u16;
-    let mut decoded = Vec::new();
-    let mut incomplete = Vec::new();
-    for index in 0..4u32 {
-        if index == 2 {
-            enc.request_keyframe();
-        }
-        let source = moving_pattern(320, 240, index);
-        assert!(enc.encode(&source, &mut encoded).expect("encode"));
-        // small packets, so that even a delta frame spans several
-        let packets = packetize(&encoded, 200);
-        if index == 1 {
-            assert!(packets.len() >= 3, "frame 1 is {} packets", packets.len());
-        }
-        for (i, (data, marker)) in packets.iter().enumerate() {
-            let this_seq = seq;
-            seq = seq.wrapping_add(1);
-            if index == 1 && i == packets.len() / 2 {
-                continue; // lost in the network
-            }
-            let out = depay
-                .push(PayloadPacket {
-                    sequence_number: this_seq,
-                    timestamp: source.timestamp,
-                    marker: *marker,
-                    payload: data,
-                })
-                .expect("depayload");
-            if let Some(lost) = out.incomplete {
-                incomplete.push(lost.timestamp);
-            }
-            if let Some(f) = out.frame {
-                // only whole access units reach the decoder
-                assert_eq!(f.data, &encoded.data[..]);
-                assert!(dec.decode(f.data, f.timestamp, &mut picture).expect("decode"));
-                assert_eq!(picture.timestamp, source.timestamp);
-                decoded.push(index);
-            }
-        }
-    }
-    assert_eq!(incomplete, [3000]);
-    // frame 3 follows the forced IDR 2 and decodes; frame 1 never reached the decoder
-    assert_eq!(decoded, [0, 2, 3]);
+    common::lost_middle_packet(
+        &mut enc,
+        &mut dec,
+        &mut H264Payloader::new(PacketizationMode::NonInterleaved),
+        &mut H264Depayloader::new(),
+        &|index| moving_pattern(320, 240, index),
+        200,
+    );
 }
 
 #[test]

@@ -3,6 +3,9 @@
 #![cfg(all(feature = "opus", feature = "vpx"))]
 #![allow(clippy::cast_precision_loss)] // sample counts far below 2^52
 
+mod common;
+
+use common::{luma_error, packetize};
 use ortc_codecs::opus::{OpusDecoder, OpusDepayloader, OpusEncoder, OpusEncoderConfig, OpusPayloader};
 use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
 use ortc_codecs::vp9::{Superframe, Vp9Depayloader, Vp9Descriptor, Vp9Payloader};
@@ -98,15 +101,6 @@ fn moving_pattern(index: u32) -> VideoFrame {
     frame
 }
 
-/// Payloads one encoded frame; returns the RTP payloads with their markers.
-fn packetize(payloader: &mut dyn Payloader, encoded: &EncodedVideo, max_payload: usize) -> Vec<(Vec<u8>, bool)> {
-    let mut payloads = Payloads::new();
-    payloader
-        .payload(&encoded.data, max_payload, &mut payloads)
-        .expect("payload");
-    payloads.iter().map(|p| (p.data.to_vec(), p.marker)).collect()
-}
-
 fn payloader_pair(codec: VpxCodec) -> (Box<dyn Payloader>, Box<dyn Depayloader>) {
     match codec {
         VpxCodec::Vp8 => (Box::new(Vp8Payloader::new()), Box::new(Vp8Depayloader::new())),
@@ -183,13 +177,7 @@ fn frames_survive_payloading_and_decoding(codec: VpxCodec) {
             keyframes.push(index);
         }
         // the decoded picture resembles the source
-        let mad = picture
-            .y
-            .iter()
-            .zip(&source.y)
-            .map(|(&a, &b)| u64::from(a.abs_diff(b)))
-            .sum::<u64>()
-            / picture.y.len() as u64;
+        let mad = luma_error(&picture, &source);
         assert!(mad < 20, "{codec:?} frame {index}: mean luma error {mad}");
     }
     assert_eq!(keyframes, [0, 15], "{codec:?} keyframes at {keyframes:?}");
@@ -262,49 +250,7 @@ fn frame_with_a_lost_packet_is_reported_and_not_decoded(codec: VpxCodec) {
     let mut enc = VpxEncoder::new(config).expect("encoder");
     let mut dec = VpxDecoder::new(codec).expect("decoder");
     let (mut pay, mut depay) = payloader_pair(codec);
-    let (mut encoded, mut picture) = (EncodedVideo::default(), VideoFrame::default());
-    let mut seq = 0u16;
-    let mut decoded = Vec::new();
-    let mut incomplete = Vec::new();
-    for index in 0..4u32 {
-        if index == 2 {
-            enc.request_keyframe();
-        }
-        let source = moving_pattern(index);
-        enc.encode(&source, &mut encoded).expect("encode");
-        // small packets, so that even a delta frame spans several
-        let packets = packetize(pay.as_mut(), &encoded, 64);
-        if index == 1 {
-            assert!(packets.len() >= 3, "frame 1 is {} packets", packets.len());
-        }
-        for (i, (data, marker)) in packets.iter().enumerate() {
-            let this_seq = seq;
-            seq = seq.wrapping_add(1);
-            if index == 1 && i == packets.len() / 2 {
-                continue; // lost in the network
-            }
-            let out = depay
-                .push(PayloadPacket {
-                    sequence_number: this_seq,
-                    timestamp: source.timestamp,
-                    marker: *marker,
-                    payload: data,
-                })
-                .expect("depayload");
-            if let Some(lost) = out.incomplete {
-                incomplete.push(lost.timestamp);
-            }
-            if let Some(f) = out.frame {
-                // only whole frames reach the decoder
-                assert_eq!(f.data, &encoded.data[..]);
-                assert!(dec.decode(f.data, f.timestamp, &mut picture).expect("decode"));
-                decoded.push(index);
-            }
-        }
-    }
-    assert_eq!(incomplete, [3000], "{codec:?}");
-    // frame 3 follows the forced keyframe 2 and decodes; frame 1 never reached the decoder
-    assert_eq!(decoded, [0, 2, 3], "{codec:?}");
+    common::lost_middle_packet(&mut enc, &mut dec, pay.as_mut(), depay.as_mut(), &moving_pattern, 64);
 }
 
 /// Two spatial layers (160×120 and 320×240) from libvpx's SVC encoder: each superframe splits into two
@@ -393,13 +339,7 @@ fn vp9_spatial_layers_travel_as_layer_frames_and_decode() {
         }
         assert!(got.is_some(), "picture {index} not reassembled");
         assert_eq!((picture.width, picture.height), (320, 240));
-        let mad = picture
-            .y
-            .iter()
-            .zip(&source.y)
-            .map(|(&a, &b)| u64::from(a.abs_diff(b)))
-            .sum::<u64>()
-            / picture.y.len() as u64;
+        let mad = luma_error(&picture, &source);
         assert!(mad < 20, "picture {index}: mean luma error {mad}");
     }
 }
