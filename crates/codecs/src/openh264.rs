@@ -28,6 +28,8 @@ use lib::formats::YUVSource;
 use lib::{OpenH264API, Timestamp};
 use openh264_sys2 as ffi;
 
+use ortc_rtp_packet::TimestampUnwrapper;
+
 use crate::CodecError;
 use crate::media::{EncodedVideo, VideoDecoder, VideoEncoder, VideoFrame};
 
@@ -121,8 +123,8 @@ pub struct H264Encoder {
     /// first frame, from the frame's size).
     started: bool,
     force_keyframe: bool,
-    /// Last RTP timestamp and the 64-bit timestamp it unwrapped to.
-    last_timestamp: Option<(u32, i64)>,
+    /// RTP timestamps unwrapped to 64 bits: the encoder takes growing presentation times.
+    timestamps: TimestampUnwrapper,
 }
 
 impl std::fmt::Debug for H264Encoder {
@@ -180,22 +182,13 @@ impl H264Encoder {
             inner: make_encoder(&config)?,
             started: false,
             force_keyframe: false,
-            last_timestamp: None,
+            timestamps: TimestampUnwrapper::new(),
         })
     }
 
     /// The configuration in force (reflecting later bitrate changes and frame sizes).
     pub fn config(&self) -> H264EncoderConfig {
         self.config
-    }
-
-    fn unwrap_timestamp(&mut self, ts: u32) -> i64 {
-        let pts = match self.last_timestamp {
-            None => i64::from(ts),
-            Some((last, last_pts)) => last_pts + i64::from(ts.wrapping_sub(last).cast_signed()),
-        };
-        self.last_timestamp = Some((ts, pts));
-        pts
     }
 
     /// Sets one of the bitrate options (`SBitrateInfo` argument) of the initialized encoder.
@@ -238,7 +231,7 @@ impl VideoEncoder for H264Encoder {
             };
             *self = Self::new(config)?;
         }
-        let pts = self.unwrap_timestamp(frame.timestamp);
+        let pts = self.timestamps.unwrap(frame.timestamp);
         // invariant: the max makes it non-negative
         let millis = Timestamp::from_millis((pts.max(0) / 90).cast_unsigned());
         if std::mem::take(&mut self.force_keyframe) && self.started {

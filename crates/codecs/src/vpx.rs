@@ -14,6 +14,8 @@ use std::ptr;
 
 use vpx_sys as ffi;
 
+use ortc_rtp_packet::TimestampUnwrapper;
+
 use crate::CodecError;
 use crate::media::{EncodedVideo, VideoDecoder, VideoEncoder, VideoFrame};
 
@@ -170,8 +172,8 @@ pub struct VpxEncoder {
     cfg: ffi::vpx_codec_enc_cfg_t,
     ctx: Context,
     force_keyframe: bool,
-    /// Last RTP timestamp and the 64-bit timestamp it unwrapped to (libvpx wants growing pts).
-    last_timestamp: Option<(u32, i64)>,
+    /// RTP timestamps unwrapped to 64 bits: the encoder takes growing presentation times.
+    timestamps: TimestampUnwrapper,
 }
 
 // SAFETY: `cfg` holds only null pointers (no two-pass stats are used) and `ctx` is Send (above).
@@ -275,7 +277,7 @@ impl VpxEncoder {
             cfg,
             ctx,
             force_keyframe: false,
-            last_timestamp: None,
+            timestamps: TimestampUnwrapper::new(),
         })
     }
 
@@ -299,15 +301,6 @@ impl VpxEncoder {
     pub fn config(&self) -> VpxEncoderConfig {
         self.config
     }
-
-    fn unwrap_timestamp(&mut self, ts: u32) -> i64 {
-        let pts = match self.last_timestamp {
-            None => i64::from(ts),
-            Some((last, last_pts)) => last_pts + i64::from(ts.wrapping_sub(last).cast_signed()),
-        };
-        self.last_timestamp = Some((ts, pts));
-        pts
-    }
 }
 
 impl VideoEncoder for VpxEncoder {
@@ -321,7 +314,7 @@ impl VideoEncoder for VpxEncoder {
             };
             *self = Self::new(config)?;
         }
-        let pts = self.unwrap_timestamp(frame.timestamp);
+        let pts = self.timestamps.unwrap(frame.timestamp);
         let duration = c_ulong::from(90_000 / self.config.framerate.max(1));
 
         // vpx_img_wrap describes an I420 image of the frame's size; we then point its planes at the
