@@ -22,8 +22,11 @@ fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// (seq, timestamp, marker, payload) of every RTP packet with `pt`, keyed by sequence number.
-fn packets(file: &[u8], pt: u8) -> BTreeMap<u16, (u32, bool, Vec<u8>, u32)> {
+/// (timestamp, marker, payload, SSRC) of RTP packets, keyed by sequence number.
+type Stream = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
+
+/// Every RTP packet with `pt`.
+fn packets(file: &[u8], pt: u8) -> Stream {
     let mut out = BTreeMap::new();
     for d in pcap::udp_datagrams(file).unwrap() {
         if !pcap::is_rtp(d.payload) {
@@ -40,28 +43,42 @@ fn packets(file: &[u8], pt: u8) -> BTreeMap<u16, (u32, bool, Vec<u8>, u32)> {
     out
 }
 
+/// `received` with the gaps filled by the RTX packets (`rtx_pt`: original sequence number + original
+/// payload) of the capture, as a receiver would have them; padding-only RTX packets are left out.
+fn with_rtx_repairs(file: &[u8], received: &Stream, rtx_pt: u8) -> Stream {
+    let ssrc = received.values().next().expect("media packets").3;
+    let mut repaired = received.clone();
+    for (_, (ts, marker, p, _)) in packets(file, rtx_pt) {
+        if p.len() >= 3 {
+            let osn = u16::from_be_bytes([p[0], p[1]]);
+            repaired.entry(osn).or_insert((ts, marker, p[2..].to_vec(), ssrc));
+        }
+    }
+    repaired
+}
+
 struct Outcome {
+    /// (timestamp, frame, keyframe), a frame closed late (`previous`) before the one closed on time.
     frames: Vec<(u32, Vec<u8>, bool)>,
     incomplete: Vec<u32>,
 }
 
-fn depayload_all<'a>(pkts: impl Iterator<Item = (u16, u32, bool, &'a [u8])>) -> Outcome {
-    let mut d = Vp8Depayloader::new();
+fn depayload(d: &mut dyn Depayloader, stream: &Stream) -> Outcome {
     let mut out = Outcome {
         frames: Vec::new(),
         incomplete: Vec::new(),
     };
-    for (seq, ts, marker, payload) in pkts {
+    for (&seq, (ts, marker, payload, _)) in stream {
         let r = d
             .push(PayloadPacket {
                 sequence_number: seq,
-                timestamp: ts,
-                marker,
+                timestamp: *ts,
+                marker: *marker,
                 payload,
             })
             .unwrap();
         out.incomplete.extend(r.incomplete.map(|i| i.timestamp));
-        if let Some(f) = r.frame {
+        for f in r.previous.into_iter().chain(r.frame) {
             out.frames.push((f.timestamp, f.data.to_vec(), f.keyframe));
         }
     }
@@ -121,7 +138,7 @@ fn chromium_vp8_frames() {
     // 80 frames; 26838 and 26878 were the marker packets of two-packet frames, 26918 the first packet of one
     assert_eq!(by_ts.len(), 80);
 
-    let out = depayload_all(vp8.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..])));
+    let out = depayload(&mut Vp8Depayloader::new(), &vp8);
     let got: Vec<u32> = out.frames.iter().map(|f| f.0).collect();
     assert_eq!(got, expect_complete);
     assert_eq!(out.incomplete, expect_incomplete);
@@ -139,18 +156,9 @@ fn chromium_vp8_frames() {
     }
 
     // RTX repairs (PT 97: OSN + original payload) fill the drops: then every frame is whole
-    let mut repaired = vp8.clone();
-    for (_, (ts, m, p, _)) in packets(&file, 97) {
-        if p.len() < 3 {
-            continue; // padding-only probe
-        }
-        let osn = u16::from_be_bytes([p[0], p[1]]);
-        repaired
-            .entry(osn)
-            .or_insert((ts, m, p[2..].to_vec(), CHROMIUM_VP8_SSRC));
-    }
+    let repaired = with_rtx_repairs(&file, &vp8, 97);
     assert_eq!(repaired.len(), vp8.len() + DROPPED.len());
-    let whole = depayload_all(repaired.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..])));
+    let whole = depayload(&mut Vp8Depayloader::new(), &repaired);
     assert!(whole.incomplete.is_empty());
     assert_eq!(whole.frames.len(), by_ts.len());
 }
@@ -159,7 +167,7 @@ fn chromium_vp8_frames() {
 fn vp8_frames_survive_repayloading() {
     for (fixture_path, pt) in [("chromium/plain.pcap", 96), ("aiortc/plain.pcap", 97)] {
         let vp8 = packets(&fixture(fixture_path), pt);
-        let frames = depayload_all(vp8.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..]))).frames;
+        let frames = depayload(&mut Vp8Depayloader::new(), &vp8).frames;
         assert!(!frames.is_empty());
         let mut payloader = Vp8Payloader::with_picture_id(0x7F00);
         let mut payloads = Payloads::new();
@@ -198,15 +206,14 @@ fn vp8_frames_survive_repayloading() {
 mod decode {
     use std::collections::BTreeMap;
 
-    use super::{CHROMIUM_VP8_SSRC, depayload_all, fixture, packets};
+    use super::{Stream, depayload, fixture, packets, with_rtx_repairs};
     use ortc_codecs::opus::OpusDecoder;
+    use ortc_codecs::vp8::Vp8Depayloader;
     use ortc_codecs::vpx::{VpxCodec, VpxDecoder};
     use ortc_codecs::{AudioDecoder, AudioFrame, VideoDecoder, VideoFrame};
 
-    type Packets = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
-
-    fn by_ssrc(all: Packets) -> BTreeMap<u32, Packets> {
-        let mut out: BTreeMap<u32, Packets> = BTreeMap::new();
+    fn by_ssrc(all: Stream) -> BTreeMap<u32, Stream> {
+        let mut out: BTreeMap<u32, Stream> = BTreeMap::new();
         for (seq, p) in all {
             out.entry(p.3).or_default().insert(seq, p);
         }
@@ -214,8 +221,8 @@ mod decode {
     }
 
     /// Decodes every frame of a VP8 stream; returns the mean luma of each picture.
-    fn decode_vp8(stream: &Packets) -> Vec<u64> {
-        let frames = depayload_all(stream.iter().map(|(s, (t, m, p, _))| (*s, *t, *m, &p[..]))).frames;
+    fn decode_vp8(stream: &Stream) -> Vec<u64> {
+        let frames = depayload(&mut Vp8Depayloader::new(), stream).frames;
         assert!(!frames.is_empty());
         let mut dec = VpxDecoder::new(VpxCodec::Vp8).unwrap();
         let mut picture = VideoFrame::default();
@@ -233,7 +240,7 @@ mod decode {
     }
 
     /// Decodes every Opus packet of a stream; returns each packet's peak magnitude.
-    fn decode_opus(stream: &Packets) -> Vec<u16> {
+    fn decode_opus(stream: &Stream) -> Vec<u16> {
         let mut dec = OpusDecoder::new(48_000, 2).unwrap();
         let mut out = AudioFrame::default();
         stream
@@ -250,13 +257,7 @@ mod decode {
     fn chromium_streams_decode() {
         let file = fixture("chromium/plain.pcap");
         // the three dropped packets come back from the RTX repairs, as a receiver would have them
-        let mut vp8 = packets(&file, 96);
-        for (_, (ts, m, p, _)) in packets(&file, 97) {
-            if p.len() >= 3 {
-                let osn = u16::from_be_bytes([p[0], p[1]]);
-                vp8.entry(osn).or_insert((ts, m, p[2..].to_vec(), CHROMIUM_VP8_SSRC));
-            }
-        }
+        let vp8 = with_rtx_repairs(&file, &packets(&file, 96), 97);
         let luma = decode_vp8(&vp8);
         assert_eq!(luma.len(), 80);
         // the fake camera's brightness climbs a little each frame and falls back every ~12 frames
@@ -312,40 +313,13 @@ mod decode {
 /// depayloader, re-payloaded by ours, and decoded by our OpenH264 wrapper.
 #[cfg(feature = "h264")]
 mod chromium_h264 {
-    use std::collections::BTreeMap;
-
-    use super::{fixture, packets};
+    use super::{depayload, fixture, packets, with_rtx_repairs};
     use ortc_codecs::h264::{H264Depayloader, H264Payloader, NAL_FU_A, NAL_STAP_A, PacketizationMode, annex_b_nals};
     use ortc_codecs::openh264::H264Decoder;
     use ortc_codecs::{DEFAULT_MAX_PAYLOAD, Depayloader, PayloadPacket, Payloader, Payloads, VideoDecoder, VideoFrame};
 
     const H264_PT: u8 = 102;
     const RTX_PT: u8 = 103;
-
-    type Stream = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
-    /// (timestamp, access unit, keyframe).
-    type AccessUnit = (u32, Vec<u8>, bool);
-
-    /// Every whole frame, and the timestamps reported incomplete.
-    fn depayload(stream: &Stream) -> (Vec<AccessUnit>, Vec<u32>) {
-        let mut d = H264Depayloader::new();
-        let (mut frames, mut incomplete) = (Vec::new(), Vec::new());
-        for (&seq, (ts, marker, payload, _)) in stream {
-            let r = d
-                .push(PayloadPacket {
-                    sequence_number: seq,
-                    timestamp: *ts,
-                    marker: *marker,
-                    payload,
-                })
-                .unwrap();
-            incomplete.extend(r.incomplete.map(|i| i.timestamp));
-            if let Some(f) = r.frame {
-                frames.push((f.timestamp, f.data.to_vec(), f.keyframe));
-            }
-        }
-        (frames, incomplete)
-    }
 
     #[test]
     fn chromium_h264_depayloads_repayloads_and_decodes() {
@@ -358,20 +332,13 @@ mod chromium_h264 {
             assert!(kinds.contains(&kind), "no NAL type {kind} in {kinds:?}");
         }
         // every 40th packet was dropped before decryption: each drop leaves one frame incomplete
-        let (_, incomplete) = depayload(&received);
+        let incomplete = depayload(&mut H264Depayloader::new(), &received).incomplete;
         assert_eq!(incomplete.len(), 3);
 
         // with the RTX repairs (OSN + original payload) every frame is whole
-        let mut repaired = received.clone();
-        for (_, (ts, marker, p, ssrc)) in packets(&file, RTX_PT) {
-            if p.len() >= 3 {
-                repaired
-                    .entry(u16::from_be_bytes([p[0], p[1]]))
-                    .or_insert((ts, marker, p[2..].to_vec(), ssrc));
-            }
-        }
+        let repaired = with_rtx_repairs(&file, &received, RTX_PT);
         assert_eq!(repaired.len(), 129);
-        let (frames, incomplete) = depayload(&repaired);
+        let super::Outcome { frames, incomplete } = depayload(&mut H264Depayloader::new(), &repaired);
         assert!(incomplete.is_empty());
         assert_eq!(frames.len(), 72, "Chromium reported 72 frames encoded");
         assert!(frames[0].2, "the stream starts with an IDR");
@@ -421,40 +388,15 @@ mod chromium_h264 {
 /// layer's size.
 #[cfg(feature = "vpx")]
 mod chromium_vp9_svc {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeSet;
 
-    use super::{fixture, packets};
+    use super::{depayload, fixture, packets, with_rtx_repairs};
     use ortc_codecs::vp9::{Vp9Depayloader, Vp9Descriptor};
     use ortc_codecs::vpx::{VpxCodec, VpxDecoder};
-    use ortc_codecs::{Depayloader, PayloadPacket, VideoDecoder, VideoFrame};
+    use ortc_codecs::{VideoDecoder, VideoFrame};
 
     const VP9_PT: u8 = 98;
     const RTX_PT: u8 = 99;
-
-    type Stream = BTreeMap<u16, (u32, bool, Vec<u8>, u32)>;
-    /// (timestamp, picture, keyframe).
-    type Picture = (u32, Vec<u8>, bool);
-
-    /// Every whole picture, and the timestamps reported incomplete.
-    fn depayload(stream: &Stream) -> (Vec<Picture>, Vec<u32>) {
-        let mut d = Vp9Depayloader::new();
-        let (mut pictures, mut incomplete) = (Vec::new(), Vec::new());
-        for (&seq, (ts, marker, payload, _)) in stream {
-            let r = d
-                .push(PayloadPacket {
-                    sequence_number: seq,
-                    timestamp: *ts,
-                    marker: *marker,
-                    payload,
-                })
-                .unwrap();
-            incomplete.extend(r.incomplete.map(|i| i.timestamp));
-            for f in r.previous.into_iter().chain(r.frame) {
-                pictures.push((f.timestamp, f.data.to_vec(), f.keyframe));
-            }
-        }
-        (pictures, incomplete)
-    }
 
     #[test]
     fn chromium_vp9_svc_depayloads_and_decodes() {
@@ -482,21 +424,17 @@ mod chromium_vp9_svc {
         assert!(structures.iter().all(|&s| s == (2, Some((640, 480)))), "{structures:?}");
 
         // every 40th video datagram was dropped before decryption: pictures are reported incomplete
-        let (_, incomplete) = depayload(&received);
+        let incomplete = depayload(&mut Vp9Depayloader::new(), &received).incomplete;
         assert!(!incomplete.is_empty());
 
         // with the RTX repairs every picture is whole and decodes at the top layer's size
-        let mut repaired = received.clone();
-        for (_, (ts, marker, p, ssrc)) in packets(&file, RTX_PT) {
-            if p.len() >= 3 {
-                repaired
-                    .entry(u16::from_be_bytes([p[0], p[1]]))
-                    .or_insert((ts, marker, p[2..].to_vec(), ssrc));
-            }
-        }
+        let repaired = with_rtx_repairs(&file, &received, RTX_PT);
         let (first, last) = (*repaired.keys().next().unwrap(), *repaired.keys().last().unwrap());
         assert_eq!(usize::from(last - first) + 1, repaired.len(), "no gaps left");
-        let (pictures, incomplete) = depayload(&repaired);
+        let super::Outcome {
+            frames: pictures,
+            incomplete,
+        } = depayload(&mut Vp9Depayloader::new(), &repaired);
         assert!(incomplete.is_empty(), "{incomplete:?}");
         assert!(pictures[0].2, "the stream starts with a keyframe");
         let timestamps: BTreeSet<u32> = repaired.values().map(|(ts, ..)| *ts).collect();
