@@ -107,6 +107,31 @@ fuzz_target!(|data: &[u8]| {
     Vp9Payloader::default()
         .payload(data, budget, &mut payloads)
         .expect("budget above descriptor size");
+    assert_eq!(vp9_back(&payloads, budget).as_deref(), Some(data));
+    // as a two-layer SVC superframe: the layer frames come back concatenated
+    if let Ok(sf) = Superframe::parse(data) {
+        let mut svc = Vp9Payloader::scalable(&[(160, 120), (320, 240)]).expect("two layers");
+        if svc.payload(data, budget, &mut payloads).is_ok() {
+            assert_eq!(vp9_back(&payloads, budget), Some(sf.frames().concat()));
+        }
+    }
+    if Av1Payloader::default().payload(data, budget, &mut payloads).is_ok() {
+        let mut d = Av1Depayloader::new();
+        for (i, p) in payloads.iter().enumerate() {
+            assert!(p.data.len() <= budget);
+            let packet = PayloadPacket {
+                sequence_number: i as u16,
+                timestamp: 1,
+                marker: p.marker,
+                payload: p.data,
+            };
+            let _ = d.push(packet);
+        }
+    }
+});
+
+/// Our own VP9 packets (each within `budget`) through a VP9 depayloader: the frame they carry.
+fn vp9_back(payloads: &Payloads, budget: usize) -> Option<Vec<u8>> {
     let mut d = Vp9Depayloader::new();
     let mut back = None;
     for (i, p) in payloads.iter().enumerate() {
@@ -124,42 +149,5 @@ fuzz_target!(|data: &[u8]| {
             .map(|f| f.data.to_vec())
             .or(back);
     }
-    assert_eq!(back.as_deref(), Some(data));
-    // as a two-layer SVC superframe: the layer frames come back concatenated
-    if let Ok(sf) = Superframe::parse(data) {
-        let mut svc = Vp9Payloader::scalable(&[(160, 120), (320, 240)]).expect("two layers");
-        if svc.payload(data, budget, &mut payloads).is_ok() {
-            let mut d = Vp9Depayloader::new();
-            let mut back = None;
-            for (i, p) in payloads.iter().enumerate() {
-                assert!(p.data.len() <= budget);
-                let packet = PayloadPacket {
-                    sequence_number: i as u16,
-                    timestamp: 1,
-                    marker: p.marker,
-                    payload: p.data,
-                };
-                back = d
-                    .push(packet)
-                    .expect("own VP9 SVC packets depayload")
-                    .frame
-                    .map(|f| f.data.to_vec())
-                    .or(back);
-            }
-            assert_eq!(back, Some(sf.frames().concat()));
-        }
-    }
-    if Av1Payloader::default().payload(data, budget, &mut payloads).is_ok() {
-        let mut d = Av1Depayloader::new();
-        for (i, p) in payloads.iter().enumerate() {
-            assert!(p.data.len() <= budget);
-            let packet = PayloadPacket {
-                sequence_number: i as u16,
-                timestamp: 1,
-                marker: p.marker,
-                payload: p.data,
-            };
-            let _ = d.push(packet);
-        }
-    }
-});
+    back
+}
