@@ -49,11 +49,11 @@ fn handshake_without_loss_exports_matching_keys_for_srtp() {
     let rtp = [0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 1, 2, 3];
     let mut packet = BytesMut::with_capacity(64);
     packet.extend_from_slice(&rtp);
-    a.protect_rtp(&mut packet).expect("protect");
-    b.unprotect_rtp(&mut packet).expect("unprotect");
+    a.outbound().protect_rtp(&mut packet).expect("protect");
+    b.inbound().unprotect_rtp(&mut packet).expect("unprotect");
     assert_eq!(&packet[..], &rtp[..]);
-    b.protect_rtp(&mut packet).expect("protect");
-    a.unprotect_rtp(&mut packet).expect("unprotect");
+    b.outbound().protect_rtp(&mut packet).expect("protect");
+    a.inbound().unprotect_rtp(&mut packet).expect("unprotect");
     assert_eq!(&packet[..], &rtp[..]);
 }
 

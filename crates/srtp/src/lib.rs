@@ -9,6 +9,10 @@
 //!   `Send` and can run on different threads.
 //! - [`SrtpStats`]: packets and bytes through each direction and a counter for every kind of [`SrtpError`].
 //!
+//! The sessions need the `libsrtp` feature (on by default), which builds libsrtp2. Without it the crate is only
+//! [`SrtpProfile`], [`SessionKeys`], [`MasterKey`] and [`SrtpError`]: what a DTLS-SRTP handshake needs to hand
+//! its keys over, with no native library to build.
+//!
 //! Packets are handled as bytes; only their header lengths are looked at. Nothing allocates per packet once a
 //! stream exists, as long as a buffer being protected has spare capacity for the trailer
 //! ([`SrtpProfile::rtp_trailer_len`], [`SrtpProfile::rtcp_trailer_len`]). libsrtp itself allocates (in C) the
@@ -17,6 +21,7 @@
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "libsrtp")] {
 //! use bytes::BytesMut;
 //! use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpError, SrtpProfile, SrtpSession};
 //!
@@ -29,32 +34,38 @@
 //! let rtp = [0x80, 111, 0, 1, 0, 0, 0, 160, 0x12, 0x34, 0x56, 0x78, b'h', b'i'];
 //! let mut packet = BytesMut::with_capacity(1500);
 //! packet.extend_from_slice(&rtp);
-//! alice.protect_rtp(&mut packet)?;
+//! alice.outbound().protect_rtp(&mut packet)?;
 //! assert_eq!(packet.len(), rtp.len() + profile.rtp_trailer_len());
 //!
 //! let wire = packet.clone();
-//! bob.unprotect_rtp(&mut packet)?;
+//! bob.inbound().unprotect_rtp(&mut packet)?;
 //! assert_eq!(&packet[..], &rtp[..]);
 //!
 //! // The same packet again is a replay.
 //! let mut again = wire;
-//! assert_eq!(bob.unprotect_rtp(&mut again), Err(SrtpError::ReplayDuplicate));
+//! assert_eq!(bob.inbound().unprotect_rtp(&mut again), Err(SrtpError::ReplayDuplicate));
 //! assert_eq!(bob.stats().errors.replay_duplicate, 1);
-//! # Ok::<(), SrtpError>(())
+//! # }
+//! # Ok::<(), ortc_srtp::SrtpError>(())
 //! ```
 
 mod error;
+#[cfg(feature = "libsrtp")]
 mod ffi;
 mod keys;
 mod profile;
+#[cfg(feature = "libsrtp")]
 mod session;
+#[cfg(feature = "libsrtp")]
 mod stats;
 
 pub use error::SrtpError;
 pub use keys::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, MasterKey, SessionKeys};
 pub use profile::{MAX_MASTER_KEY_AND_SALT_LEN, SRTCP_INDEX_LEN, SrtpProfile};
+#[cfg(feature = "libsrtp")]
 pub use session::{
     DEFAULT_REPLAY_WINDOW, InboundSession, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW, OutboundSession, SrtpConfig,
     SrtpSession,
 };
+#[cfg(feature = "libsrtp")]
 pub use stats::{ErrorCounts, PacketCounts, SrtpStats};

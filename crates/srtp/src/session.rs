@@ -19,8 +19,9 @@ const RTCP_HEADER_LEN: usize = 8;
 /// Session options.
 ///
 /// ```
-/// let config = ortc_srtp::SrtpConfig::default().with_replay_window(4096).with_allow_repeat_tx(false);
+/// let config = ortc_srtp::SrtpConfig::default().with_replay_window(4096);
 /// assert_eq!(config.replay_window(), 4096);
+/// assert!(!config.allow_repeat_tx(), "a sequence number is protected once");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SrtpConfig {
@@ -32,7 +33,7 @@ impl Default for SrtpConfig {
     fn default() -> Self {
         Self {
             replay_window: DEFAULT_REPLAY_WINDOW,
-            allow_repeat_tx: true,
+            allow_repeat_tx: false,
         }
     }
 }
@@ -46,15 +47,17 @@ impl SrtpConfig {
         self
     }
 
-    /// Whether the outbound side may protect the same RTP sequence number twice (default `true`).
+    /// Whether the outbound side may protect the same RTP sequence number twice (default `false`).
     ///
-    /// libsrtp runs a replay check on the *sending* side too; retransmitting a packet on its original SSRC (NACK
-    /// without RTX) needs this on. With it off, protecting a sequence number again is
-    /// [`SrtpError::ReplayDuplicate`].
+    /// libsrtp runs a replay check on the *sending* side too: with this off (the default), protecting an SSRC and
+    /// sequence number already used is [`SrtpError::ReplayDuplicate`], whatever the bytes. That is what keeps a
+    /// sender from reusing the keystream (AES-CM) or, worse, the nonce (AEAD-AES-GCM, which then lets an attacker
+    /// forge packets): a retransmission whose header changed (a fresh transport-wide sequence number, say) would
+    /// be different plaintext under the same (SSRC, ROC, SEQ).
     ///
-    /// Only ever re-protect the *same* packet: protecting different bytes under an SSRC and sequence number
-    /// already used reuses the keystream (AES-CM) or the nonce (GCM, which then lets an attacker forge
-    /// packets). Senders that retransmit over RTX never need this and may turn it off.
+    /// A retransmission on the media SSRC (NACK without RTX) should resend the protected bytes it kept, not
+    /// protect again; RTX packets carry sequence numbers of their own. Turn this on only for a sender that
+    /// re-protects byte-identical packets and cannot keep the protected copies.
     #[must_use]
     pub fn with_allow_repeat_tx(mut self, allow: bool) -> Self {
         self.allow_repeat_tx = allow;
@@ -210,22 +213,19 @@ impl InboundSession {
     pub fn unprotect_rtp_slice(&mut self, packet: &mut [u8]) -> Result<usize, SrtpError> {
         let got = packet.len();
         let tag = self.profile.rtp_trailer_len();
-        let result = check_len(got)
-            .and_then(|()| rtp_header_len(packet))
-            .and_then(|header| {
-                if got < header + tag {
-                    Err(SrtpError::TooShort {
-                        needed: header + tag,
-                        got,
-                    })
-                } else {
-                    Ok(())
-                }
-            })
-            .and_then(|()| self.raw.unprotect_rtp(packet, got));
-        if let Err(SrtpError::AuthenticationFailed | SrtpError::CipherFailed) = result {
-            scrub_after_header(packet, rtp_header_len(packet).unwrap_or(RTCP_HEADER_LEN));
-        }
+        let result = check_len(got).and_then(|()| rtp_header_len(packet)).and_then(|header| {
+            if got < header + tag {
+                return Err(SrtpError::TooShort {
+                    needed: header + tag,
+                    got,
+                });
+            }
+            let result = self.raw.unprotect_rtp(packet, got);
+            if let Err(SrtpError::AuthenticationFailed | SrtpError::CipherFailed) = result {
+                scrub_after_header(packet, header);
+            }
+            result
+        });
         count(&mut self.stats, result, |s| {
             s.unprotected.rtp_packets += 1;
             s.unprotected.rtp_bytes += got.saturating_sub(tag) as u64;
@@ -308,46 +308,6 @@ impl SrtpSession {
     /// Separates the halves, e.g. to move them to the sending and receiving tasks.
     pub fn split(self) -> (OutboundSession, InboundSession) {
         (self.outbound, self.inbound)
-    }
-
-    /// See [`OutboundSession::protect_rtp`].
-    pub fn protect_rtp(&mut self, packet: &mut BytesMut) -> Result<(), SrtpError> {
-        self.outbound.protect_rtp(packet)
-    }
-
-    /// See [`OutboundSession::protect_rtp_slice`].
-    pub fn protect_rtp_slice(&mut self, buf: &mut [u8], len: usize) -> Result<usize, SrtpError> {
-        self.outbound.protect_rtp_slice(buf, len)
-    }
-
-    /// See [`OutboundSession::protect_rtcp`].
-    pub fn protect_rtcp(&mut self, packet: &mut BytesMut) -> Result<(), SrtpError> {
-        self.outbound.protect_rtcp(packet)
-    }
-
-    /// See [`OutboundSession::protect_rtcp_slice`].
-    pub fn protect_rtcp_slice(&mut self, buf: &mut [u8], len: usize) -> Result<usize, SrtpError> {
-        self.outbound.protect_rtcp_slice(buf, len)
-    }
-
-    /// See [`InboundSession::unprotect_rtp`].
-    pub fn unprotect_rtp(&mut self, packet: &mut BytesMut) -> Result<(), SrtpError> {
-        self.inbound.unprotect_rtp(packet)
-    }
-
-    /// See [`InboundSession::unprotect_rtp_slice`].
-    pub fn unprotect_rtp_slice(&mut self, packet: &mut [u8]) -> Result<usize, SrtpError> {
-        self.inbound.unprotect_rtp_slice(packet)
-    }
-
-    /// See [`InboundSession::unprotect_rtcp`].
-    pub fn unprotect_rtcp(&mut self, packet: &mut BytesMut) -> Result<(), SrtpError> {
-        self.inbound.unprotect_rtcp(packet)
-    }
-
-    /// See [`InboundSession::unprotect_rtcp_slice`].
-    pub fn unprotect_rtcp_slice(&mut self, packet: &mut [u8]) -> Result<usize, SrtpError> {
-        self.inbound.unprotect_rtcp_slice(packet)
     }
 }
 
@@ -438,7 +398,6 @@ fn rtcp_header_check(packet: &[u8], needed: usize) -> Result<(), SrtpError> {
     }
 }
 
-/// Counts `result` into `stats`: `on_ok` on success, the error's counter otherwise.
 /// Zeroes what follows the header of a packet that failed authentication.
 fn scrub_after_header(packet: &mut [u8], header: usize) {
     if let Some(rest) = packet.get_mut(header..) {
@@ -446,6 +405,7 @@ fn scrub_after_header(packet: &mut [u8], header: usize) {
     }
 }
 
+/// Counts `result` into `stats`: `on_ok` on success, the error's counter otherwise.
 fn count(
     stats: &mut SrtpStats,
     result: Result<usize, SrtpError>,

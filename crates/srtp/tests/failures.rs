@@ -196,16 +196,38 @@ fn failed_authentication_leaves_no_plaintext() {
 }
 
 #[test]
-fn repeated_send_is_refused_unless_allowed() {
-    let config = SrtpConfig::default().with_allow_repeat_tx(false);
-    let (mut tx, _) = sessions(SrtpProfile::Aes128CmHmacSha1_80, config);
-    protected(&mut tx, 5);
-    let mut p = rtp(5);
-    assert_eq!(tx.protect_rtp(&mut p), Err(SrtpError::ReplayDuplicate));
-    assert_eq!(p, rtp(5), "a failed protect leaves the packet as it was");
-    assert_eq!(tx.stats().errors.replay_duplicate, 1);
+fn repeated_send_is_refused_by_default() {
+    for profile in SrtpProfile::ALL {
+        let (mut tx, mut rx) = sessions(profile, SrtpConfig::default());
+        let first = protected(&mut tx, 5);
+        // The same sequence number with other bytes (a retransmission whose header extensions were rewritten)
+        // would reuse the keystream or the GCM nonce.
+        let mut changed = rtp(5);
+        changed[20] ^= 0xFF;
+        assert_eq!(
+            tx.protect_rtp(&mut changed),
+            Err(SrtpError::ReplayDuplicate),
+            "{profile}"
+        );
+        let mut expected = rtp(5);
+        expected[20] ^= 0xFF;
+        assert_eq!(changed, expected, "a failed protect leaves the packet as it was");
+        // Even the identical packet: a retransmission resends the protected bytes it kept.
+        let mut same = rtp(5);
+        assert_eq!(tx.protect_rtp(&mut same), Err(SrtpError::ReplayDuplicate), "{profile}");
+        assert_eq!(tx.stats().errors.replay_duplicate, 2);
+        let mut p = first;
+        rx.unprotect_rtp(&mut p).expect("the one protected copy");
+        // The next sequence number goes through.
+        let mut next = protected(&mut tx, 6);
+        rx.unprotect_rtp(&mut next).expect("next");
+    }
+}
 
-    let (mut tx, mut rx) = sessions(SrtpProfile::Aes128CmHmacSha1_80, SrtpConfig::default());
+#[test]
+fn repeated_send_when_allowed_protects_to_the_same_bytes() {
+    let config = SrtpConfig::default().with_allow_repeat_tx(true);
+    let (mut tx, mut rx) = sessions(SrtpProfile::Aes128CmHmacSha1_80, config);
     let a = protected(&mut tx, 5);
     let b = protected(&mut tx, 5);
     assert_eq!(a, b, "a retransmission protects to the same bytes");

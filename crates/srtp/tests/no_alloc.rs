@@ -32,14 +32,14 @@ fn protect_and_unprotect_allocate_nothing() {
             rtp.extend_from_slice(&seq.to_be_bytes());
             rtp.extend_from_slice(&[0, 0, 0, 0, 0xAA, 0xBB, 0xCC, 0xDD]);
             rtp.resize(1200, 0x5A);
-            alice.protect_rtp(&mut rtp).expect("protect");
-            bob.unprotect_rtp(&mut rtp).expect("unprotect");
+            alice.outbound().protect_rtp(&mut rtp).expect("protect");
+            bob.inbound().unprotect_rtp(&mut rtp).expect("unprotect");
             assert_eq!(rtp.len(), 1200);
 
             rtcp.clear();
             rtcp.extend_from_slice(&[0x80, 201, 0, 1, 0xAA, 0xBB, 0xCC, 0xDD]);
-            alice.protect_rtcp(&mut rtcp).expect("protect");
-            bob.unprotect_rtcp(&mut rtcp).expect("unprotect");
+            alice.outbound().protect_rtcp(&mut rtcp).expect("protect");
+            bob.inbound().unprotect_rtcp(&mut rtcp).expect("unprotect");
             assert_eq!(rtcp.len(), 8);
         };
         round(0); // first packet of the SSRC: libsrtp sets up the stream

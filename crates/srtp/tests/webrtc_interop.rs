@@ -56,7 +56,7 @@ fn rtp_ours_to_theirs_and_back() {
             for seq in SEQS {
                 let plain = rtp(seq, ssrc, len);
                 let mut packet = BytesMut::from(&plain[..]);
-                ours.protect_rtp(&mut packet).expect("protect");
+                ours.outbound().protect_rtp(&mut packet).expect("protect");
                 assert_eq!(packet.len(), plain.len() + profile.rtp_trailer_len());
                 let back = their_rx
                     .decrypt_rtp(&packet)
@@ -65,7 +65,8 @@ fn rtp_ours_to_theirs_and_back() {
 
                 let wire = their_tx.encrypt_rtp(&plain).expect("their encrypt");
                 let mut packet = BytesMut::from(&wire[..]);
-                ours.unprotect_rtp(&mut packet)
+                ours.inbound()
+                    .unprotect_rtp(&mut packet)
                     .unwrap_or_else(|e| panic!("{profile} seq {seq}: {e}"));
                 assert_eq!(packet[..], plain[..], "{profile} seq {seq}");
             }
@@ -84,7 +85,7 @@ fn rtcp_ours_to_theirs_and_back() {
         for n in 0..5 {
             let plain = rtcp_rr(0xcafe_babe, n);
             let mut packet = BytesMut::from(&plain[..]);
-            ours.protect_rtcp(&mut packet).expect("protect");
+            ours.outbound().protect_rtcp(&mut packet).expect("protect");
             assert_eq!(packet.len(), plain.len() + profile.rtcp_trailer_len());
             let back = their_rx
                 .decrypt_rtcp(&packet)
@@ -93,7 +94,8 @@ fn rtcp_ours_to_theirs_and_back() {
 
             let wire = their_tx.encrypt_rtcp(&plain).expect("their encrypt");
             let mut packet = BytesMut::from(&wire[..]);
-            ours.unprotect_rtcp(&mut packet)
+            ours.inbound()
+                .unprotect_rtcp(&mut packet)
                 .unwrap_or_else(|e| panic!("{profile} #{n}: {e}"));
             assert_eq!(packet[..], plain[..], "{profile} #{n}");
         }
@@ -107,7 +109,10 @@ fn slice_api_matches_bytes_api() {
     let plain = rtp(100, 42, 300);
     let mut buf = [0u8; 1500];
     buf[..plain.len()].copy_from_slice(&plain);
-    let len = ours.protect_rtp_slice(&mut buf, plain.len()).expect("protect");
+    let len = ours
+        .outbound()
+        .protect_rtp_slice(&mut buf, plain.len())
+        .expect("protect");
     assert_eq!(len, plain.len() + 16);
     assert_eq!(their_rx.decrypt_rtp(&buf[..len]).expect("theirs")[..], plain[..]);
 }

@@ -43,7 +43,7 @@ impl Raw {
             sys::srtp_ssrc_type_t_ssrc_any_outbound
         };
         policy.window_size = WINDOW.into();
-        policy.allow_repeat_tx = 1;
+        policy.allow_repeat_tx = 0;
         let mut key_and_salt = key.key_and_salt().to_vec();
         policy.key = key_and_salt.as_mut_ptr();
         let mut ctx = std::ptr::null_mut();
