@@ -2,7 +2,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ortc_rtp_packet::{ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket, rtx_unwrap, rtx_wrap};
+use ortc_rtp_packet::{
+    ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket, RtxExtensions, rtx_unwrap, rtx_wrap,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(p) = RtpPacket::parse(data) else { return };
@@ -32,8 +34,13 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut rtx = vec![0u8; data.len() + 2];
-    if let Ok(n) = rtx_wrap(&p, 97, 1, 2, &mut rtx) {
+    let rewrite = RtxExtensions::new(&map).transport_sequence_number(0xBEEF);
+    if let Ok(n) = rtx_wrap(&p, 97, 1, 2, &rewrite, &mut rtx) {
         let r = RtpPacket::parse(&rtx[..n]).expect("RTX output parses");
+        assert_eq!(r.header_len(), p.header_len(), "extensions are rewritten in place");
+        let v = ExtensionValues::decode(&r, &map);
+        assert!(v.rid.is_none(), "an RTX packet carries no rtp-stream-id");
+        assert_eq!(v.transport_seq.map(|t| t.0), Some(0xBEEF));
         let mut back = vec![0u8; n];
         let m = rtx_unwrap(&r, p.payload_type(), p.ssrc(), &mut back).expect("unwrap");
         let orig = RtpPacket::parse(&back[..m]).expect("unwrapped parses");

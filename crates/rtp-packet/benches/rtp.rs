@@ -9,7 +9,8 @@ use std::hint::black_box;
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ortc_rtp_packet::{
-    AbsSendTime, ExtensionKind, ExtensionMap, RtpHeader, RtpPacket, RtpPacketBuilder, TransportSequenceNumber, rtx_wrap,
+    AbsSendTime, ExtensionKind, ExtensionMap, RtpHeader, RtpPacket, RtpPacketBuilder, RtxExtensions,
+    TransportSequenceNumber, rtx_wrap,
 };
 use webrtc_rtp::extension::abs_send_time_extension::AbsSendTimeExtension;
 use webrtc_rtp::extension::transport_cc_extension::TransportCcExtension;
@@ -180,7 +181,8 @@ fn rtx(c: &mut Criterion) {
     let mut g = c.benchmark_group("rtx-wrap");
     let parsed = RtpPacket::parse(raw.clone()).unwrap();
     g.bench_function("ortc", |b| {
-        b.iter(|| black_box(rtx_wrap(black_box(&parsed), 97, 0x9999, 1, &mut out).unwrap()));
+        let rewrite = RtxExtensions::new(&map).transport_sequence_number(2);
+        b.iter(|| black_box(rtx_wrap(black_box(&parsed), 97, 0x9999, 1, &rewrite, &mut out).unwrap()));
     });
     // webrtc-rs has no RTX helper; its interceptors build a new packet with the OSN-prefixed payload.
     let theirs = webrtc_rtp::packet::Packet::unmarshal(&mut raw.clone()).unwrap();

@@ -12,6 +12,14 @@ pub enum RtpError {
         /// Bytes available.
         got: usize,
     },
+    /// The buffer is longer than a packet view can index (4 GiB).
+    #[error("RTP packet too long: {got} bytes (max {max})")]
+    TooLong {
+        /// Bytes in the buffer.
+        got: usize,
+        /// The largest length accepted.
+        max: usize,
+    },
     /// The version field is not 2.
     #[error("bad RTP version {0} (expected 2)")]
     BadVersion(u8),
@@ -68,6 +76,9 @@ pub enum RtpError {
     /// An RTX packet has no room for the 2-byte original sequence number.
     #[error("RTX payload is {0} bytes, too short for the original sequence number")]
     RtxTooShort(usize),
+    /// A value was given for an extension the packet has no element (or the map no id) for.
+    #[error("the packet carries no {} element to rewrite", .0.uri())]
+    MissingExtension(crate::ExtensionKind),
 }
 
 /// Why a header extension element or value is invalid.

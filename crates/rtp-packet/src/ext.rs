@@ -199,9 +199,16 @@ pub struct ExtensionValues<'a> {
 
 impl<'a> ExtensionValues<'a> {
     /// Decodes every mapped extension of `packet`.
+    ///
+    /// Should a sender repeat an id (invalid, but seen), the first element counts and the others are ignored,
+    /// as in [`RtpPacket::extension`] and [`RtpPacket::get`].
     pub fn decode<B: AsRef<[u8]>>(packet: &'a RtpPacket<B>, map: &ExtensionMap) -> Self {
         let mut v = Self::default();
+        let mut seen = crate::extension::IdSet::default();
         for e in packet.extensions() {
+            if !seen.insert(e.id) {
+                continue;
+            }
             let Some(kind) = map.kind_of(e.id) else { continue };
             let ok = match kind {
                 ExtensionKind::Mid => put(&mut v.mid, e.data),

@@ -65,7 +65,11 @@ pub struct ExtensionElement<'a> {
 /// Walks the elements of a block: calls `f(id, start, len)` for each (offsets within `block`) until it
 /// returns `true`. Stops at a one-byte id 15; a malformed element is an error.
 #[inline]
-fn walk(form: ExtensionForm, block: &[u8], mut f: impl FnMut(u8, usize, usize) -> bool) -> Result<(), ExtensionError> {
+pub(crate) fn walk(
+    form: ExtensionForm,
+    block: &[u8],
+    mut f: impl FnMut(u8, usize, usize) -> bool,
+) -> Result<(), ExtensionError> {
     let two_byte = match form {
         ExtensionForm::OneByte => false,
         ExtensionForm::TwoByte { .. } => true,
@@ -104,6 +108,20 @@ fn walk(form: ExtensionForm, block: &[u8], mut f: impl FnMut(u8, usize, usize) -
         pos = start + len;
     }
     Ok(())
+}
+
+/// A set of element ids (0..=255) on the stack, to keep the first of repeated ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdSet([u64; 4]);
+
+impl IdSet {
+    /// Adds `id`; returns whether it was new.
+    pub(crate) fn insert(&mut self, id: u8) -> bool {
+        let (word, bit) = (usize::from(id >> 6), 1u64 << (id & 63));
+        let new = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        new
+    }
 }
 
 /// Where the data of elements with ids below 16 starts in their block (one byte lane per id, 1..=255;

@@ -104,7 +104,8 @@ impl RtpHeader {
     /// Copies the header of a parsed packet (fields, CSRCs, extensions in their form, padding length).
     ///
     /// Writing the copy gives back the packet's bytes, except that padding between extension elements
-    /// and an extension block without elements are dropped.
+    /// and an extension block without elements are dropped, and so are the later elements of an id that
+    /// repeats (the first counts, as for [`RtpPacket::extension`]).
     pub fn from_packet<B: AsRef<[u8]>>(p: &RtpPacket<B>) -> Result<Self, RtpError> {
         let mut h = Self::new(p.payload_type(), p.sequence_number(), p.timestamp(), p.ssrc());
         h.marker = p.marker();
@@ -118,7 +119,9 @@ impl RtpHeader {
             } else if p.extensions().next().is_some() {
                 // Keep the received form; an empty block is dropped (it carries nothing).
                 h.extensions.set_form(Some(form));
-                for e in p.extensions() {
+                // A repeated id keeps its first element, as `RtpPacket::extension` reads it.
+                let mut seen = crate::extension::IdSet::default();
+                for e in p.extensions().filter(|e| seen.insert(e.id)) {
                     h.extensions.insert(e.id, e.data)?;
                 }
             }
@@ -287,6 +290,24 @@ impl RtpPacketBuilder {
     pub fn raw_extension(mut self, id: u8, data: &[u8]) -> Result<Self, ExtensionError> {
         self.header.extensions.insert(id, data)?;
         Ok(self)
+    }
+
+    /// Bytes of header the packet will have: fixed part, CSRCs and extension block.
+    pub fn header_len(&self) -> usize {
+        self.header.header_len()
+    }
+
+    /// Bytes [`RtpPacketBuilder::write`] needs for a payload of `payload_len` bytes (header, payload, padding):
+    /// the size of the output buffer.
+    ///
+    /// ```
+    /// let builder = ortc_rtp_packet::RtpPacketBuilder::new(96, 1).padding(4);
+    /// let mut out = vec![0; builder.packet_len(10)];
+    /// assert_eq!(builder.write(&[7; 10], &mut out)?, 12 + 10 + 4);
+    /// # Ok::<(), ortc_rtp_packet::RtpError>(())
+    /// ```
+    pub fn packet_len(&self, payload_len: usize) -> usize {
+        self.header.packet_len(payload_len)
     }
 
     /// The header built so far.

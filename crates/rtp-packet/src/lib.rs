@@ -55,7 +55,9 @@ pub use ext::{
 pub use extension::{ExtensionElement, ExtensionForm, ExtensionsBuf};
 pub use header::{Csrcs, RtpHeader, RtpPacketBuilder};
 pub use packet::{FIXED_HEADER_LEN, RTP_VERSION, RtpPacket};
-pub use rtx::{OSN_LEN, rtx_original_sequence_number, rtx_unwrap, rtx_unwrap_header, rtx_wrap, rtx_wrap_to_bytes};
+pub use rtx::{
+    OSN_LEN, RtxExtensions, rtx_original_sequence_number, rtx_unwrap, rtx_unwrap_header, rtx_wrap, rtx_wrap_to_bytes,
+};
 pub use seq::{
     SequenceUnwrapper, TimestampUnwrapper, Unwrapper, WrappingCounter, is_newer_seq, is_newer_timestamp, latest_seq,
 };

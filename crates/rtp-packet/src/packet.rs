@@ -141,6 +141,12 @@ impl<B: AsRef<[u8]>> RtpPacket<B> {
         &self.buf
     }
 
+    /// The version field: always [`RTP_VERSION`], which parsing checked.
+    #[inline]
+    pub fn version(&self) -> u8 {
+        self.b()[0] >> 6
+    }
+
     /// The P bit.
     #[inline]
     pub fn has_padding(&self) -> bool {
@@ -299,10 +305,9 @@ fn parse_layout(b: &[u8]) -> Result<Layout, RtpError> {
         return Err(RtpError::BadVersion(version));
     }
     if got > u32::MAX as usize {
-        return Err(RtpError::FieldRange {
-            field: "packet length",
-            value: u32::MAX,
-            max: u32::MAX,
+        return Err(RtpError::TooLong {
+            got,
+            max: u32::MAX as usize,
         });
     }
     let cc = b[0] & 0x0F;
@@ -473,5 +478,47 @@ mod tests {
         let payload = p.payload_bytes();
         assert_eq!(&payload[..], b"payload!");
         assert_eq!(payload.as_ptr(), raw[32..].as_ptr());
+    }
+
+    #[test]
+    fn a_repeated_id_reads_as_its_first_element_everywhere() {
+        use crate::ext::{ExtensionKind, ExtensionMap, ExtensionValues, Mid, TransportSequenceNumber};
+        let mut map = ExtensionMap::new();
+        map.insert(1, ExtensionKind::Mid).unwrap();
+        map.insert(3, ExtensionKind::TransportSequenceNumber).unwrap();
+        // mid "a", tcc 7, mid "b", tcc 8 (one-byte elements), then two padding bytes.
+        let mut raw = vec![0x90, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xBE, 0xDE, 0, 3];
+        raw.extend_from_slice(&[0x10, b'a', 0x31, 0, 7, 0x10, b'b', 0x31, 0, 8, 0, 0]);
+        let p = RtpPacket::parse(&raw[..]).unwrap();
+        assert_eq!(p.extension(1), Some(&b"a"[..]));
+        assert_eq!(p.get::<Mid<'_>>(&map), Some(Mid("a")));
+        assert_eq!(p.get::<TransportSequenceNumber>(&map), Some(TransportSequenceNumber(7)));
+        let v = ExtensionValues::decode(&p, &map);
+        assert_eq!(
+            (v.mid, v.transport_seq),
+            (Some(Mid("a")), Some(TransportSequenceNumber(7)))
+        );
+        assert_eq!(v.malformed, 0);
+        let h = crate::RtpHeader::from_packet(&p).unwrap();
+        assert_eq!(h.extensions.get(1), Some(&b"a"[..]));
+        assert_eq!(h.extensions.get(3), Some(&[0, 7][..]));
+        assert_eq!(h.extensions.iter().count(), 2, "the repeats are dropped");
+    }
+
+    #[test]
+    fn version_and_length_limit() {
+        let p = RtpPacket::parse(&[0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1][..]).unwrap();
+        assert_eq!(p.version(), RTP_VERSION);
+        // More than a view can index: the error gives the length, not the limit twice. The zeroed pages are
+        // never touched beyond the first and last.
+        let mut huge = vec![0u8; u32::MAX as usize + 1];
+        huge[0] = 0x80;
+        assert_eq!(
+            RtpPacket::parse(&huge[..]).map(|_| ()),
+            Err(RtpError::TooLong {
+                got: u32::MAX as usize + 1,
+                max: u32::MAX as usize
+            })
+        );
     }
 }

@@ -4,7 +4,7 @@
 use bytes::{Bytes, BytesMut};
 use ortc_rtp_packet::{
     AbsSendTime, ExtensionKind, ExtensionMap, ExtensionValues, Mid, RtpHeader, RtpPacket, RtpPacketBuilder,
-    SequenceUnwrapper, TransportSequenceNumber, rtx_unwrap, rtx_wrap,
+    RtxExtensions, SequenceUnwrapper, TransportSequenceNumber, rtx_unwrap, rtx_wrap,
 };
 
 use ortc_test_support::{CountingAllocator, allocations_during};
@@ -42,7 +42,9 @@ fn per_packet_paths_do_not_allocate() {
     let mut unwrap = SequenceUnwrapper::new();
     let received = {
         let mut b = BytesMut::with_capacity(1500);
-        header.write_to_bytes(&payload, &mut b).unwrap();
+        let mut h = header.clone();
+        h.set_extension(&map, &TransportSequenceNumber(0)).unwrap();
+        h.write_to_bytes(&payload, &mut b).unwrap();
         b.freeze()
     };
     // Warm up (Bytes::clone of a Vec-backed buffer may promote it once).
@@ -67,7 +69,8 @@ fn per_packet_paths_do_not_allocate() {
             unwrap.unwrap(p.sequence_number().wrapping_add(seq));
 
             // Retransmission path.
-            let k = rtx_wrap(&p, 97, 0x5678, seq, &mut rtx).unwrap();
+            let rewrite = RtxExtensions::new(&map).transport_sequence_number(seq.wrapping_add(1000));
+            let k = rtx_wrap(&p, 97, 0x5678, seq, &rewrite, &mut rtx).unwrap();
             let r = RtpPacket::parse(&rtx[..k]).unwrap();
             rtx_unwrap(&r, 96, 0x1234, &mut back).unwrap();
         }
