@@ -3,7 +3,7 @@
 //! | command | what it does |
 //! |---|---|
 //! | `setup` | installs the system packages the workspace needs (apt-get, when root) |
-//! | `ci` | setup, then fmt check, clippy `-D warnings`, every test (nextest) and doctests |
+//! | `ci` | setup, then fmt check, each layer's native dependencies (`cargo tree`), clippy `-D warnings`, every test (nextest) and doctests |
 //! | `demo` | setup, then runs the demo on the capture shipped in `fixtures/` |
 //! | `bench [CRATE]` | criterion benches (all, or one crate such as `rtp-packet`) |
 //! | `fuzz CRATE [--seconds N]` | runs that crate's cargo-fuzz target on nightly |
@@ -41,6 +41,19 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("ice", "stun_decode"),
     ("codecs", "depayload"),
     ("jitter", "jitter_ops"),
+];
+
+/// Each layer builds alone, with no native library it does not use: the `-sys` crates each may pull in as a
+/// normal dependency (with the features given), checked by `ci` through `cargo tree`.
+const NATIVE_DEPENDENCIES: &[(&str, &[&str], &[&str])] = &[
+    ("ortc-rtp-packet", &[], &[]),
+    ("ortc-rtcp", &[], &[]),
+    ("ortc-sdp", &[], &[]),
+    ("ortc-jitter", &[], &[]),
+    ("ortc-codecs", &["--no-default-features"], &[]),
+    ("ortc-srtp", &["--no-default-features"], &[]),
+    ("ortc-srtp", &[], &["srtp2-sys", "openssl-sys"]),
+    ("ortc-dtls", &[], &["openssl-sys"]),
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -130,6 +143,7 @@ fn installed(package: &str) -> bool {
 fn ci() -> Result {
     setup()?;
     run("cargo", &["fmt", "--all", "--check"])?;
+    check_native_dependencies()?;
     run(
         "cargo",
         &[
@@ -168,6 +182,50 @@ fn ci() -> Result {
     } else {
         Err(format!("`cargo doc` failed: {status}"))
     }
+}
+
+/// Fails if a crate's normal dependency tree holds a `-sys` crate that [`NATIVE_DEPENDENCIES`] does not allow.
+///
+/// `cargo tree -p` resolves features for that package alone, as `cargo build -p` does, so what another
+/// workspace member enables does not hide a dependency here.
+fn check_native_dependencies() -> Result {
+    for &(krate, flags, allowed) in NATIVE_DEPENDENCIES {
+        let mut args = vec![
+            "tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}",
+        ];
+        args.extend_from_slice(flags);
+        println!("+ cargo {}", args.join(" "));
+        let out = Command::new("cargo")
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("cannot start cargo tree: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "`cargo {}` failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let tree = String::from_utf8_lossy(&out.stdout);
+        let mut native: Vec<&str> = tree
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| {
+                // `-sys`, or a numbered one such as `openh264-sys2`
+                name.trim_end_matches(|c: char| c.is_ascii_digit()).ends_with("-sys") && !allowed.contains(name)
+            })
+            .collect();
+        native.sort_unstable();
+        native.dedup();
+        if !native.is_empty() {
+            return Err(format!(
+                "{krate} {} builds native libraries it should not: {native:?}",
+                flags.join(" ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn demo(args: &[String]) -> Result {
