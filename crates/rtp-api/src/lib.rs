@@ -1,0 +1,49 @@
+//! RTP sessions for WebRTC, in two halves.
+//!
+//! - [`session`]: the sans-IO core. One [`session::RtpSession`] per transport owns the SRTP session and every
+//!   send and receive stream: frames in, protected datagrams out; datagrams in, frames out; RTCP reports,
+//!   NACK/RTX retransmission, keyframe requests and statistics in between. No clock, no socket, no task.
+//! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on it.
+//!
+//! # Example
+//!
+//! Two sessions keyed alike, one sending a VP8 frame to the other:
+//!
+//! ```
+//! use std::time::Instant;
+//! use bytes::BytesMut;
+//! use ortc_codecs::MediaKind;
+//! use ortc_rtcp::NtpTime;
+//! use ortc_rtp_api::session::{
+//!     ReceiveCodec, ReceiveParams, Received, RtpSession, SendCodec, SendParams, SessionConfig, Transmit,
+//! };
+//! use ortc_rtp_packet::ExtensionMap;
+//! use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile};
+//!
+//! let now = Instant::now();
+//! let config = SessionConfig::new("cname", ExtensionMap::new(), (now, NtpTime(1 << 40)));
+//! let material = [7u8; 56];
+//! let keys = |role| SessionKeys::from_dtls_exporter(SrtpProfile::AeadAes128Gcm, &material, role);
+//! let (mut alice, mut bob) = (RtpSession::new(config.clone()), RtpSession::new(config));
+//! alice.set_keys(&keys(DtlsRole::Client)?, &SrtpConfig::default())?;
+//! bob.set_keys(&keys(DtlsRole::Server)?, &SrtpConfig::default())?;
+//!
+//! let vp8 = SendCodec { payload_type: 96, mime_type: "video/VP8".into(), clock_rate: 90_000, rtx_payload_type: None, h264_packetization_mode_1: false };
+//! let tx = alice.add_sender(SendParams::new(MediaKind::Video, 0x1111, vec![vp8]))?;
+//! let codec = ReceiveCodec { payload_type: 96, mime_type: "video/VP8".into(), clock_rate: 90_000, rtx_payload_type: None };
+//! let rx = bob.add_receiver(ReceiveParams::new(MediaKind::Video, vec![codec], 0x2222))?;
+//!
+//! // A VP8 keyframe (P bit clear) of 3000 bytes: three packets.
+//! alice.sender(tx).unwrap().write_frame(now, 96, 0, &[0x10; 3000])?;
+//! let mut buf = BytesMut::with_capacity(1500);
+//! while let Some(Transmit::Rtp { .. }) = alice.poll_transmit(now, &mut buf) {
+//!     bob.handle_rtp(now, &mut buf);
+//! }
+//! let mut receiver = bob.receiver(rx).unwrap();
+//! let Some(Received::Frame(frame)) = receiver.poll(now) else { panic!("no frame") };
+//! assert_eq!(frame.data, &[0x10; 3000][..]);
+//! assert!(frame.keyframe);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod session;
