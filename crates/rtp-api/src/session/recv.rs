@@ -121,6 +121,8 @@ pub(crate) struct RecvStream {
     /// Set when packets were stored; cleared when a poll finds nothing.
     pub(crate) readable: bool,
     pub(crate) nack_scratch: Vec<u16>,
+    /// A keyframe request the jitter buffer made while frames were polled, due since then.
+    keyframe_wanted: Option<Instant>,
     pub(crate) stopped: bool,
 }
 
@@ -172,6 +174,7 @@ impl RecvStream {
             stats,
             readable: false,
             nack_scratch: Vec::new(),
+            keyframe_wanted: None,
             stopped: false,
             params,
         })
@@ -315,6 +318,9 @@ impl RecvStream {
             MediaKind::Video => loop {
                 let Some(frame) = self.jitter.poll_frame(now) else {
                     self.readable = false;
+                    if self.params.pli && self.jitter.poll_keyframe_request().is_some() {
+                        self.keyframe_wanted.get_or_insert(now);
+                    }
                     return None;
                 };
                 let (timestamp, keyframe) = (frame.timestamp, frame.keyframe);
@@ -406,12 +412,17 @@ impl RecvStream {
 
     /// Whether a keyframe should be requested now (PLI negotiated).
     pub(crate) fn poll_keyframe_request(&mut self) -> bool {
-        self.jitter.poll_keyframe_request().is_some() && self.params.pli
+        let asked = self.jitter.poll_keyframe_request().is_some();
+        self.keyframe_wanted.take().is_some() || (asked && self.params.pli)
     }
 
-    /// When the jitter buffer wants to be called.
+    /// When the stream wants to be called: a keyframe request to send, or the jitter buffer's next deadline.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.jitter.poll_timeout().map(|(t, _)| t)
+        let jitter = self.jitter.poll_timeout().map(|(t, _)| t);
+        match (self.keyframe_wanted, jitter) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Sets the round-trip time that spaces NACK retries.
