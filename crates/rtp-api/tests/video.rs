@@ -1,6 +1,8 @@
 //! Video between two session cores over a simulated link: loss healed by NACK and RTX, keyframe requests,
 //! statistics that match what crossed the link.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::{Duration, Instant};

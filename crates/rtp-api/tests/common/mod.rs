@@ -1,6 +1,7 @@
 //! Two sessions over a simulated link on a fake clock.
 
 #![allow(dead_code, unreachable_pub)] // each test binary uses part of this module
+#![allow(clippy::unwrap_used, clippy::cast_precision_loss)] // test set-up; probabilities from small integers
 
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
