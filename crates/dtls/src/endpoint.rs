@@ -129,7 +129,20 @@ impl DtlsConfig {
 }
 
 /// Where an endpoint is in its life.
+///
+/// More states may be added in later versions: a `match` on it needs a wildcard arm.
+///
+/// ```compile_fail,E0004
+/// # use ortc_dtls::DtlsState;
+/// fn open(state: DtlsState) -> bool {
+///     match state {
+///         DtlsState::Handshaking | DtlsState::Connected => true,
+///         DtlsState::Closed | DtlsState::Failed => false,
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DtlsState {
     /// The handshake is under way (or, for a server, waiting for a `ClientHello`).
     Handshaking,
@@ -142,7 +155,20 @@ pub enum DtlsState {
 }
 
 /// Something the endpoint has to tell its owner.
+///
+/// More events may be added in later versions: a `match` on it needs a wildcard arm.
+///
+/// ```compile_fail,E0004
+/// # use ortc_dtls::DtlsEvent;
+/// fn handle(event: DtlsEvent) {
+///     match event {
+///         DtlsEvent::Connected { .. } | DtlsEvent::ApplicationData(_) => {}
+///         DtlsEvent::Closed | DtlsEvent::Error(_) => {}
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum DtlsEvent {
     /// The handshake completed and the peer's certificate matched its fingerprint.
     Connected {
@@ -164,7 +190,14 @@ pub enum DtlsEvent {
 }
 
 /// Counters of what went through an endpoint.
+///
+/// More counters may be added in later versions, so only the endpoint makes one:
+///
+/// ```compile_fail,E0639
+/// let stats = ortc_dtls::DtlsStats { retransmissions: 1, ..Default::default() };
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DtlsStats {
     /// Datagrams handed to [`DtlsEndpoint::handle_datagram`] while the connection was open.
     pub datagrams_received: u64,
