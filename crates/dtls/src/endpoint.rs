@@ -2,10 +2,11 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use openssl::error::ErrorStack;
 use openssl::ssl::{
     self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode, SslStream, SslVerifyMode,
     SslVersion,
@@ -15,7 +16,7 @@ use ortc_srtp::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, SessionKeys, SrtpProfile};
 use tracing::{debug, info, warn};
 
 use crate::ffi::{self, TimeoutOutcome};
-use crate::{DtlsCertificate, DtlsError, Fingerprint};
+use crate::{DtlsCertificate, DtlsError, Fingerprint, PeerCertificateError};
 
 /// The MTU used unless configured otherwise: every datagram of the handshake fits in it.
 pub const DEFAULT_MTU: usize = 1200;
@@ -267,8 +268,8 @@ enum Verification {
     Matched(Fingerprint),
     /// The peer's certificate has this fingerprint, which was not expected.
     Mismatched(Fingerprint),
-    /// The certificate could not be hashed.
-    Failed(String),
+    /// The certificate failed a check other than its fingerprint's.
+    Failed(PeerCertificateError),
 }
 
 /// Whether a certificate verification error is expected of a WebRTC peer, whose certificate is authenticated
@@ -300,9 +301,9 @@ fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
         return Verification::Matched(fp.clone());
     }
     let hash = expected.first().map_or(crate::HashFunction::Sha256, Fingerprint::hash);
-    match Fingerprint::of(certificate, hash) {
+    match Fingerprint::digest(certificate, hash) {
         Ok(actual) => Verification::Mismatched(actual),
-        Err(e) => Verification::Failed(e.to_string()),
+        Err(e) => Verification::Failed(PeerCertificateError::Unhashable(e)),
     }
 }
 
@@ -330,21 +331,23 @@ fn context(certificate: &DtlsCertificate, config: &DtlsConfig) -> Result<SslCont
 /// [`poll_event`](Self::poll_event).
 ///
 /// The peer's certificate may be self-signed: it is authenticated only by matching one of the fingerprints of
-/// the remote description. On a mismatch the handshake fails, [`DtlsError::FingerprintMismatch`] is reported,
-/// and no keys are exported.
+/// the remote description. On a mismatch the handshake fails, [`PeerCertificateError::FingerprintMismatch`] is
+/// reported, and no keys are exported.
 ///
 /// Retransmission timing lives here, on the caller's `Instant`s only: a flight is sent again
 /// [`initial_retransmit_timeout`](DtlsConfig::initial_retransmit_timeout) after it was first sent, then after
 /// twice that, and so on up to [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT); a new flight starts
 /// over. OpenSSL's wall-clock timer decides nothing, so a fake clock drives the endpoint exactly like a real one.
-/// After OpenSSL's limit of 12 retransmissions of one flight the handshake fails with
-/// [`DtlsError::HandshakeTimeout`].
+/// After OpenSSL's limit of [`MAX_RETRANSMISSIONS`](crate::MAX_RETRANSMISSIONS) of one flight the handshake
+/// fails with [`DtlsError::HandshakeTimeout`].
 pub struct DtlsEndpoint {
     role: DtlsRole,
     state: DtlsState,
     stream: SslStream<Channel>,
     expected: Arc<[Fingerprint]>,
     verification: Arc<Mutex<Verification>>,
+    /// The alerts OpenSSL sent and received in the current call.
+    alerts: ffi::SharedAlertLog,
     profile: Option<SrtpProfile>,
     events: VecDeque<DtlsEvent>,
     /// When the current flight is sent again, on the caller's clock.
@@ -406,12 +409,12 @@ impl DtlsEndpoint {
             // the errors that say so are overlooked; any other (a key or digest below OpenSSL's security
             // level, a malformed certificate) fails the handshake whatever the fingerprint.
             if !chain_verified && !tolerated(ctx.error().as_raw()) {
-                let reason = format!(
-                    "peer certificate at depth {} rejected: {}",
-                    ctx.error_depth(),
-                    ctx.error().error_string()
-                );
-                *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = Verification::Failed(reason);
+                let refused = PeerCertificateError::BadCertificate {
+                    depth: ctx.error_depth(),
+                    code: ctx.error().as_raw(),
+                    reason: ctx.error().error_string(),
+                };
+                *ffi::lock(&cb_verification) = Verification::Failed(refused);
                 return false;
             }
             if ctx.error_depth() != 0 {
@@ -419,21 +422,19 @@ impl DtlsEndpoint {
             }
             let verdict = match ctx.current_cert() {
                 Some(cert) => verify(&cb_expected, cert),
-                None => Verification::Failed("no certificate at depth 0".to_owned()),
+                None => Verification::Failed(PeerCertificateError::NoCertificate),
             };
             let accepted = matches!(verdict, Verification::Matched(_));
             if !accepted {
                 ffi::reject_certificate(ctx);
             }
-            *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = verdict;
+            *ffi::lock(&cb_verification) = verdict;
             accepted
         });
         let timer = ffi::SharedFlightTimer::default();
-        if !ffi::install_flight_timer(&mut ssl, Arc::clone(&timer)) {
-            return Err(DtlsError::Handshake(
-                "no OpenSSL ex-data slot for the retransmission timer".to_owned(),
-            ));
-        }
+        ffi::install_flight_timer(&mut ssl, Arc::clone(&timer))?;
+        let alerts = ffi::SharedAlertLog::default();
+        ffi::install_alert_log(&mut ssl, Arc::clone(&alerts))?;
 
         let channel = Channel {
             timer,
@@ -458,6 +459,7 @@ impl DtlsEndpoint {
             stream,
             expected,
             verification,
+            alerts,
             profile: None,
             events: VecDeque::new(),
             deadline: None,
@@ -568,7 +570,7 @@ impl DtlsEndpoint {
         }
         self.stream
             .ssl_write(data)
-            .map_err(|e| DtlsError::Connection(e.to_string()))?;
+            .map_err(|e| DtlsError::Connection(error_stack(&e)))?;
         self.stats.application_records_sent += 1;
         Ok(())
     }
@@ -657,6 +659,7 @@ impl DtlsEndpoint {
     }
 
     fn drive(&mut self) {
+        *ffi::lock(&self.alerts) = ffi::AlertLog::default();
         self.drive_openssl();
         // invariant: OpenSSL ends every early retransmission before it returns to us.
         ffi::lock(&self.stream.get_ref().timer).stop_holding();
@@ -674,7 +677,7 @@ impl DtlsEndpoint {
                 }
                 Err(e) if would_block(&e) => {}
                 Err(e) => {
-                    let error = self.handshake_error(&e);
+                    let error = self.failure(&e);
                     self.fail(error);
                 }
             },
@@ -705,7 +708,8 @@ impl DtlsEndpoint {
                     break;
                 }
                 Err(e) => {
-                    self.fail(DtlsError::Connection(e.to_string()));
+                    let error = self.failure(&e);
+                    self.fail(error);
                     break;
                 }
             }
@@ -713,14 +717,28 @@ impl DtlsEndpoint {
     }
 
     fn take_verification(&self) -> Verification {
-        std::mem::take(&mut *self.verification.lock().unwrap_or_else(PoisonError::into_inner))
+        std::mem::take(&mut *ffi::lock(&self.verification))
     }
 
-    fn handshake_error(&mut self, e: &ssl::Error) -> DtlsError {
+    /// Why OpenSSL failed the handshake or the connection with `e`: the peer's certificate, else the alert
+    /// received or sent, else what OpenSSL reported.
+    fn failure(&mut self, e: &ssl::Error) -> DtlsError {
+        let errors = error_stack(e);
         match self.take_verification() {
-            Verification::Mismatched(actual) => self.mismatch(actual),
-            Verification::Failed(reason) => DtlsError::Handshake(reason),
-            Verification::Pending | Verification::Matched(_) => DtlsError::Handshake(e.to_string()),
+            Verification::Mismatched(actual) => return self.mismatch(actual),
+            Verification::Failed(refused) => return DtlsError::PeerCertificate(refused),
+            Verification::Pending if no_peer_certificate(&errors) => {
+                return DtlsError::PeerCertificate(PeerCertificateError::NoCertificate);
+            }
+            Verification::Pending | Verification::Matched(_) => {}
+        }
+        let alerts = *ffi::lock(&self.alerts);
+        match (alerts.received, alerts.sent) {
+            (Some(alert), _) if alert.is_fatal() => DtlsError::AlertReceived(alert),
+            (_, Some(alert)) => DtlsError::AlertSent { alert, errors },
+            (Some(alert), None) => DtlsError::AlertReceived(alert),
+            (None, None) if self.state == DtlsState::Handshaking => DtlsError::Handshake(errors),
+            (None, None) => DtlsError::Connection(errors),
         }
     }
 
@@ -732,10 +750,10 @@ impl DtlsEndpoint {
             expected = ?self.expected.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "DTLS peer certificate does not match the remote fingerprint"
         );
-        DtlsError::FingerprintMismatch {
+        DtlsError::PeerCertificate(PeerCertificateError::FingerprintMismatch {
             expected: self.expected.to_vec(),
             actual,
-        }
+        })
     }
 
     fn on_handshake_complete(&mut self) {
@@ -770,14 +788,15 @@ impl DtlsEndpoint {
     /// Checks the peer's certificate against the expected fingerprints, whatever the callback saw.
     fn authenticate(&mut self) -> Result<Fingerprint, DtlsError> {
         self.take_verification();
+        let no_certificate = DtlsError::PeerCertificate(PeerCertificateError::NoCertificate);
         let Some(peer) = self.stream.ssl().peer_certificate() else {
-            return Err(DtlsError::NoPeerCertificate);
+            return Err(no_certificate);
         };
         match verify(&self.expected, &peer) {
             Verification::Matched(fp) => Ok(fp),
             Verification::Mismatched(actual) => Err(self.mismatch(actual)),
-            Verification::Failed(reason) => Err(DtlsError::Handshake(reason)),
-            Verification::Pending => Err(DtlsError::NoPeerCertificate),
+            Verification::Failed(refused) => Err(DtlsError::PeerCertificate(refused)),
+            Verification::Pending => Err(no_certificate),
         }
     }
 
@@ -818,6 +837,25 @@ impl DtlsEndpoint {
 
 fn would_block(e: &ssl::Error) -> bool {
     matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+/// What OpenSSL reported with `e` (our BIO never fails, so no error is an I/O error).
+fn error_stack(e: &ssl::Error) -> ErrorStack {
+    e.ssl_error().cloned().unwrap_or_else(ErrorStack::get)
+}
+
+/// `ERR_LIB_SSL` (`err.h`): errors of libssl.
+const ERR_LIB_SSL: libc::c_int = 20;
+
+/// `SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE` (`sslerr.h`): a server requiring a certificate got none.
+const SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: libc::c_int = 199;
+
+/// Whether OpenSSL failed the handshake because the peer sent no certificate (so no verify callback ran).
+fn no_peer_certificate(errors: &ErrorStack) -> bool {
+    errors
+        .errors()
+        .iter()
+        .any(|e| e.library_code() == ERR_LIB_SSL && e.reason_code() == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
 }
 
 #[cfg(test)]
