@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use openssl::error::ErrorStack;
 use openssl::ssl::{
     self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode, SslStream, SslVerifyMode,
@@ -181,6 +181,9 @@ pub enum DtlsEvent {
         remote_fingerprint: Fingerprint,
     },
     /// Application data the peer sent (one DTLS record).
+    ///
+    /// Cut from storage the endpoint reuses once every piece of it is dropped: receiving allocates nothing
+    /// while the caller drops each record after handling it.
     ApplicationData(Bytes),
     /// The connection is closed: the peer sent `close_notify` (we answered with ours), or we called
     /// [`DtlsEndpoint::close`].
@@ -228,7 +231,35 @@ struct Channel {
     incoming: Vec<u8>,
     has_incoming: bool,
     outgoing: VecDeque<Bytes>,
+    /// Where the datagrams in `outgoing` are cut from.
+    storage: Storage,
     timer: ffi::SharedFlightTimer,
+}
+
+/// The bytes of each storage an endpoint cuts what it hands out from: 16 KiB, a full-sized record or a dozen
+/// datagrams of the default MTU.
+const STORAGE_CAPACITY: usize = 16 * 1024;
+
+/// Storage that datagrams and application data are cut from as [`Bytes`], so that handing one out allocates
+/// nothing: once the caller has dropped every piece, the whole storage is reused. Pieces the caller keeps
+/// keep their storage alive, and the endpoint moves on to fresh storage when the room left runs out.
+#[derive(Debug)]
+struct Storage(BytesMut);
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self(BytesMut::with_capacity(STORAGE_CAPACITY))
+    }
+}
+
+impl Storage {
+    /// A copy of `data`, cut from the storage.
+    fn copy(&mut self, data: &[u8]) -> Bytes {
+        // Reclaims the storage without allocating if nothing cut from it is alive any more.
+        self.0.reserve(data.len());
+        self.0.extend_from_slice(data);
+        self.0.split().freeze()
+    }
 }
 
 impl Read for Channel {
@@ -247,7 +278,8 @@ impl Read for Channel {
 
 impl Write for Channel {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(datagram) = ffi::lock(&self.timer).hold(Bytes::copy_from_slice(buf)) {
+        let datagram = self.storage.copy(buf);
+        if let Some(datagram) = ffi::lock(&self.timer).hold(datagram) {
             self.outgoing.push_back(datagram);
         }
         Ok(buf.len())
@@ -361,7 +393,10 @@ pub struct DtlsEndpoint {
     /// The timeout that set `deadline`: `initial_rto`, doubled at each retransmission up to the maximum.
     rto: Duration,
     stats: DtlsStats,
+    /// OpenSSL decrypts each application data record into this.
     read_buf: Box<[u8]>,
+    /// Where the application data handed out is cut from.
+    received: Storage,
 }
 
 impl std::fmt::Debug for DtlsEndpoint {
@@ -469,6 +504,7 @@ impl DtlsEndpoint {
             rto: config.initial_retransmit_timeout,
             stats: DtlsStats::default(),
             read_buf: vec![0; MAX_APPLICATION_DATA + 1024].into_boxed_slice(),
+            received: Storage::default(),
         })
     }
 
@@ -540,6 +576,11 @@ impl DtlsEndpoint {
     }
 
     /// The next datagram to send to the peer, if any.
+    ///
+    /// Cut from storage the endpoint reuses once every datagram cut from it is dropped: once connected,
+    /// sending allocates nothing while the caller drops each datagram after sending it. Datagrams kept longer
+    /// (queued for a socket, say) keep their storage alive, and the endpoint takes fresh storage when the room
+    /// left runs out.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         let datagram = self.stream.get_mut().outgoing.pop_front()?;
         self.stats.datagrams_sent += 1;
@@ -692,7 +733,7 @@ impl DtlsEndpoint {
                 Ok(0) => break,
                 Ok(n) => {
                     self.stats.application_records_received += 1;
-                    let data = Bytes::copy_from_slice(&self.read_buf[..n]);
+                    let data = self.received.copy(&self.read_buf[..n]);
                     self.events.push_back(DtlsEvent::ApplicationData(data));
                 }
                 Err(e) if would_block(&e) => break,

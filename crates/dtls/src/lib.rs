@@ -4,7 +4,9 @@
 //!   loaded from PEM; cheap to clone. Its [`Fingerprint`] goes into SDP as `a=fingerprint:sha-256 AB:CD:...`.
 //! - [`DtlsEndpoint`]: one side of the handshake (client or server, from `a=setup`). It owns no socket and reads
 //!   no clock of its own: it takes received datagrams and `Instant`s, and gives back datagrams to send, a
-//!   retransmission deadline and [`DtlsEvent`]s. Flights are fragmented to the configured MTU.
+//!   retransmission deadline and [`DtlsEvent`]s. Flights are fragmented to the configured MTU. Once connected
+//!   it allocates nothing per datagram: the datagrams and application data it hands out as `Bytes` are cut
+//!   from storage it reuses once the caller drops them.
 //! - DTLS-SRTP (RFC 5764): the [`SrtpProfile`](ortc_srtp::SrtpProfile)s of `ortc-srtp` are offered in the
 //!   configured order; once connected the negotiated profile and the exported
 //!   [`SessionKeys`](ortc_srtp::SessionKeys), split by role, are handed out in [`DtlsEvent::Connected`].
