@@ -2,10 +2,11 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use openssl::error::ErrorStack;
 use openssl::ssl::{
     self, ErrorCode, Ssl, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode, SslStream, SslVerifyMode,
     SslVersion,
@@ -15,7 +16,7 @@ use ortc_srtp::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, SessionKeys, SrtpProfile};
 use tracing::{debug, info, warn};
 
 use crate::ffi::{self, TimeoutOutcome};
-use crate::{DtlsCertificate, DtlsError, Fingerprint};
+use crate::{DtlsCertificate, DtlsError, Fingerprint, PeerCertificateError};
 
 /// The MTU used unless configured otherwise: every datagram of the handshake fits in it.
 pub const DEFAULT_MTU: usize = 1200;
@@ -129,7 +130,20 @@ impl DtlsConfig {
 }
 
 /// Where an endpoint is in its life.
+///
+/// More states may be added in later versions: a `match` on it needs a wildcard arm.
+///
+/// ```compile_fail,E0004
+/// # use ortc_dtls::DtlsState;
+/// fn open(state: DtlsState) -> bool {
+///     match state {
+///         DtlsState::Handshaking | DtlsState::Connected => true,
+///         DtlsState::Closed | DtlsState::Failed => false,
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DtlsState {
     /// The handshake is under way (or, for a server, waiting for a `ClientHello`).
     Handshaking,
@@ -142,7 +156,20 @@ pub enum DtlsState {
 }
 
 /// Something the endpoint has to tell its owner.
+///
+/// More events may be added in later versions: a `match` on it needs a wildcard arm.
+///
+/// ```compile_fail,E0004
+/// # use ortc_dtls::DtlsEvent;
+/// fn handle(event: DtlsEvent) {
+///     match event {
+///         DtlsEvent::Connected { .. } | DtlsEvent::ApplicationData(_) => {}
+///         DtlsEvent::Closed | DtlsEvent::Error(_) => {}
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum DtlsEvent {
     /// The handshake completed and the peer's certificate matched its fingerprint.
     Connected {
@@ -154,6 +181,9 @@ pub enum DtlsEvent {
         remote_fingerprint: Fingerprint,
     },
     /// Application data the peer sent (one DTLS record).
+    ///
+    /// Cut from storage the endpoint reuses once every piece of it is dropped: receiving allocates nothing
+    /// while the caller drops each record after handling it.
     ApplicationData(Bytes),
     /// The connection is closed: the peer sent `close_notify` (we answered with ours), or we called
     /// [`DtlsEndpoint::close`].
@@ -164,7 +194,14 @@ pub enum DtlsEvent {
 }
 
 /// Counters of what went through an endpoint.
+///
+/// More counters may be added in later versions, so only the endpoint makes one:
+///
+/// ```compile_fail,E0639
+/// let stats = ortc_dtls::DtlsStats { retransmissions: 1, ..Default::default() };
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DtlsStats {
     /// Datagrams handed to [`DtlsEndpoint::handle_datagram`] while the connection was open.
     pub datagrams_received: u64,
@@ -194,7 +231,35 @@ struct Channel {
     incoming: Vec<u8>,
     has_incoming: bool,
     outgoing: VecDeque<Bytes>,
+    /// Where the datagrams in `outgoing` are cut from.
+    storage: Storage,
     timer: ffi::SharedFlightTimer,
+}
+
+/// The bytes of each storage an endpoint cuts what it hands out from: 16 KiB, a full-sized record or a dozen
+/// datagrams of the default MTU.
+const STORAGE_CAPACITY: usize = 16 * 1024;
+
+/// Storage that datagrams and application data are cut from as [`Bytes`], so that handing one out allocates
+/// nothing: once the caller has dropped every piece, the whole storage is reused. Pieces the caller keeps
+/// keep their storage alive, and the endpoint moves on to fresh storage when the room left runs out.
+#[derive(Debug)]
+struct Storage(BytesMut);
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self(BytesMut::with_capacity(STORAGE_CAPACITY))
+    }
+}
+
+impl Storage {
+    /// A copy of `data`, cut from the storage.
+    fn copy(&mut self, data: &[u8]) -> Bytes {
+        // Reclaims the storage without allocating if nothing cut from it is alive any more.
+        self.0.reserve(data.len());
+        self.0.extend_from_slice(data);
+        self.0.split().freeze()
+    }
 }
 
 impl Read for Channel {
@@ -213,7 +278,8 @@ impl Read for Channel {
 
 impl Write for Channel {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(datagram) = ffi::lock(&self.timer).hold(Bytes::copy_from_slice(buf)) {
+        let datagram = self.storage.copy(buf);
+        if let Some(datagram) = ffi::lock(&self.timer).hold(datagram) {
             self.outgoing.push_back(datagram);
         }
         Ok(buf.len())
@@ -234,8 +300,8 @@ enum Verification {
     Matched(Fingerprint),
     /// The peer's certificate has this fingerprint, which was not expected.
     Mismatched(Fingerprint),
-    /// The certificate could not be hashed.
-    Failed(String),
+    /// The certificate failed a check other than its fingerprint's.
+    Failed(PeerCertificateError),
 }
 
 /// Whether a certificate verification error is expected of a WebRTC peer, whose certificate is authenticated
@@ -267,9 +333,9 @@ fn verify(expected: &[Fingerprint], certificate: &X509Ref) -> Verification {
         return Verification::Matched(fp.clone());
     }
     let hash = expected.first().map_or(crate::HashFunction::Sha256, Fingerprint::hash);
-    match Fingerprint::of(certificate, hash) {
+    match Fingerprint::digest(certificate, hash) {
         Ok(actual) => Verification::Mismatched(actual),
-        Err(e) => Verification::Failed(e.to_string()),
+        Err(e) => Verification::Failed(PeerCertificateError::Unhashable(e)),
     }
 }
 
@@ -297,21 +363,23 @@ fn context(certificate: &DtlsCertificate, config: &DtlsConfig) -> Result<SslCont
 /// [`poll_event`](Self::poll_event).
 ///
 /// The peer's certificate may be self-signed: it is authenticated only by matching one of the fingerprints of
-/// the remote description. On a mismatch the handshake fails, [`DtlsError::FingerprintMismatch`] is reported,
-/// and no keys are exported.
+/// the remote description. On a mismatch the handshake fails, [`PeerCertificateError::FingerprintMismatch`] is
+/// reported, and no keys are exported.
 ///
 /// Retransmission timing lives here, on the caller's `Instant`s only: a flight is sent again
 /// [`initial_retransmit_timeout`](DtlsConfig::initial_retransmit_timeout) after it was first sent, then after
 /// twice that, and so on up to [`MAX_RETRANSMIT_TIMEOUT`](crate::MAX_RETRANSMIT_TIMEOUT); a new flight starts
 /// over. OpenSSL's wall-clock timer decides nothing, so a fake clock drives the endpoint exactly like a real one.
-/// After OpenSSL's limit of 12 retransmissions of one flight the handshake fails with
-/// [`DtlsError::HandshakeTimeout`].
+/// After OpenSSL's limit of [`MAX_RETRANSMISSIONS`](crate::MAX_RETRANSMISSIONS) of one flight the handshake
+/// fails with [`DtlsError::HandshakeTimeout`].
 pub struct DtlsEndpoint {
     role: DtlsRole,
     state: DtlsState,
     stream: SslStream<Channel>,
     expected: Arc<[Fingerprint]>,
     verification: Arc<Mutex<Verification>>,
+    /// The alerts OpenSSL sent and received in the current call.
+    alerts: ffi::SharedAlertLog,
     profile: Option<SrtpProfile>,
     events: VecDeque<DtlsEvent>,
     /// When the current flight is sent again, on the caller's clock.
@@ -325,7 +393,10 @@ pub struct DtlsEndpoint {
     /// The timeout that set `deadline`: `initial_rto`, doubled at each retransmission up to the maximum.
     rto: Duration,
     stats: DtlsStats,
+    /// OpenSSL decrypts each application data record into this.
     read_buf: Box<[u8]>,
+    /// Where the application data handed out is cut from.
+    received: Storage,
 }
 
 impl std::fmt::Debug for DtlsEndpoint {
@@ -373,12 +444,12 @@ impl DtlsEndpoint {
             // the errors that say so are overlooked; any other (a key or digest below OpenSSL's security
             // level, a malformed certificate) fails the handshake whatever the fingerprint.
             if !chain_verified && !tolerated(ctx.error().as_raw()) {
-                let reason = format!(
-                    "peer certificate at depth {} rejected: {}",
-                    ctx.error_depth(),
-                    ctx.error().error_string()
-                );
-                *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = Verification::Failed(reason);
+                let refused = PeerCertificateError::BadCertificate {
+                    depth: ctx.error_depth(),
+                    code: ctx.error().as_raw(),
+                    reason: ctx.error().error_string(),
+                };
+                *ffi::lock(&cb_verification) = Verification::Failed(refused);
                 return false;
             }
             if ctx.error_depth() != 0 {
@@ -386,21 +457,19 @@ impl DtlsEndpoint {
             }
             let verdict = match ctx.current_cert() {
                 Some(cert) => verify(&cb_expected, cert),
-                None => Verification::Failed("no certificate at depth 0".to_owned()),
+                None => Verification::Failed(PeerCertificateError::NoCertificate),
             };
             let accepted = matches!(verdict, Verification::Matched(_));
             if !accepted {
                 ffi::reject_certificate(ctx);
             }
-            *cb_verification.lock().unwrap_or_else(PoisonError::into_inner) = verdict;
+            *ffi::lock(&cb_verification) = verdict;
             accepted
         });
         let timer = ffi::SharedFlightTimer::default();
-        if !ffi::install_flight_timer(&mut ssl, Arc::clone(&timer)) {
-            return Err(DtlsError::Handshake(
-                "no OpenSSL ex-data slot for the retransmission timer".to_owned(),
-            ));
-        }
+        ffi::install_flight_timer(&mut ssl, Arc::clone(&timer))?;
+        let alerts = ffi::SharedAlertLog::default();
+        ffi::install_alert_log(&mut ssl, Arc::clone(&alerts))?;
 
         let channel = Channel {
             timer,
@@ -425,6 +494,7 @@ impl DtlsEndpoint {
             stream,
             expected,
             verification,
+            alerts,
             profile: None,
             events: VecDeque::new(),
             deadline: None,
@@ -434,6 +504,7 @@ impl DtlsEndpoint {
             rto: config.initial_retransmit_timeout,
             stats: DtlsStats::default(),
             read_buf: vec![0; MAX_APPLICATION_DATA + 1024].into_boxed_slice(),
+            received: Storage::default(),
         })
     }
 
@@ -505,6 +576,11 @@ impl DtlsEndpoint {
     }
 
     /// The next datagram to send to the peer, if any.
+    ///
+    /// Cut from storage the endpoint reuses once every datagram cut from it is dropped: once connected,
+    /// sending allocates nothing while the caller drops each datagram after sending it. Datagrams kept longer
+    /// (queued for a socket, say) keep their storage alive, and the endpoint takes fresh storage when the room
+    /// left runs out.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         let datagram = self.stream.get_mut().outgoing.pop_front()?;
         self.stats.datagrams_sent += 1;
@@ -535,7 +611,7 @@ impl DtlsEndpoint {
         }
         self.stream
             .ssl_write(data)
-            .map_err(|e| DtlsError::Connection(e.to_string()))?;
+            .map_err(|e| DtlsError::Connection(error_stack(&e)))?;
         self.stats.application_records_sent += 1;
         Ok(())
     }
@@ -624,6 +700,7 @@ impl DtlsEndpoint {
     }
 
     fn drive(&mut self) {
+        *ffi::lock(&self.alerts) = ffi::AlertLog::default();
         self.drive_openssl();
         // invariant: OpenSSL ends every early retransmission before it returns to us.
         ffi::lock(&self.stream.get_ref().timer).stop_holding();
@@ -641,7 +718,7 @@ impl DtlsEndpoint {
                 }
                 Err(e) if would_block(&e) => {}
                 Err(e) => {
-                    let error = self.handshake_error(&e);
+                    let error = self.failure(&e);
                     self.fail(error);
                 }
             },
@@ -656,7 +733,7 @@ impl DtlsEndpoint {
                 Ok(0) => break,
                 Ok(n) => {
                     self.stats.application_records_received += 1;
-                    let data = Bytes::copy_from_slice(&self.read_buf[..n]);
+                    let data = self.received.copy(&self.read_buf[..n]);
                     self.events.push_back(DtlsEvent::ApplicationData(data));
                 }
                 Err(e) if would_block(&e) => break,
@@ -672,7 +749,8 @@ impl DtlsEndpoint {
                     break;
                 }
                 Err(e) => {
-                    self.fail(DtlsError::Connection(e.to_string()));
+                    let error = self.failure(&e);
+                    self.fail(error);
                     break;
                 }
             }
@@ -680,14 +758,28 @@ impl DtlsEndpoint {
     }
 
     fn take_verification(&self) -> Verification {
-        std::mem::take(&mut *self.verification.lock().unwrap_or_else(PoisonError::into_inner))
+        std::mem::take(&mut *ffi::lock(&self.verification))
     }
 
-    fn handshake_error(&mut self, e: &ssl::Error) -> DtlsError {
+    /// Why OpenSSL failed the handshake or the connection with `e`: the peer's certificate, else the alert
+    /// received or sent, else what OpenSSL reported.
+    fn failure(&mut self, e: &ssl::Error) -> DtlsError {
+        let errors = error_stack(e);
         match self.take_verification() {
-            Verification::Mismatched(actual) => self.mismatch(actual),
-            Verification::Failed(reason) => DtlsError::Handshake(reason),
-            Verification::Pending | Verification::Matched(_) => DtlsError::Handshake(e.to_string()),
+            Verification::Mismatched(actual) => return self.mismatch(actual),
+            Verification::Failed(refused) => return DtlsError::PeerCertificate(refused),
+            Verification::Pending if no_peer_certificate(&errors) => {
+                return DtlsError::PeerCertificate(PeerCertificateError::NoCertificate);
+            }
+            Verification::Pending | Verification::Matched(_) => {}
+        }
+        let alerts = *ffi::lock(&self.alerts);
+        match (alerts.received, alerts.sent) {
+            (Some(alert), _) if alert.is_fatal() => DtlsError::AlertReceived(alert),
+            (_, Some(alert)) => DtlsError::AlertSent { alert, errors },
+            (Some(alert), None) => DtlsError::AlertReceived(alert),
+            (None, None) if self.state == DtlsState::Handshaking => DtlsError::Handshake(errors),
+            (None, None) => DtlsError::Connection(errors),
         }
     }
 
@@ -699,10 +791,10 @@ impl DtlsEndpoint {
             expected = ?self.expected.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "DTLS peer certificate does not match the remote fingerprint"
         );
-        DtlsError::FingerprintMismatch {
+        DtlsError::PeerCertificate(PeerCertificateError::FingerprintMismatch {
             expected: self.expected.to_vec(),
             actual,
-        }
+        })
     }
 
     fn on_handshake_complete(&mut self) {
@@ -737,14 +829,15 @@ impl DtlsEndpoint {
     /// Checks the peer's certificate against the expected fingerprints, whatever the callback saw.
     fn authenticate(&mut self) -> Result<Fingerprint, DtlsError> {
         self.take_verification();
+        let no_certificate = DtlsError::PeerCertificate(PeerCertificateError::NoCertificate);
         let Some(peer) = self.stream.ssl().peer_certificate() else {
-            return Err(DtlsError::NoPeerCertificate);
+            return Err(no_certificate);
         };
         match verify(&self.expected, &peer) {
             Verification::Matched(fp) => Ok(fp),
             Verification::Mismatched(actual) => Err(self.mismatch(actual)),
-            Verification::Failed(reason) => Err(DtlsError::Handshake(reason)),
-            Verification::Pending => Err(DtlsError::NoPeerCertificate),
+            Verification::Failed(refused) => Err(DtlsError::PeerCertificate(refused)),
+            Verification::Pending => Err(no_certificate),
         }
     }
 
@@ -785,6 +878,25 @@ impl DtlsEndpoint {
 
 fn would_block(e: &ssl::Error) -> bool {
     matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE)
+}
+
+/// What OpenSSL reported with `e` (our BIO never fails, so no error is an I/O error).
+fn error_stack(e: &ssl::Error) -> ErrorStack {
+    e.ssl_error().cloned().unwrap_or_else(ErrorStack::get)
+}
+
+/// `ERR_LIB_SSL` (`err.h`): errors of libssl.
+const ERR_LIB_SSL: libc::c_int = 20;
+
+/// `SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE` (`sslerr.h`): a server requiring a certificate got none.
+const SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: libc::c_int = 199;
+
+/// Whether OpenSSL failed the handshake because the peer sent no certificate (so no verify callback ran).
+fn no_peer_certificate(errors: &ErrorStack) -> bool {
+    errors
+        .errors()
+        .iter()
+        .any(|e| e.library_code() == ERR_LIB_SSL && e.reason_code() == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
 }
 
 #[cfg(test)]

@@ -3,23 +3,16 @@
 use openssl::error::ErrorStack;
 use ortc_srtp::SrtpError;
 
-use crate::{DtlsState, Fingerprint};
+use crate::{Alert, DtlsState, Fingerprint};
 
 /// Why a certificate, fingerprint or endpoint could not be made, or why a DTLS connection failed.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum DtlsError {
-    /// The peer's certificate matches none of the fingerprints the remote description announced.
-    #[error("peer certificate fingerprint {actual} matches none of the expected {expected:?}")]
-    FingerprintMismatch {
-        /// The fingerprints from the remote description (`a=fingerprint`).
-        expected: Vec<Fingerprint>,
-        /// The peer certificate's fingerprint, with the hash function of the first expected one.
-        actual: Fingerprint,
-    },
-    /// The handshake finished without a peer certificate, so there is nothing to check the fingerprint against.
-    #[error("the peer presented no certificate")]
-    NoPeerCertificate,
+    /// The peer's certificate was refused (see which check in the [`PeerCertificateError`]); no keys were
+    /// exported, and OpenSSL sent the peer a fatal alert if the handshake was still under way.
+    #[error("peer certificate refused: {0}")]
+    PeerCertificate(PeerCertificateError),
     /// No remote fingerprint was given: a connection could not be authenticated.
     #[error("no remote fingerprint given")]
     NoRemoteFingerprint,
@@ -76,15 +69,29 @@ pub enum DtlsError {
     /// A private key loaded from PEM does not belong to the certificate loaded with it.
     #[error("the private key does not match the certificate")]
     KeyMismatch,
-    /// The handshake failed: an alert from the peer, a malformed flight, no common cipher, and so on.
-    #[error("DTLS handshake failed: {0}")]
-    Handshake(String),
-    /// The peer stopped answering: OpenSSL gave up after its maximum number of retransmissions.
-    #[error("DTLS handshake timed out after repeated retransmissions")]
+    /// The peer sent an alert that ended the handshake or the connection (a fatal one, or a warning OpenSSL
+    /// does not go on after).
+    #[error("the peer sent a {0} alert")]
+    AlertReceived(Alert),
+    /// We ended the handshake or the connection with a fatal alert, because of what the peer sent (a malformed
+    /// or unexpected message, no cipher suite or version in common, a record that failed to authenticate...).
+    #[error("sent a {alert} alert: {errors}")]
+    AlertSent {
+        /// The alert sent.
+        alert: Alert,
+        /// What OpenSSL reported about the cause.
+        errors: ErrorStack,
+    },
+    /// The peer stopped answering: every retransmission of the current flight OpenSSL allows
+    /// ([`MAX_RETRANSMISSIONS`](crate::MAX_RETRANSMISSIONS)) went unanswered.
+    #[error("DTLS handshake timed out: the peer answered none of the retransmissions of a flight")]
     HandshakeTimeout,
-    /// The established connection failed (a fatal alert or a record OpenSSL could not handle).
+    /// The handshake failed inside OpenSSL with no alert either way: what OpenSSL reported.
+    #[error("DTLS handshake failed: {0}")]
+    Handshake(ErrorStack),
+    /// The established connection failed inside OpenSSL with no alert either way: what OpenSSL reported.
     #[error("DTLS connection failed: {0}")]
-    Connection(String),
+    Connection(ErrorStack),
     /// The operation needs an established connection.
     #[error("cannot {operation} in state {state:?}")]
     InvalidState {
@@ -107,4 +114,35 @@ pub enum DtlsError {
     /// The exported keying material could not be turned into SRTP keys.
     #[error("SRTP keys: {0}")]
     Srtp(#[from] SrtpError),
+}
+
+/// Which check the peer's certificate failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeerCertificateError {
+    /// The certificate matches none of the fingerprints the remote description announced.
+    #[error("fingerprint {actual} matches none of the expected {expected:?}")]
+    FingerprintMismatch {
+        /// The fingerprints from the remote description (`a=fingerprint`).
+        expected: Vec<Fingerprint>,
+        /// The peer certificate's fingerprint, with the hash function of the first expected one.
+        actual: Fingerprint,
+    },
+    /// The peer presented no certificate, so there is nothing to check the fingerprint against.
+    #[error("the peer presented no certificate")]
+    NoCertificate,
+    /// OpenSSL refused the certificate whatever its fingerprint: a key or digest below its security level, a
+    /// malformed certificate... (only the errors of a self-signed certificate are overlooked).
+    #[error("certificate at depth {depth} refused: {reason} (X.509 verification error {code})")]
+    BadCertificate {
+        /// Its depth in the peer's chain (0: the peer's own certificate).
+        depth: u32,
+        /// OpenSSL's verification error (`X509_V_ERR_*`).
+        code: i32,
+        /// OpenSSL's text for it.
+        reason: &'static str,
+    },
+    /// The certificate could not be hashed to compare its fingerprint.
+    #[error("the certificate could not be hashed: {0}")]
+    Unhashable(ErrorStack),
 }

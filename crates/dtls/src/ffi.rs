@@ -1,8 +1,9 @@
-//! The few OpenSSL calls the `openssl` crate does not wrap: the DTLS retransmission timer, and the MTU (and the
+//! The few OpenSSL calls the `openssl` crate does not wrap: the DTLS retransmission timer, the alerts, and the MTU (and the
 //! application data that fits it) of an `SSL` already inside an `SslStream`.
 //!
 //! - `DTLSv1_get_timeout` and `DTLSv1_handle_timeout` are macros over `SSL_ctrl` (commands 73 and 74).
 //! - `DTLS_set_timer_cb` (OpenSSL ≥ 1.1.1) lets us choose every timeout OpenSSL arms.
+//! - `SSL_set_info_callback` reports the alerts OpenSSL sends and receives, which its errors do not all name.
 //!
 //! # Retransmission without OpenSSL's clock
 //!
@@ -38,10 +39,13 @@ use bytes::Bytes;
 
 use foreign_types::ForeignTypeRef;
 use libc::{c_int, c_long, c_uint};
+use openssl::error::ErrorStack;
 use openssl::ex_data::Index;
 use openssl::ssl::{Ssl, SslRef};
 use openssl::x509::{X509StoreContextRef, X509VerifyResult};
 use openssl_sys::SSL;
+
+use crate::{Alert, AlertDescription};
 
 /// The longest retransmission timeout the back-off doubles up to (RFC 6347 §4.2.4.1: at least 60 s).
 pub const MAX_RETRANSMIT_TIMEOUT: Duration = Duration::from_mins(1);
@@ -68,6 +72,10 @@ pub(crate) const PARKED_US: c_uint = 3_600_000_000;
 
 /// How many timeouts OpenSSL allows one flight (`DTLS1_TMO_ALERT_COUNT`); the next one fails the handshake.
 pub(crate) const OPENSSL_MAX_TIMEOUTS: u32 = 12;
+
+/// How many times one flight is sent again before the handshake fails with
+/// [`DtlsError::HandshakeTimeout`](crate::DtlsError::HandshakeTimeout) (OpenSSL's limit).
+pub const MAX_RETRANSMISSIONS: u32 = OPENSSL_MAX_TIMEOUTS;
 
 /// What the timer callback and the endpoint's BIO share about the flight in progress.
 #[derive(Debug, Default)]
@@ -133,9 +141,9 @@ impl FlightTimer {
 /// The timer state shared by the callback (through ex-data) and the endpoint's BIO.
 pub(crate) type SharedFlightTimer = Arc<Mutex<FlightTimer>>;
 
-/// Locks `timer`; the state stays consistent even if a holder panicked (every update is one assignment).
-pub(crate) fn lock(timer: &SharedFlightTimer) -> MutexGuard<'_, FlightTimer> {
-    timer.lock().unwrap_or_else(PoisonError::into_inner)
+/// Locks `shared`; the state stays consistent even if a holder panicked (every update is one assignment).
+pub(crate) fn lock<T>(shared: &Mutex<T>) -> MutexGuard<'_, T> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 type TimerCallback = unsafe extern "C" fn(*mut SSL, c_uint) -> c_uint;
@@ -145,32 +153,91 @@ unsafe extern "C" {
 }
 
 /// The ex-data slot holding an `SSL`'s [`FlightTimer`].
-fn flight_timer_index() -> Option<Index<Ssl, SharedFlightTimer>> {
-    static INDEX: OnceLock<Option<Index<Ssl, SharedFlightTimer>>> = OnceLock::new();
-    *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
+fn flight_timer_index() -> Result<Index<Ssl, SharedFlightTimer>, ErrorStack> {
+    static INDEX: OnceLock<Result<Index<Ssl, SharedFlightTimer>, ErrorStack>> = OnceLock::new();
+    INDEX.get_or_init(Ssl::new_ex_index).clone()
 }
 
 unsafe extern "C" fn timer_callback(ssl: *mut SSL, previous_us: c_uint) -> c_uint {
     // SAFETY: OpenSSL calls the timer callback with the live `SSL` it was installed on, from inside a call we
     // made on that `SSL` (no other reference to it is in use during the call).
     let ssl = unsafe { SslRef::from_ptr(ssl) };
-    match flight_timer_index().and_then(|index| ssl.ex_data(index)) {
+    match flight_timer_index().ok().and_then(|index| ssl.ex_data(index)) {
         Some(timer) => lock(timer).next_timeout_us(previous_us),
         // invariant: the callback is installed only together with the ex-data; never reached.
         None => PARKED_US,
     }
 }
 
-/// Hands OpenSSL's retransmission timer over to `timer`; `false` if no ex-data slot could be made.
-#[must_use]
-pub(crate) fn install_flight_timer(ssl: &mut SslRef, timer: SharedFlightTimer) -> bool {
-    let Some(index) = flight_timer_index() else {
-        return false;
-    };
-    ssl.set_ex_data(index, timer);
+/// Hands OpenSSL's retransmission timer over to `timer`; fails if no ex-data slot could be made.
+pub(crate) fn install_flight_timer(ssl: &mut SslRef, timer: SharedFlightTimer) -> Result<(), ErrorStack> {
+    ssl.set_ex_data(flight_timer_index()?, timer);
     // SAFETY: `ssl` is a live `SSL`; the callback is a plain function valid for the program's lifetime.
     unsafe { DTLS_set_timer_cb(ssl.as_ptr(), Some(timer_callback)) };
-    true
+    Ok(())
+}
+
+/// The alerts of one drive of OpenSSL, as its info callback reports them (`close_notify` left out: closing is
+/// no failure).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct AlertLog {
+    /// The first alert OpenSSL sent.
+    pub(crate) sent: Option<Alert>,
+    /// The first fatal alert received, or else the first warning.
+    pub(crate) received: Option<Alert>,
+}
+
+impl AlertLog {
+    fn record(&mut self, read: bool, alert: Alert) {
+        if alert.description == AlertDescription::CloseNotify {
+            return;
+        }
+        let slot = if read { &mut self.received } else { &mut self.sent };
+        if slot.is_none_or(|first| !first.is_fatal() && alert.is_fatal()) {
+            *slot = Some(alert);
+        }
+    }
+}
+
+/// The alert log shared by the info callback (through ex-data) and the endpoint.
+pub(crate) type SharedAlertLog = Arc<Mutex<AlertLog>>;
+
+/// `SSL_CB_ALERT`, `SSL_CB_READ` (of `ssl.h`): the info callback's `where` bits for an alert, and for one read.
+const SSL_CB_ALERT: c_int = 0x4000;
+const SSL_CB_READ: c_int = 0x04;
+
+type InfoCallback = unsafe extern "C" fn(*const SSL, c_int, c_int);
+
+unsafe extern "C" {
+    fn SSL_set_info_callback(s: *mut SSL, cb: Option<InfoCallback>);
+}
+
+/// The ex-data slot holding an `SSL`'s [`AlertLog`].
+fn alert_log_index() -> Result<Index<Ssl, SharedAlertLog>, ErrorStack> {
+    static INDEX: OnceLock<Result<Index<Ssl, SharedAlertLog>, ErrorStack>> = OnceLock::new();
+    INDEX.get_or_init(Ssl::new_ex_index).clone()
+}
+
+unsafe extern "C" fn info_callback(ssl: *const SSL, where_: c_int, value: c_int) {
+    if where_ & SSL_CB_ALERT == 0 {
+        return;
+    }
+    // SAFETY: OpenSSL calls the info callback with the live `SSL` it was installed on, from inside a call we
+    // made on that `SSL`; the callback only reads its ex-data.
+    let ssl = unsafe { SslRef::from_ptr(ssl.cast_mut()) };
+    if let Some(log) = alert_log_index().ok().and_then(|index| ssl.ex_data(index)) {
+        // For an alert, OpenSSL passes (level << 8) | description.
+        let [.., level, description] = value.to_be_bytes();
+        lock(log).record(where_ & SSL_CB_READ != 0, Alert::from_wire(level, description));
+    }
+}
+
+/// Records every alert OpenSSL sends or receives on `ssl` in `log`; fails if no ex-data slot could be made.
+pub(crate) fn install_alert_log(ssl: &mut SslRef, log: SharedAlertLog) -> Result<(), ErrorStack> {
+    ssl.set_ex_data(alert_log_index()?, log);
+    // SAFETY: `ssl` is a live `SSL`; the callback is a plain function valid for the program's lifetime.
+    unsafe { SSL_set_info_callback(ssl.as_ptr(), Some(info_callback)) };
+    Ok(())
 }
 
 unsafe extern "C" {
@@ -224,6 +291,22 @@ pub(crate) fn handle_timeout(ssl: &SslRef) -> TimeoutOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_alert_log_keeps_the_first_fatal_alert_each_way_and_no_close_notify() {
+        let mut log = AlertLog::default();
+        log.record(true, Alert::from_wire(1, 0));
+        assert!(log.received.is_none(), "close_notify");
+        log.record(true, Alert::from_wire(1, 90));
+        assert_eq!(log.received, Some(Alert::from_wire(1, 90)));
+        log.record(true, Alert::from_wire(2, 40));
+        log.record(true, Alert::from_wire(2, 42));
+        log.record(true, Alert::from_wire(1, 100));
+        assert_eq!(log.received, Some(Alert::from_wire(2, 40)));
+        log.record(false, Alert::from_wire(2, 50));
+        log.record(false, Alert::from_wire(2, 80));
+        assert_eq!(log.sent, Some(Alert::from_wire(2, 50)));
+    }
 
     #[test]
     fn early_retransmissions_are_held_until_openssl_would_give_up() {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
 use openssl::x509::X509Ref;
 
@@ -94,8 +95,17 @@ impl Fingerprint {
 
     /// The fingerprint of `certificate` under `hash`.
     pub fn of(certificate: &X509Ref, hash: HashFunction) -> Result<Self, DtlsError> {
+        Ok(Self::digest(certificate, hash)?)
+    }
+
+    /// The fingerprint of `certificate` under `hash`, or what OpenSSL reported if it could not hash it.
+    pub(crate) fn digest(certificate: &X509Ref, hash: HashFunction) -> Result<Self, ErrorStack> {
         let digest = certificate.digest(hash.message_digest())?;
-        Self::new(hash, &digest)
+        // The digest of `hash` has its length: no check needed.
+        Ok(Self {
+            hash,
+            value: digest.to_vec(),
+        })
     }
 
     /// The hash function.

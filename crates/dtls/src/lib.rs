@@ -4,12 +4,17 @@
 //!   loaded from PEM; cheap to clone. Its [`Fingerprint`] goes into SDP as `a=fingerprint:sha-256 AB:CD:...`.
 //! - [`DtlsEndpoint`]: one side of the handshake (client or server, from `a=setup`). It owns no socket and reads
 //!   no clock of its own: it takes received datagrams and `Instant`s, and gives back datagrams to send, a
-//!   retransmission deadline and [`DtlsEvent`]s. Flights are fragmented to the configured MTU.
+//!   retransmission deadline and [`DtlsEvent`]s. Flights are fragmented to the configured MTU. Once connected
+//!   it allocates nothing per datagram: the datagrams and application data it hands out as `Bytes` are cut
+//!   from storage it reuses once the caller drops them.
 //! - DTLS-SRTP (RFC 5764): the [`SrtpProfile`](ortc_srtp::SrtpProfile)s of `ortc-srtp` are offered in the
 //!   configured order; once connected the negotiated profile and the exported
 //!   [`SessionKeys`](ortc_srtp::SessionKeys), split by role, are handed out in [`DtlsEvent::Connected`].
 //! - The peer is authenticated only by its certificate's fingerprint from the remote description: a mismatch
-//!   fails the handshake with [`DtlsError::FingerprintMismatch`] before any key is exported.
+//!   fails the handshake with [`PeerCertificateError::FingerprintMismatch`] before any key is exported.
+//! - Failures say what happened: the peer's certificate refused ([`DtlsError::PeerCertificate`]), an
+//!   [`Alert`] received or sent, the peer silent until the retransmissions ran out
+//!   ([`DtlsError::HandshakeTimeout`]), or else OpenSSL's error stack.
 //! - [`classify`]: tells STUN, DTLS, RTP and RTCP apart on a shared transport (RFC 7983, RFC 5761).
 //!
 //! # Example
@@ -66,6 +71,7 @@
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod alert;
 mod certificate;
 mod demux;
 mod endpoint;
@@ -73,12 +79,13 @@ mod error;
 mod ffi;
 mod fingerprint;
 
+pub use alert::{Alert, AlertDescription, AlertLevel};
 pub use certificate::{DtlsCertificate, KeyType, VALID_BEFORE, VALID_FOR};
 pub use demux::{PacketKind, classify};
 pub use endpoint::{
     DEFAULT_INITIAL_RETRANSMIT_TIMEOUT, DEFAULT_MTU, DEFAULT_SRTP_PROFILES, DtlsConfig, DtlsEndpoint, DtlsEvent,
     DtlsState, DtlsStats, MAX_APPLICATION_DATA, MAX_MTU, MIN_INITIAL_RETRANSMIT_TIMEOUT, MIN_MTU,
 };
-pub use error::DtlsError;
-pub use ffi::MAX_RETRANSMIT_TIMEOUT;
+pub use error::{DtlsError, PeerCertificateError};
+pub use ffi::{MAX_RETRANSMISSIONS, MAX_RETRANSMIT_TIMEOUT};
 pub use fingerprint::{Fingerprint, HashFunction};

@@ -7,7 +7,8 @@ use std::time::Duration;
 use bytes::BytesMut;
 use common::{Dir, Pair, cert};
 use ortc_dtls::{
-    DtlsCertificate, DtlsConfig, DtlsError, DtlsEvent, DtlsState, HashFunction, KeyType, PacketKind, classify,
+    Alert, AlertDescription, AlertLevel, DtlsCertificate, DtlsConfig, DtlsError, DtlsEvent, DtlsState, HashFunction,
+    KeyType, PacketKind, PeerCertificateError, classify,
 };
 use ortc_srtp::{SrtpConfig, SrtpProfile, SrtpSession};
 
@@ -167,7 +168,12 @@ fn wrong_fingerprint_fails_the_handshake_without_keys() {
     assert_eq!(pair.client.state(), DtlsState::Failed);
     assert_eq!(pair.client.stats().fingerprint_mismatches, 1);
     match &pair.client_events[..] {
-        [DtlsEvent::Error(DtlsError::FingerprintMismatch { expected, actual })] => {
+        [
+            DtlsEvent::Error(DtlsError::PeerCertificate(PeerCertificateError::FingerprintMismatch {
+                expected,
+                actual,
+            })),
+        ] => {
             assert_eq!(expected, &vec![stranger.fingerprint().clone()]);
             assert_eq!(actual, s.fingerprint());
         }
@@ -177,6 +183,14 @@ fn wrong_fingerprint_fails_the_handshake_without_keys() {
         pair.server.state(),
         DtlsState::Failed,
         "the client's alert ends the server's handshake"
+    );
+    assert!(
+        matches!(
+            &pair.server_events[..],
+            [DtlsEvent::Error(DtlsError::AlertReceived(BAD_CERTIFICATE))]
+        ),
+        "{:?}",
+        pair.server_events
     );
     assert!(sent_bad_certificate(&pair, Dir::ClientToServer), "{:?}", pair.wire);
     assert!(matches!(
@@ -194,11 +208,25 @@ fn wrong_fingerprint_fails_the_handshake_without_keys() {
     assert_eq!(pair.server.stats().fingerprint_mismatches, 1);
     assert!(matches!(
         &pair.server_events[..],
-        [DtlsEvent::Error(DtlsError::FingerprintMismatch { actual, .. })] if actual == c.fingerprint()
+        [DtlsEvent::Error(DtlsError::PeerCertificate(PeerCertificateError::FingerprintMismatch { actual, .. }))]
+            if actual == c.fingerprint()
     ));
     assert_eq!(pair.client.state(), DtlsState::Failed);
+    assert!(
+        matches!(
+            &pair.client_events[..],
+            [DtlsEvent::Error(DtlsError::AlertReceived(BAD_CERTIFICATE))]
+        ),
+        "{:?}",
+        pair.client_events
+    );
     assert!(sent_bad_certificate(&pair, Dir::ServerToClient), "{:?}", pair.wire);
 }
+
+const BAD_CERTIFICATE: Alert = Alert {
+    level: AlertLevel::Fatal,
+    description: AlertDescription::BadCertificate,
+};
 
 /// Whether a fatal `bad_certificate` alert (plaintext, epoch 0) went out in direction `dir`.
 fn sent_bad_certificate(pair: &Pair, dir: Dir) -> bool {
@@ -416,7 +444,10 @@ fn a_silent_peer_times_the_handshake_out() {
         pair.client_events[..],
         [DtlsEvent::Error(DtlsError::HandshakeTimeout)]
     ));
-    assert_eq!(pair.client.stats().retransmissions, 12);
+    assert_eq!(
+        pair.client.stats().retransmissions,
+        u64::from(ortc_dtls::MAX_RETRANSMISSIONS)
+    );
     // 20 ms doubling to the 60 s cap: 20+40+...+10240 ms, then 60 s twice, then the 13th deadline fails.
     let expected: Duration = (0..12)
         .map(|n| (FAST * (1 << n)).min(ortc_dtls::MAX_RETRANSMIT_TIMEOUT))
@@ -537,7 +568,17 @@ fn a_spoofed_alert_ends_the_handshake_but_not_the_connection() {
     pair.client.start(pair.now);
     pair.client.handle_datagram(pair.now, &SPOOFED_ALERT);
     assert_eq!(pair.client.state(), DtlsState::Failed, "nothing is authenticated yet");
-    assert!(matches!(pair.client.poll_event(), Some(DtlsEvent::Error(_))));
+    let event = pair.client.poll_event();
+    assert!(
+        matches!(
+            event,
+            Some(DtlsEvent::Error(DtlsError::AlertReceived(Alert {
+                level: AlertLevel::Fatal,
+                description: AlertDescription::HandshakeFailure
+            })))
+        ),
+        "{event:?}"
+    );
 
     let mut pair = Pair::new(&fast(), &fast());
     pair.run(Duration::from_secs(5));
@@ -575,4 +616,52 @@ fn lost_last_flight_is_sent_again_when_the_client_retransmits() {
     assert_eq!(pair.now - start, FAST);
     assert_eq!(pair.client.poll_timeout(), None);
     assert_eq!(pair.server.poll_timeout(), None);
+}
+
+#[test]
+fn a_malformed_client_hello_is_answered_with_a_decode_error_alert() {
+    let mut pair = Pair::new(&fast(), &fast());
+    pair.client.start(pair.now);
+    pair.server.start(pair.now);
+    let mut hello = pair.client.poll_transmit().expect("ClientHello").to_vec();
+    // Record header (13), handshake header (12), version (2), random (32): the session id's length, now beyond
+    // the message.
+    hello[13 + 12 + 2 + 32] = 200;
+    pair.server.handle_datagram(pair.now, &hello);
+    assert_eq!(pair.server.state(), DtlsState::Failed);
+    let event = pair.server.poll_event();
+    assert!(
+        matches!(
+            &event,
+            Some(DtlsEvent::Error(DtlsError::AlertSent {
+                alert: Alert {
+                    level: AlertLevel::Fatal,
+                    description: AlertDescription::DecodeError
+                },
+                errors,
+            })) if !errors.errors().is_empty()
+        ),
+        "{event:?}"
+    );
+    // The alert went on the wire: a plaintext alert record, fatal (2) decode_error (50).
+    let alert = pair.server.poll_transmit().expect("alert");
+    assert_eq!((alert[0], &alert[13..]), (21, &[2, 50][..]));
+}
+
+#[test]
+fn a_client_that_goes_silent_times_the_server_out() {
+    let mut pair = Pair::new(&fast(), &fast());
+    // The ClientHello gets through; nothing the client sends after it does.
+    pair.drop = Box::new(|dir, batch| dir == Dir::ClientToServer && batch > 0);
+    pair.run(Duration::from_hours(1));
+    assert_eq!(pair.server.state(), DtlsState::Failed);
+    assert!(
+        matches!(pair.server_events[..], [DtlsEvent::Error(DtlsError::HandshakeTimeout)]),
+        "{:?}",
+        pair.server_events
+    );
+    assert_eq!(
+        pair.server.stats().retransmissions,
+        u64::from(ortc_dtls::MAX_RETRANSMISSIONS)
+    );
 }

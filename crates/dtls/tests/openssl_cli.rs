@@ -11,7 +11,10 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use ortc_dtls::{DtlsCertificate, DtlsConfig, DtlsEndpoint, DtlsEvent, DtlsState, KeyType};
+use ortc_dtls::{
+    Alert, AlertDescription, AlertLevel, DtlsCertificate, DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, DtlsState,
+    KeyType, PeerCertificateError,
+};
 use ortc_srtp::{DTLS_SRTP_EXPORTER_LABEL, DtlsRole, SessionKeys, SrtpProfile};
 
 const STEP: Duration = Duration::from_millis(20);
@@ -398,8 +401,106 @@ fn a_weak_key_fails_even_with_the_right_fingerprint() {
     link.pump_until(&mut client, |l, _| l.endpoint.state() != DtlsState::Handshaking);
     assert_eq!(link.endpoint.state(), DtlsState::Failed, "{:?}", link.events);
     assert!(
-        matches!(&link.events[..], [DtlsEvent::Error(ortc_dtls::DtlsError::Handshake(reason))] if reason.contains("key too weak")),
+        matches!(
+            &link.events[..],
+            [DtlsEvent::Error(DtlsError::PeerCertificate(PeerCertificateError::BadCertificate {
+                depth: 0,
+                code: openssl_sys::X509_V_ERR_EE_KEY_TOO_SMALL,
+                reason,
+            }))] if reason.contains("key too weak")
+        ),
         "{:?}",
         link.events
+    );
+}
+
+/// A client that sends no certificate is refused: there is nothing to check the fingerprint against.
+#[test]
+fn a_client_without_a_certificate_is_refused() {
+    let (ours, expected) = (
+        DtlsCertificate::generate(KeyType::EcdsaP256).expect("cert"),
+        DtlsCertificate::generate(KeyType::EcdsaP256).expect("cert"),
+    );
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let connect = socket.local_addr().expect("addr").to_string();
+    let endpoint = DtlsEndpoint::new(
+        DtlsRole::Server,
+        &ours,
+        [expected.fingerprint().clone()],
+        &DtlsConfig::default(),
+    )
+    .expect("endpoint");
+    let mut link = Link::new(endpoint, socket, None);
+    link.endpoint.start(Instant::now());
+    // No -cert: s_client answers the CertificateRequest with an empty Certificate.
+    let mut client = OpensslPeer::spawn(&[
+        "s_client",
+        "-dtls1_2",
+        "-connect",
+        &connect,
+        "-use_srtp",
+        "SRTP_AEAD_AES_128_GCM",
+    ]);
+    link.pump_until(&mut client, |l, _| l.endpoint.state() != DtlsState::Handshaking);
+    assert!(
+        matches!(
+            &link.events[..],
+            [DtlsEvent::Error(DtlsError::PeerCertificate(
+                PeerCertificateError::NoCertificate
+            ))]
+        ),
+        "{:?}",
+        link.events
+    );
+}
+
+/// An `s_server` that checks our self-signed certificate against its trust store refuses it with a fatal
+/// `unknown_ca` alert, which our client reports as received.
+#[test]
+fn the_alert_of_an_openssl_server_refusing_our_certificate_is_reported() {
+    let dir = TempDir::new();
+    let (ours, theirs) = (
+        DtlsCertificate::generate(KeyType::EcdsaP256).expect("cert"),
+        DtlsCertificate::generate(KeyType::EcdsaP256).expect("cert"),
+    );
+    let (crt, key) = dir.write_pem("server", &theirs);
+    let port = free_udp_port();
+    let accept = format!("127.0.0.1:{port}");
+    let mut server = OpensslPeer::spawn(&[
+        "s_server",
+        "-dtls1_2",
+        "-accept",
+        &accept,
+        "-cert",
+        path(&crt),
+        "-key",
+        path(&key),
+        "-Verify",
+        "1",
+        "-verify_return_error",
+        "-use_srtp",
+        "SRTP_AEAD_AES_128_GCM",
+    ]);
+    server.wait_for("ACCEPT");
+    let endpoint = DtlsEndpoint::new(
+        DtlsRole::Client,
+        &ours,
+        [theirs.fingerprint().clone()],
+        &DtlsConfig::default(),
+    )
+    .expect("endpoint");
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let mut link = Link::new(endpoint, socket, Some(accept.parse().expect("addr")));
+    link.endpoint.start(Instant::now());
+    link.pump_until(&mut server, |l, _| l.endpoint.state() != DtlsState::Handshaking);
+    let unknown_ca = Alert {
+        level: AlertLevel::Fatal,
+        description: AlertDescription::UnknownCa,
+    };
+    assert!(
+        matches!(&link.events[..], [DtlsEvent::Error(DtlsError::AlertReceived(a))] if *a == unknown_ca),
+        "{:?}\nopenssl printed:\n{}",
+        link.events,
+        server.seen.join("\n")
     );
 }

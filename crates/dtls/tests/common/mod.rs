@@ -1,5 +1,6 @@
 //! Two endpoints over an in-memory network with a drop filter, on a fake clock: time jumps from deadline to
 //! deadline and no real time passes.
+#![allow(dead_code)] // each test binary uses a part
 
 use std::time::{Duration, Instant};
 
