@@ -17,6 +17,8 @@ pub(crate) struct SentPacket {
     pub(crate) last_resent: Option<Instant>,
     /// Where the transport-wide sequence number's two bytes are in `plain`.
     pub(crate) transport_cc_at: Option<usize>,
+    /// Where the abs-send-time's three bytes are in `plain`.
+    pub(crate) abs_send_time_at: Option<usize>,
     /// Bytes of header in `plain`.
     pub(crate) header_len: usize,
 }
@@ -30,6 +32,7 @@ impl SentPacket {
             first_sent: None,
             last_resent: None,
             transport_cc_at: None,
+            abs_send_time_at: None,
             header_len: 0,
         }
     }
@@ -65,6 +68,7 @@ impl History {
         slot.first_sent = None;
         slot.last_resent = None;
         slot.transport_cc_at = None;
+        slot.abs_send_time_at = None;
         slot.header_len = 0;
         slot
     }

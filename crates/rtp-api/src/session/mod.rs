@@ -794,6 +794,7 @@ impl RtpSession {
     }
 
     fn write_media(&mut self, now: Instant, q: Queued, out: &mut BytesMut) -> Option<usize> {
+        let self_ntp = self.ntp(now);
         let tcc = self.senders[q.sender].history.get(q.seq)?.transport_cc_at.is_some();
         let tcc_seq = if tcc { self.next_transport_seq() } else { 0 };
         let stream = &mut self.senders[q.sender];
@@ -802,6 +803,10 @@ impl RtpSession {
         out.extend_from_slice(&p.plain);
         if let Some(at) = p.transport_cc_at {
             out[at..at + 2].copy_from_slice(&tcc_seq.to_be_bytes());
+        }
+        if let Some(at) = p.abs_send_time_at {
+            let t = ortc_rtp_packet::AbsSendTime::from_ntp(self_ntp.0).0.to_be_bytes();
+            out[at..at + 3].copy_from_slice(&t[1..]);
         }
         let (payload, header) = ((p.plain.len() - p.header_len) as u64, p.header_len as u64);
         let srtp = self.srtp.as_mut()?;
@@ -897,6 +902,13 @@ impl SenderMut<'_> {
             media.push_back(Queued { sender: index, seq });
             true
         })
+    }
+
+    /// Sets the audio level (RFC 6464: `-dBov` and the voice flag) that the next frames' packets carry, when
+    /// the extension is negotiated; `None` stops sending it.
+    pub fn set_audio_level(&mut self, level: Option<ortc_rtp_packet::AudioLevel>) -> Result<(), SessionError> {
+        let s = &mut *self.session;
+        s.senders[self.index].set_audio_level(level, &s.config.extensions)
     }
 
     /// Says the next audio packet starts a talkspurt (marker bit), e.g. after discontinuous transmission.

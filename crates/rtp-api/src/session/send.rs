@@ -4,7 +4,10 @@ use std::time::{Duration, Instant};
 
 use ortc_codecs::{MediaKind, Payloader, Payloads, payloader_for};
 use ortc_rtcp::ReportBlock;
-use ortc_rtp_packet::{ExtensionMap, Mid, RtpHeader, RtpPacket, RtpStreamId, TransportSequenceNumber};
+use ortc_rtp_packet::{
+    AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, Mid, RtpHeader, RtpPacket, RtpStreamId,
+    TransportSequenceNumber,
+};
 
 use super::SessionError;
 use super::config::{SendCodec, SendParams};
@@ -76,8 +79,9 @@ impl SendStream {
         if let Some(rid) = &params.rid {
             header.set_extension(map, &RtpStreamId(rid))?;
         }
-        // A place for the transport-wide number, written at send time.
+        // Places for the transport-wide number and the send time, written at send time.
         header.set_extension(map, &TransportSequenceNumber(0))?;
+        header.set_extension(map, &AbsSendTime(0))?;
         let stats = SenderStats {
             ssrc: params.ssrc,
             rtx_ssrc: params.rtx_ssrc,
@@ -151,13 +155,14 @@ impl SendStream {
             let written = self.header.write(p.data, &mut slot.plain)?;
             slot.plain.truncate(written);
             slot.header_len = self.header.header_len();
-            slot.transport_cc_at = map
-                .id_of(ortc_rtp_packet::ExtensionKind::TransportSequenceNumber)
-                .and_then(|id| {
-                    let packet = RtpPacket::parse(&slot.plain[..]).ok()?;
-                    let data = packet.extension(id)?;
-                    Some(data.as_ptr() as usize - slot.plain.as_ptr() as usize)
-                });
+            let offset = |kind| {
+                let id = map.id_of(kind)?;
+                let packet = RtpPacket::parse(&slot.plain[..]).ok()?;
+                let data = packet.extension(id)?;
+                Some(data.as_ptr() as usize - slot.plain.as_ptr() as usize)
+            };
+            slot.transport_cc_at = offset(ExtensionKind::TransportSequenceNumber);
+            slot.abs_send_time_at = offset(ExtensionKind::AbsSendTime);
             self.next_seq = seq.wrapping_add(1);
             made += 1;
             if !queue(seq) {
@@ -167,6 +172,19 @@ impl SendStream {
         self.last_frame = Some((timestamp, now, self.clock_rate()));
         self.stats.frames_sent += 1;
         Ok(made)
+    }
+
+    /// Sets the audio level (RFC 6464) carried by the packets of the next frames; `None` removes it.
+    pub(crate) fn set_audio_level(&mut self, level: Option<AudioLevel>, map: &ExtensionMap) -> Result<(), SessionError> {
+        match level {
+            Some(level) => self.header.set_extension(map, &level)?,
+            None => {
+                if let Some(id) = map.id_of(ExtensionKind::AudioLevel) {
+                    self.header.extensions.remove(id);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Says the next audio packet starts a talkspurt (after silence or a pause).
