@@ -175,8 +175,9 @@ pub struct JitterBuffer<F> {
     seq_unwrap: SequenceUnwrapper,
     ts_unwrap: TimestampUnwrapper,
     started: bool,
-    /// Until when a stream that starts mid-frame waits for the frame's first packets (reordered).
-    start_deadline: Instant,
+    /// Until when a stream that starts mid-frame waits for the frame's first packets (reordered); set by
+    /// the stream's first packet.
+    start_deadline: Option<Instant>,
     /// Next sequence number to release.
     head: i64,
     /// Newest sequence number stored.
@@ -219,7 +220,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             seq_unwrap: SequenceUnwrapper::new(),
             ts_unwrap: TimestampUnwrapper::new(),
             started: false,
-            start_deadline: Instant::now(),
+            start_deadline: None,
             head: 0,
             newest: 0,
             base: 0,
@@ -344,7 +345,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         } else {
             let seq = self.seq_unwrap.unwrap(info.sequence_number);
             self.started = true;
-            self.start_deadline = now + self.config.nack_delay + self.rtt;
+            self.start_deadline = Some(now + self.config.nack_delay + self.rtt);
             self.head = seq;
             self.newest = seq;
             self.base = seq;
@@ -636,9 +637,10 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             && self.started
             && !self.released_any
             && !self.head_starts_frame()
-            && next.is_none_or(|(t, _)| self.start_deadline < t)
+            && let Some(deadline) = self.start_deadline
+            && next.is_none_or(|(t, _)| deadline < t)
         {
-            next = Some((self.start_deadline, TimeoutReason::StartWait));
+            next = Some((deadline, TimeoutReason::StartWait));
         }
         if self.config.kind == MediaKind::Audio
             && let Some(at) = self.next_present(self.head).and_then(|s| self.playout_of(s))
@@ -761,7 +763,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 }
                 State::Empty => return None,
                 // the stream's first packets may be late: do not give up on the first frame at once
-                _ if !self.released_any && now < self.start_deadline => return None,
+                _ if !self.released_any && self.start_deadline.is_some_and(|d| now < d) => return None,
                 _ => self.skip_broken(now),
             }
         }
