@@ -286,8 +286,8 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         let mut s = self.stats;
         let expected = if self.started { self.newest - self.base + 1 } else { 0 };
         s.packets_lost = self.lost_before_restart + expected - self.received_this_stream.cast_signed();
-        s.jitter = self.jitter.units();
-        s.jitter_seconds = self.jitter.seconds();
+        s.jitter = self.jitter.jitter();
+        s.jitter_seconds = self.jitter.jitter_seconds();
         s.target_delay = self.target_delay;
         s
     }
@@ -389,7 +389,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             self.note_gap(now, self.newest + 1, seq, Gap::AfterListed);
             self.newest = seq;
             if media {
-                self.jitter.update(now, ts);
+                self.jitter.update(now, info.timestamp);
                 self.adapt_delay();
             }
         } else if self.nack.remove(seq).is_some_and(|sent| sent > 0) {
@@ -547,7 +547,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
 
     #[allow(clippy::cast_sign_loss)] // clamped to non-negative first
     fn adapt_delay(&mut self) {
-        let wanted = Duration::from_nanos((self.jitter.seconds() * 4.0e9).clamp(0.0, 60.0e9) as u64);
+        let wanted = Duration::from_nanos((self.jitter.jitter_seconds() * 4.0e9).clamp(0.0, 60.0e9) as u64);
         self.target_delay = wanted.clamp(self.config.min_delay, self.config.max_delay.max(self.config.min_delay));
     }
 

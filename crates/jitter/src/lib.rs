@@ -14,7 +14,9 @@
 //! - Audio ([`MediaKind::Audio`]): [`JitterBuffer::poll_audio`] releases packets at their playout time
 //!   (fastest-arrival reference plus an adaptive target delay that follows the measured jitter) and
 //!   reports missing ones as concealment.
-//! - [`JitterBuffer::stats`]: counters for the W3C `inbound-rtp` stats, with RFC 3550 interarrival jitter.
+//! - [`JitterBuffer::stats`]: counters for the W3C `inbound-rtp` stats, with the RFC 3550 interarrival jitter
+//!   of [`InterarrivalJitter`], the one estimator behind both a reception report's jitter field and the W3C
+//!   `jitter` statistic.
 //!
 //! No clock is read: every call takes `now`, and [`JitterBuffer::poll_timeout`] says when to call back and
 //! why ([`TimeoutReason`]).
@@ -54,4 +56,4 @@ pub use buffer::{
     AudioOut, EveryPacket, Inserted, JitterBuffer, KeyframeReason, Packet, PacketInfo, TimeoutReason, VideoFrame,
 };
 pub use config::{Config, DEFAULT_AUDIO_CAPACITY, DEFAULT_VIDEO_CAPACITY, MediaKind};
-pub use stats::JitterStats;
+pub use stats::{InterarrivalJitter, JitterStats};
