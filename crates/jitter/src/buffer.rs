@@ -48,13 +48,19 @@ pub struct PacketInfo {
 pub enum Inserted {
     /// Stored.
     Stored,
-    /// Stored as the first packet of a new stream (SSRC change or a huge sequence jump): everything held
-    /// before was dropped.
+    /// Stored as the first packet of a new stream (an SSRC change, or the second of two consecutive packets
+    /// far from the old stream's sequence numbers, both stored): everything held before was dropped.
     Restarted,
     /// Dropped: the same sequence number is held or was just released.
     Duplicate,
     /// Dropped: its turn had passed (older than what was released or given up).
     TooOld,
+    /// Held aside: its sequence number lies more than [`Config::max_sequence_jump`] from the stream's (a
+    /// stale or stray copy, or the first packet of a renumbered stream; RFC 3550 A.1 probation). Nothing
+    /// held is touched. If the next packet is its successor, the stream restarts with both (that insert
+    /// returns [`Inserted::Restarted`]); otherwise it is discarded and counted in
+    /// [`JitterStats::packets_discarded`].
+    Probation,
     /// Dropped: the frame-boundary reader rejected the payload.
     Malformed(CodecError),
 }
@@ -203,6 +209,8 @@ pub struct JitterBuffer<F> {
     target_delay: Duration,
     /// Arrival time and timestamp of the packet with the shortest transit (audio playout reference).
     playout_base: Option<(Instant, i64)>,
+    /// A packet far from the stream's sequence numbers, waiting for its successor to confirm a restart.
+    probation: Option<Probation>,
     received_this_stream: u64,
     lost_before_restart: i64,
     stats: JitterStats,
@@ -237,6 +245,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             jitter: InterarrivalJitter::new(config.clock_rate),
             target_delay: config.min_delay,
             playout_base: None,
+            probation: None,
             received_this_stream: 0,
             lost_before_restart: 0,
             stats: JitterStats::default(),
@@ -323,22 +332,70 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             Ok(b) => b,
             Err(malformed) => return malformed,
         };
-        let mut result = Inserted::Stored;
         if self.ssrc.is_some_and(|s| s != info.ssrc) {
             tracing::debug!(old = ?self.ssrc, new = info.ssrc, "jitter buffer: SSRC changed, restarting");
+            self.end_probation();
             self.restart();
-            result = Inserted::Restarted;
+            self.ssrc = Some(info.ssrc);
+            self.store(now, info, payload, boundary);
+            return Inserted::Restarted;
         }
         self.ssrc = Some(info.ssrc);
         if self.started {
             let seq = self.seq_unwrap.peek(info.sequence_number);
             let jump = i64::from(self.config.max_sequence_jump);
             if seq > self.newest + jump || seq < self.head - jump {
-                tracing::debug!(seq, newest = self.newest, "jitter buffer: sequence jump, restarting");
-                self.restart();
-                result = Inserted::Restarted;
+                return self.probation(now, info, payload, boundary);
             }
         }
+        self.end_probation();
+        self.store(now, info, payload, boundary)
+    }
+
+    /// A packet far from the stream's sequence numbers (RFC 3550 A.1): a stale or stray copy, or the first
+    /// of a renumbered stream. It is held aside; only its successor, next, restarts the stream with both.
+    fn probation(&mut self, now: Instant, info: PacketInfo, payload: Bytes, boundary: Option<Boundary>) -> Inserted {
+        match self.probation.take() {
+            Some(first) if first.info.sequence_number.wrapping_add(1) == info.sequence_number => {
+                tracing::debug!(
+                    seq = info.sequence_number,
+                    newest = self.newest,
+                    "jitter buffer: sequence jump confirmed, restarting"
+                );
+                self.restart();
+                self.store(first.arrival, first.info, first.payload, first.boundary);
+                self.store(now, info, payload, boundary);
+                Inserted::Restarted
+            }
+            Some(first) if first.info.sequence_number == info.sequence_number => {
+                self.probation = Some(first);
+                self.stats.packets_duplicated += 1;
+                Inserted::Duplicate
+            }
+            earlier => {
+                if earlier.is_some() {
+                    self.stats.packets_discarded += 1;
+                }
+                self.probation = Some(Probation {
+                    arrival: now,
+                    info,
+                    payload,
+                    boundary,
+                });
+                Inserted::Probation
+            }
+        }
+    }
+
+    /// The packet held on probation was not followed by its successor: it is discarded.
+    fn end_probation(&mut self) {
+        if self.probation.take().is_some() {
+            self.stats.packets_discarded += 1;
+        }
+    }
+
+    /// Stores a packet of the current stream (or the first of a new one).
+    fn store(&mut self, now: Instant, info: PacketInfo, payload: Bytes, boundary: Option<Boundary>) -> Inserted {
         let cap = self.mask + 1;
         let seq = if self.started {
             self.seq_unwrap.peek(info.sequence_number)
@@ -415,7 +472,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.held += 1;
         self.stats.packets_received += 1;
         self.received_this_stream += 1;
-        result
+        Inserted::Stored
     }
 
     /// Reordering at the very start: the stream began at `seq`, earlier than its first arrival, and what lies
@@ -887,6 +944,15 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             packets: &self.frame_out,
         }
     }
+}
+
+/// A packet on probation (see [`Inserted::Probation`]).
+#[derive(Debug, Clone)]
+struct Probation {
+    arrival: Instant,
+    info: PacketInfo,
+    payload: Bytes,
+    boundary: Option<Boundary>,
 }
 
 /// Where a gap lies relative to the sequence numbers already listed as missing.

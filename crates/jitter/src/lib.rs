@@ -2,7 +2,8 @@
 //!
 //! - [`JitterBuffer::insert`] takes packets in any order with the time they arrived. Sequence numbers and
 //!   timestamps are unwrapped to 64 bits; duplicates and packets whose turn has passed are dropped and
-//!   counted; an SSRC change or a huge sequence jump restarts the stream. Capacity is bounded
+//!   counted; an SSRC change restarts the stream, and so do two consecutive packets far from its sequence
+//!   numbers (RFC 3550 A.1 probation: a lone one is a stray copy, discarded and counted). Capacity is bounded
 //!   ([`Config::capacity`]); when full, the oldest packets are dropped (video: and a keyframe requested).
 //! - Loss: each missing sequence number is requested (NACK) after [`Config::nack_delay`], re-requested one round-trip time (plus that delay) apart
 //!   ([`JitterBuffer::set_rtt`]) up to [`Config::max_nack_retries`] times, then given up.

@@ -12,7 +12,9 @@ pub struct JitterStats {
     pub packets_lost: i64,
     /// Packets dropped as duplicates of one already held or released.
     pub packets_duplicated: u64,
-    /// Packets that arrived after their turn had passed, or were dropped to make room — `packetsDiscarded`.
+    /// Packets that arrived after their turn had passed, were dropped to make room, or lay far from the
+    /// stream's sequence numbers without their successor following ([`Inserted::Probation`](crate::Inserted::Probation))
+    /// — `packetsDiscarded`.
     pub packets_discarded: u64,
     /// Packets whose payload the frame-boundary reader rejected.
     pub packets_malformed: u64,
@@ -44,7 +46,7 @@ pub struct JitterStats {
     pub nack_given_up: u64,
     /// Keyframe requests signalled — `pliCount`.
     pub pli_count: u64,
-    /// Stream restarts (SSRC change or a huge sequence jump).
+    /// Stream restarts (SSRC change, or a huge sequence jump confirmed by the next packet).
     pub restarts: u64,
 }
 
