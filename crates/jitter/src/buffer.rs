@@ -9,6 +9,7 @@ use ortc_rtp_packet::{RtpPacket, SequenceUnwrapper, TimestampUnwrapper};
 
 use crate::config::{Config, MediaKind};
 use crate::nack::{Due, NackList};
+use crate::playout::PlayoutReference;
 use crate::stats::{InterarrivalJitter, JitterStats};
 
 /// A packet held by the buffer, as released to the caller.
@@ -207,8 +208,8 @@ pub struct JitterBuffer<F> {
     scan: ScanProgress,
     jitter: InterarrivalJitter,
     target_delay: Duration,
-    /// Arrival time and timestamp of the packet with the shortest transit (audio playout reference).
-    playout_base: Option<(Instant, i64)>,
+    /// Audio: the recent shortest transit playout is reckoned from.
+    playout: PlayoutReference,
     /// A packet far from the stream's sequence numbers, waiting for its successor to confirm a restart.
     probation: Option<Probation>,
     received_this_stream: u64,
@@ -244,7 +245,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             scan: ScanProgress::NONE,
             jitter: InterarrivalJitter::new(config.clock_rate),
             target_delay: config.min_delay,
-            playout_base: None,
+            playout: PlayoutReference::new(config.clock_rate),
             probation: None,
             received_this_stream: 0,
             lost_before_restart: 0,
@@ -298,6 +299,8 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         s.jitter = self.jitter.jitter();
         s.jitter_seconds = self.jitter.jitter_seconds();
         s.target_delay = self.target_delay;
+        s.inserted_samples_for_deceleration = self.playout.later_units();
+        s.removed_samples_for_acceleration = self.playout.earlier_units();
         s
     }
 
@@ -453,7 +456,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             self.stats.packets_recovered += 1;
         }
         if media && self.config.kind == MediaKind::Audio {
-            self.update_playout_base(now, ts);
+            self.playout.update(now, ts);
         }
         let packet = Packet {
             sequence_number: info.sequence_number,
@@ -596,7 +599,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.nack.clear();
         self.waiting_keyframe = self.config.kind == MediaKind::Video;
         self.keyframe_requested_at = None;
-        self.playout_base = None;
+        self.playout.reset();
         self.scan = ScanProgress::NONE;
         self.jitter.restart();
         self.stats.restarts += 1;
@@ -608,28 +611,9 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.target_delay = wanted.clamp(self.config.min_delay, self.config.max_delay.max(self.config.min_delay));
     }
 
-    /// Media time of `ts` on the arrival clock of the fastest packet so far.
-    fn media_instant(&self, ts: i64) -> Option<Instant> {
-        let (at, base_ts) = self.playout_base?;
-        let d = ts - base_ts;
-        let nanos = u128::from(d.unsigned_abs()) * 1_000_000_000 / u128::from(self.config.clock_rate.max(1));
-        let dur = Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX));
-        if d >= 0 {
-            at.checked_add(dur)
-        } else {
-            at.checked_sub(dur)
-        }
-    }
-
-    fn update_playout_base(&mut self, now: Instant, ts: i64) {
-        if self.media_instant(ts).is_none_or(|expected| now < expected) {
-            self.playout_base = Some((now, ts));
-        }
-    }
-
     /// When an audio packet with timestamp `ts` plays out.
     fn playout_at(&self, ts: i64) -> Option<Instant> {
-        self.media_instant(ts).map(|t| t + self.target_delay)
+        self.playout.instant(ts, self.target_delay)
     }
 
     /// The sequence numbers to NACK now (give-ups are processed too). The slice is valid until the next

@@ -13,8 +13,10 @@
 //!   after a lost packet frames are dropped until a keyframe, and [`JitterBuffer::poll_keyframe_request`]
 //!   says when to send a PLI.
 //! - Audio ([`MediaKind::Audio`]): [`JitterBuffer::poll_audio`] releases packets at their playout time
-//!   (fastest-arrival reference plus an adaptive target delay that follows the measured jitter) and
-//!   reports missing ones as concealment.
+//!   (the fastest arrival of the last two to four seconds, plus an adaptive target delay that follows the
+//!   measured jitter) and reports missing ones as concealment. Forgetting old minima lets playout follow a
+//!   sender clock that runs fast or slow (or a path whose delay changes); how far it moved either way is
+//!   counted (W3C `insertedSamplesForDeceleration`, `removedSamplesForAcceleration`).
 //! - [`JitterBuffer::stats`]: counters for the W3C `inbound-rtp` stats, with the RFC 3550 interarrival jitter
 //!   of [`InterarrivalJitter`], the one estimator behind both a reception report's jitter field and the W3C
 //!   `jitter` statistic.
@@ -51,6 +53,7 @@
 mod buffer;
 mod config;
 mod nack;
+mod playout;
 mod stats;
 
 pub use buffer::{

@@ -33,6 +33,12 @@ pub struct JitterStats {
     pub frames_dropped: u64,
     /// Audio packets the decoder must conceal (missing at playout time) — `concealmentEvents`.
     pub concealment_events: u64,
+    /// Audio: timestamp units by which playout moved later, following a sender clock that runs slow or a
+    /// path that got slower; the decoder stretches (or conceals) that much — `insertedSamplesForDeceleration`.
+    pub inserted_samples_for_deceleration: u64,
+    /// Audio: timestamp units by which playout moved earlier, following a sender clock that runs fast or a
+    /// path that got faster; the decoder drops (or compresses) that much — `removedSamplesForAcceleration`.
+    pub removed_samples_for_acceleration: u64,
     /// Sum over emitted frames (audio: packets) of the time from first arrival to release —
     /// `jitterBufferDelay`, seconds.
     pub jitter_buffer_delay: f64,
