@@ -46,7 +46,12 @@ impl PlayoutReference {
 
     /// Media time of `ts` after the origin's, nanoseconds.
     fn media_nanos(&self, origin_ts: i64, ts: i64) -> i128 {
-        i128::from(ts - origin_ts) * 1_000_000_000 / i128::from(self.clock_rate)
+        let d = ts.saturating_sub(origin_ts);
+        match d.checked_mul(1_000_000_000) {
+            // within 2^63 ns (the common case): a 64-bit division
+            Some(n) => i128::from(n / i64::from(self.clock_rate)),
+            None => i128::from(d) * 1_000_000_000 / i128::from(self.clock_rate),
+        }
     }
 
     /// Accounts a media packet's arrival.

@@ -107,9 +107,14 @@ impl InterarrivalJitter {
     /// each (not retransmissions: their timestamps say nothing of the network's jitter).
     pub fn update(&mut self, arrival: Instant, rtp_timestamp: u32) {
         let epoch = *self.epoch.get_or_insert(arrival);
-        let nanos = arrival.saturating_duration_since(epoch).as_nanos();
-        // the arrival clock in timestamp units, modulo 2^32 like the timestamps themselves
-        let units = nanos * u128::from(self.clock_rate) / 1_000_000_000;
+        let since = arrival.saturating_duration_since(epoch);
+        // the arrival clock in timestamp units, modulo 2^32 like the timestamps themselves (whole seconds and
+        // the fraction apart: no 128-bit division per packet)
+        let rate = u64::from(self.clock_rate);
+        let units = since
+            .as_secs()
+            .wrapping_mul(rate)
+            .wrapping_add(u64::from(since.subsec_nanos()) * rate / 1_000_000_000);
         #[allow(clippy::cast_possible_truncation)] // modulo 2^32 is meant
         let units = units as u32;
         self.update_units(units, rtp_timestamp);
