@@ -1,5 +1,6 @@
 //! Drives a video and an audio jitter buffer with arbitrary inserts and time steps: no panics, the held
-//! packets stay within capacity, NACK lists within their bound, and released packets go forward.
+//! packets stay within capacity, NACK lists within their bound, a lone far packet touches nothing held, and
+//! released packets go forward.
 #![no_main]
 
 use std::time::{Duration, Instant};
@@ -7,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 use ortc_codecs::vp8::Vp8Depayloader;
-use ortc_jitter::{AudioOut, Config, EveryPacket, JitterBuffer, PacketInfo};
+use ortc_jitter::{AudioOut, Config, EveryPacket, Inserted, JitterBuffer, PacketInfo};
 
 fuzz_target!(|data: &[u8]| {
     let mut video_config = Config::video();
@@ -41,8 +42,14 @@ fuzz_target!(|data: &[u8]| {
                     marker: op & 0x80 != 0,
                 };
                 let payload = Bytes::copy_from_slice(payload);
-                video.insert_parts(now, info, payload.clone());
-                audio.insert_parts(now, info, payload);
+                // a packet far from the stream's numbers is held aside: what the buffer holds is untouched
+                let held = (video.len(), audio.len());
+                if video.insert_parts(now, info, payload.clone()) == Inserted::Probation {
+                    assert_eq!(video.len(), held.0);
+                }
+                if audio.insert_parts(now, info, payload) == Inserted::Probation {
+                    assert_eq!(audio.len(), held.1);
+                }
             }
             3 => now += Duration::from_millis(u64::from(*arg) * 4),
             4 => {
@@ -79,6 +86,10 @@ fuzz_target!(|data: &[u8]| {
             _ => {
                 if arg & 1 != 0 {
                     ssrc = ssrc.wrapping_add(1);
+                }
+                if arg & 2 != 0 {
+                    // a stray packet or a renumbered stream, by what the next inserts do
+                    seq = seq.wrapping_add(20_000);
                 }
                 video.set_rtt(Duration::from_millis(u64::from(*arg)));
                 if let Some((at, _)) = video.poll_timeout() {

@@ -9,6 +9,7 @@ use ortc_rtp_packet::{RtpPacket, SequenceUnwrapper, TimestampUnwrapper};
 
 use crate::config::{Config, MediaKind};
 use crate::nack::{Due, NackList};
+use crate::playout::PlayoutReference;
 use crate::stats::{InterarrivalJitter, JitterStats};
 
 /// A packet held by the buffer, as released to the caller.
@@ -48,13 +49,19 @@ pub struct PacketInfo {
 pub enum Inserted {
     /// Stored.
     Stored,
-    /// Stored as the first packet of a new stream (SSRC change or a huge sequence jump): everything held
-    /// before was dropped.
+    /// Stored as the first packet of a new stream (an SSRC change, or the second of two consecutive packets
+    /// far from the old stream's sequence numbers, both stored): everything held before was dropped.
     Restarted,
     /// Dropped: the same sequence number is held or was just released.
     Duplicate,
     /// Dropped: its turn had passed (older than what was released or given up).
     TooOld,
+    /// Held aside: its sequence number lies more than [`Config::max_sequence_jump`] from the stream's (a
+    /// stale or stray copy, or the first packet of a renumbered stream; RFC 3550 A.1 probation). Nothing
+    /// held is touched. If the next packet is its successor, the stream restarts with both (that insert
+    /// returns [`Inserted::Restarted`]); otherwise it is discarded and counted in
+    /// [`JitterStats::packets_discarded`].
+    Probation,
     /// Dropped: the frame-boundary reader rejected the payload.
     Malformed(CodecError),
 }
@@ -175,8 +182,9 @@ pub struct JitterBuffer<F> {
     seq_unwrap: SequenceUnwrapper,
     ts_unwrap: TimestampUnwrapper,
     started: bool,
-    /// Until when a stream that starts mid-frame waits for the frame's first packets (reordered).
-    start_deadline: Instant,
+    /// Until when a stream that starts mid-frame waits for the frame's first packets (reordered); set by
+    /// the stream's first packet.
+    start_deadline: Option<Instant>,
     /// Next sequence number to release.
     head: i64,
     /// Newest sequence number stored.
@@ -200,8 +208,10 @@ pub struct JitterBuffer<F> {
     scan: ScanProgress,
     jitter: InterarrivalJitter,
     target_delay: Duration,
-    /// Arrival time and timestamp of the packet with the shortest transit (audio playout reference).
-    playout_base: Option<(Instant, i64)>,
+    /// Audio: the recent shortest transit playout is reckoned from.
+    playout: PlayoutReference,
+    /// A packet far from the stream's sequence numbers, waiting for its successor to confirm a restart.
+    probation: Option<Probation>,
     received_this_stream: u64,
     lost_before_restart: i64,
     stats: JitterStats,
@@ -219,7 +229,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             seq_unwrap: SequenceUnwrapper::new(),
             ts_unwrap: TimestampUnwrapper::new(),
             started: false,
-            start_deadline: Instant::now(),
+            start_deadline: None,
             head: 0,
             newest: 0,
             base: 0,
@@ -235,7 +245,8 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             scan: ScanProgress::NONE,
             jitter: InterarrivalJitter::new(config.clock_rate),
             target_delay: config.min_delay,
-            playout_base: None,
+            playout: PlayoutReference::new(config.clock_rate),
+            probation: None,
             received_this_stream: 0,
             lost_before_restart: 0,
             stats: JitterStats::default(),
@@ -285,9 +296,11 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         let mut s = self.stats;
         let expected = if self.started { self.newest - self.base + 1 } else { 0 };
         s.packets_lost = self.lost_before_restart + expected - self.received_this_stream.cast_signed();
-        s.jitter = self.jitter.units();
-        s.jitter_seconds = self.jitter.seconds();
+        s.jitter = self.jitter.jitter();
+        s.jitter_seconds = self.jitter.jitter_seconds();
         s.target_delay = self.target_delay;
+        s.inserted_samples_for_deceleration = self.playout.later_units();
+        s.removed_samples_for_acceleration = self.playout.earlier_units();
         s
     }
 
@@ -322,29 +335,77 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             Ok(b) => b,
             Err(malformed) => return malformed,
         };
-        let mut result = Inserted::Stored;
         if self.ssrc.is_some_and(|s| s != info.ssrc) {
             tracing::debug!(old = ?self.ssrc, new = info.ssrc, "jitter buffer: SSRC changed, restarting");
+            self.end_probation();
             self.restart();
-            result = Inserted::Restarted;
+            self.ssrc = Some(info.ssrc);
+            self.store(now, info, payload, boundary);
+            return Inserted::Restarted;
         }
         self.ssrc = Some(info.ssrc);
         if self.started {
             let seq = self.seq_unwrap.peek(info.sequence_number);
             let jump = i64::from(self.config.max_sequence_jump);
             if seq > self.newest + jump || seq < self.head - jump {
-                tracing::debug!(seq, newest = self.newest, "jitter buffer: sequence jump, restarting");
-                self.restart();
-                result = Inserted::Restarted;
+                return self.probation(now, info, payload, boundary);
             }
         }
+        self.end_probation();
+        self.store(now, info, payload, boundary)
+    }
+
+    /// A packet far from the stream's sequence numbers (RFC 3550 A.1): a stale or stray copy, or the first
+    /// of a renumbered stream. It is held aside; only its successor, next, restarts the stream with both.
+    fn probation(&mut self, now: Instant, info: PacketInfo, payload: Bytes, boundary: Option<Boundary>) -> Inserted {
+        match self.probation.take() {
+            Some(first) if first.info.sequence_number.wrapping_add(1) == info.sequence_number => {
+                tracing::debug!(
+                    seq = info.sequence_number,
+                    newest = self.newest,
+                    "jitter buffer: sequence jump confirmed, restarting"
+                );
+                self.restart();
+                self.store(first.arrival, first.info, first.payload, first.boundary);
+                self.store(now, info, payload, boundary);
+                Inserted::Restarted
+            }
+            Some(first) if first.info.sequence_number == info.sequence_number => {
+                self.probation = Some(first);
+                self.stats.packets_duplicated += 1;
+                Inserted::Duplicate
+            }
+            earlier => {
+                if earlier.is_some() {
+                    self.stats.packets_discarded += 1;
+                }
+                self.probation = Some(Probation {
+                    arrival: now,
+                    info,
+                    payload,
+                    boundary,
+                });
+                Inserted::Probation
+            }
+        }
+    }
+
+    /// The packet held on probation was not followed by its successor: it is discarded.
+    fn end_probation(&mut self) {
+        if self.probation.take().is_some() {
+            self.stats.packets_discarded += 1;
+        }
+    }
+
+    /// Stores a packet of the current stream (or the first of a new one).
+    fn store(&mut self, now: Instant, info: PacketInfo, payload: Bytes, boundary: Option<Boundary>) -> Inserted {
         let cap = self.mask + 1;
         let seq = if self.started {
             self.seq_unwrap.peek(info.sequence_number)
         } else {
             let seq = self.seq_unwrap.unwrap(info.sequence_number);
             self.started = true;
-            self.start_deadline = now + self.config.nack_delay + self.rtt;
+            self.start_deadline = Some(now + self.config.nack_delay + self.rtt);
             self.head = seq;
             self.newest = seq;
             self.base = seq;
@@ -388,14 +449,14 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             self.note_gap(now, self.newest + 1, seq, Gap::AfterListed);
             self.newest = seq;
             if media {
-                self.jitter.update(now, ts);
+                self.jitter.update(now, info.timestamp);
                 self.adapt_delay();
             }
         } else if self.nack.remove(seq).is_some_and(|sent| sent > 0) {
             self.stats.packets_recovered += 1;
         }
         if media && self.config.kind == MediaKind::Audio {
-            self.update_playout_base(now, ts);
+            self.playout.update(now, ts);
         }
         let packet = Packet {
             sequence_number: info.sequence_number,
@@ -414,7 +475,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.held += 1;
         self.stats.packets_received += 1;
         self.received_this_stream += 1;
-        result
+        Inserted::Stored
     }
 
     /// Reordering at the very start: the stream began at `seq`, earlier than its first arrival, and what lies
@@ -538,7 +599,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
         self.nack.clear();
         self.waiting_keyframe = self.config.kind == MediaKind::Video;
         self.keyframe_requested_at = None;
-        self.playout_base = None;
+        self.playout.reset();
         self.scan = ScanProgress::NONE;
         self.jitter.restart();
         self.stats.restarts += 1;
@@ -546,32 +607,13 @@ impl<F: FrameBoundary> JitterBuffer<F> {
 
     #[allow(clippy::cast_sign_loss)] // clamped to non-negative first
     fn adapt_delay(&mut self) {
-        let wanted = Duration::from_nanos((self.jitter.seconds() * 4.0e9).clamp(0.0, 60.0e9) as u64);
+        let wanted = Duration::from_nanos((self.jitter.jitter_seconds() * 4.0e9).clamp(0.0, 60.0e9) as u64);
         self.target_delay = wanted.clamp(self.config.min_delay, self.config.max_delay.max(self.config.min_delay));
-    }
-
-    /// Media time of `ts` on the arrival clock of the fastest packet so far.
-    fn media_instant(&self, ts: i64) -> Option<Instant> {
-        let (at, base_ts) = self.playout_base?;
-        let d = ts - base_ts;
-        let nanos = u128::from(d.unsigned_abs()) * 1_000_000_000 / u128::from(self.config.clock_rate.max(1));
-        let dur = Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX));
-        if d >= 0 {
-            at.checked_add(dur)
-        } else {
-            at.checked_sub(dur)
-        }
-    }
-
-    fn update_playout_base(&mut self, now: Instant, ts: i64) {
-        if self.media_instant(ts).is_none_or(|expected| now < expected) {
-            self.playout_base = Some((now, ts));
-        }
     }
 
     /// When an audio packet with timestamp `ts` plays out.
     fn playout_at(&self, ts: i64) -> Option<Instant> {
-        self.media_instant(ts).map(|t| t + self.target_delay)
+        self.playout.instant(ts, self.target_delay)
     }
 
     /// The sequence numbers to NACK now (give-ups are processed too). The slice is valid until the next
@@ -636,9 +678,10 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             && self.started
             && !self.released_any
             && !self.head_starts_frame()
-            && next.is_none_or(|(t, _)| self.start_deadline < t)
+            && let Some(deadline) = self.start_deadline
+            && next.is_none_or(|(t, _)| deadline < t)
         {
-            next = Some((self.start_deadline, TimeoutReason::StartWait));
+            next = Some((deadline, TimeoutReason::StartWait));
         }
         if self.config.kind == MediaKind::Audio
             && let Some(at) = self.next_present(self.head).and_then(|s| self.playout_of(s))
@@ -761,7 +804,7 @@ impl<F: FrameBoundary> JitterBuffer<F> {
                 }
                 State::Empty => return None,
                 // the stream's first packets may be late: do not give up on the first frame at once
-                _ if !self.released_any && now < self.start_deadline => return None,
+                _ if !self.released_any && self.start_deadline.is_some_and(|d| now < d) => return None,
                 _ => self.skip_broken(now),
             }
         }
@@ -885,6 +928,15 @@ impl<F: FrameBoundary> JitterBuffer<F> {
             packets: &self.frame_out,
         }
     }
+}
+
+/// A packet on probation (see [`Inserted::Probation`]).
+#[derive(Debug, Clone)]
+struct Probation {
+    arrival: Instant,
+    info: PacketInfo,
+    payload: Bytes,
+    boundary: Option<Boundary>,
 }
 
 /// Where a gap lies relative to the sequence numbers already listed as missing.

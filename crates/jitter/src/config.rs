@@ -32,7 +32,8 @@ pub struct Config {
     pub max_nack_list: usize,
     /// Round-trip time used to space NACK retries until [`JitterBuffer::set_rtt`](crate::JitterBuffer::set_rtt).
     pub initial_rtt: Duration,
-    /// A jump of more than this many sequence numbers (either way) is a stream restart.
+    /// A packet more than this many sequence numbers away (either way) is held on probation: the stream
+    /// restarts if the next packet is its successor, else it is discarded.
     pub max_sequence_jump: u16,
     /// While waiting for a keyframe, how long before asking again (a PLI can be lost too).
     pub keyframe_request_interval: Duration,

@@ -2,7 +2,8 @@
 //!
 //! - [`JitterBuffer::insert`] takes packets in any order with the time they arrived. Sequence numbers and
 //!   timestamps are unwrapped to 64 bits; duplicates and packets whose turn has passed are dropped and
-//!   counted; an SSRC change or a huge sequence jump restarts the stream. Capacity is bounded
+//!   counted; an SSRC change restarts the stream, and so do two consecutive packets far from its sequence
+//!   numbers (RFC 3550 A.1 probation: a lone one is a stray copy, discarded and counted). Capacity is bounded
 //!   ([`Config::capacity`]); when full, the oldest packets are dropped (video: and a keyframe requested).
 //! - Loss: each missing sequence number is requested (NACK) after [`Config::nack_delay`], re-requested one round-trip time (plus that delay) apart
 //!   ([`JitterBuffer::set_rtt`]) up to [`Config::max_nack_retries`] times, then given up.
@@ -12,9 +13,13 @@
 //!   after a lost packet frames are dropped until a keyframe, and [`JitterBuffer::poll_keyframe_request`]
 //!   says when to send a PLI.
 //! - Audio ([`MediaKind::Audio`]): [`JitterBuffer::poll_audio`] releases packets at their playout time
-//!   (fastest-arrival reference plus an adaptive target delay that follows the measured jitter) and
-//!   reports missing ones as concealment.
-//! - [`JitterBuffer::stats`]: counters for the W3C `inbound-rtp` stats, with RFC 3550 interarrival jitter.
+//!   (the fastest arrival of the last two to four seconds, plus an adaptive target delay that follows the
+//!   measured jitter) and reports missing ones as concealment. Forgetting old minima lets playout follow a
+//!   sender clock that runs fast or slow (or a path whose delay changes); how far it moved either way is
+//!   counted (W3C `insertedSamplesForDeceleration`, `removedSamplesForAcceleration`).
+//! - [`JitterBuffer::stats`]: counters for the W3C `inbound-rtp` stats, with the RFC 3550 interarrival jitter
+//!   of [`InterarrivalJitter`], the one estimator behind both a reception report's jitter field and the W3C
+//!   `jitter` statistic.
 //!
 //! No clock is read: every call takes `now`, and [`JitterBuffer::poll_timeout`] says when to call back and
 //! why ([`TimeoutReason`]).
@@ -48,10 +53,11 @@
 mod buffer;
 mod config;
 mod nack;
+mod playout;
 mod stats;
 
 pub use buffer::{
     AudioOut, EveryPacket, Inserted, JitterBuffer, KeyframeReason, Packet, PacketInfo, TimeoutReason, VideoFrame,
 };
 pub use config::{Config, DEFAULT_AUDIO_CAPACITY, DEFAULT_VIDEO_CAPACITY, MediaKind};
-pub use stats::JitterStats;
+pub use stats::{InterarrivalJitter, JitterStats};

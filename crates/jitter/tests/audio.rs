@@ -174,3 +174,30 @@ fn padding_packets_are_neither_played_nor_concealed() {
     assert_eq!(jb.stats().packets_received, 5);
     assert!(jb.poll_nack(t0 + Duration::from_secs(1)).is_empty());
 }
+
+#[test]
+#[allow(clippy::float_cmp)] // one value in two units: exactly equal, not approximately
+fn report_jitter_and_w3c_jitter_come_from_one_rfc3550_estimate() {
+    // RFC 3550 A.8 by hand, 8 kHz (PCMU), 20 ms packets: ts 0, 160, 320, 480 arriving at 0, 20, 50, 60 ms,
+    // i.e. 0, 160, 400, 480 units. Transit 0, 0, 80, 0; |D| 0, 80, 80; J16 0, 80, 80 + 80 - (88 >> 4) = 155.
+    // The report block carries J16 >> 4 = 9 units; the W3C stat is the same 9 units in seconds.
+    let mut jb = JitterBuffer::new(Config::audio(8000), EveryPacket);
+    let t0 = Instant::now();
+    let mut fields = Vec::new();
+    for (seq, ms) in [(0u16, 0u64), (1, 20), (2, 50), (3, 60)] {
+        let i = PacketInfo {
+            ssrc: 3,
+            sequence_number: seq,
+            timestamp: u32::from(seq) * 160,
+            marker: false,
+        };
+        jb.insert_parts(t0 + Duration::from_millis(ms), i, Bytes::from_static(b"pcmu"));
+        let s = jb.stats();
+        // agree by construction: one value, two units
+        assert_eq!(s.jitter_seconds, f64::from(s.jitter) / 8000.0);
+        fields.push(s.jitter);
+    }
+    let report_field: Vec<u32> = fields;
+    assert_eq!(report_field, [0, 0, 5, 9]);
+    assert_eq!(jb.stats().jitter_seconds, 9.0 / 8000.0);
+}

@@ -231,7 +231,7 @@ fn reordered_within_nack_delay_needs_no_nack() {
     assert_eq!(out.frames, all(200));
     let s = jb.stats();
     assert_eq!((s.nack_count, s.pli_count, s.packets_lost), (0, 0, 0));
-    assert!(s.jitter > 0.0, "reordering shows as jitter");
+    assert!(s.jitter > 0, "reordering shows as jitter");
 }
 
 #[test]
@@ -410,7 +410,7 @@ fn timestamp_wraps() {
     assert!(ext.windows(2).all(|w| w[1] - w[0] == 3000), "monotonic across the wrap");
     assert!(ext[99] > i64::from(u32::MAX));
     // steady arrivals: no jitter from the wrap
-    assert!(jb.stats().jitter < 1.0, "{}", jb.stats().jitter);
+    assert_eq!(jb.stats().jitter, 0);
 }
 
 #[test]
@@ -424,8 +424,11 @@ fn ssrc_change_and_sequence_jump_restart() {
     for (i, s) in a.iter().chain(&b).chain(&c).enumerate() {
         let now = t0 + Duration::from_millis(i as u64 * 16);
         let r = jb.insert_parts(now, s.info, s.payload.clone());
-        if i == a.len() || i == a.len() + b.len() {
+        // the SSRC change restarts at once; the jump back to 20 000 when the next packet confirms it
+        if i == a.len() || i == a.len() + b.len() + 1 {
             assert_eq!(r, Inserted::Restarted, "packet {i}");
+        } else if i == a.len() + b.len() {
+            assert_eq!(r, Inserted::Probation, "packet {i}");
         } else {
             assert_eq!(r, Inserted::Stored, "packet {i}");
         }

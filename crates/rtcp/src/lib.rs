@@ -12,7 +12,8 @@
 //! - Builders implement [`WriteRtcp`]: they write into a caller's `&mut [u8]` or [`bytes::BytesMut`];
 //!   [`CompoundWriter`] stacks several into one datagram.
 //! - Helpers: [`NtpTime`] ↔ [`std::time::SystemTime`], middle 32 bits, [`rtt_from_report`], [`fraction_lost`],
-//!   [`cumulative_lost`] (signed 24 bits), [`JitterEstimator`].
+//!   [`cumulative_lost`] (signed 24 bits). The interarrival jitter of a report block is measured where packets
+//!   arrive (`ortc-jitter`), not here.
 //!
 //! Parsing never panics and never allocates.
 //!
@@ -77,7 +78,7 @@ pub use nack::{Nack, NackBuilder, NackItem, NackItems, nack_items};
 pub use ntp::{NtpTime, rtt_from_report};
 pub use pli::{Pli, PliBuilder};
 pub use remb::{REMB_IDENTIFIER, Remb, RembBitrate, RembBuilder};
-pub use report::{JitterEstimator, ReportBlock, ReportBlocks, SenderInfo, cumulative_lost, fraction_lost};
+pub use report::{ReportBlock, ReportBlocks, SenderInfo, cumulative_lost, fraction_lost};
 pub use rr::{ReceiverReport, ReceiverReportBuilder};
 pub use sdes::{Sdes, SdesBuilder, SdesChunk, SdesChunkBuilder, SdesChunks, SdesCname, SdesItem, SdesItems, SdesType};
 pub use sr::{SenderReport, SenderReportBuilder};

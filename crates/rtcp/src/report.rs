@@ -1,5 +1,6 @@
-//! Report blocks (RFC 3550 §6.4.1) shared by SR and RR, the sender info of an SR, and the loss/jitter
-//! arithmetic that fills them.
+//! Report blocks (RFC 3550 §6.4.1) shared by SR and RR, the sender info of an SR, and the loss arithmetic
+//! that fills them. (The interarrival jitter is measured on the receive side, where arrival times are known:
+//! `ortc-jitter`'s estimator gives the block's jitter field.)
 
 use crate::error::RtcpError;
 use crate::header::{check_range, rd24, rd32, wr32};
@@ -25,7 +26,7 @@ pub struct ReportBlock {
     pub cumulative_lost: i32,
     /// Extended highest sequence number received (cycles << 16 | highest).
     pub extended_highest_sequence: u32,
-    /// Interarrival jitter in RTP timestamp units (see [`JitterEstimator`]).
+    /// Interarrival jitter in RTP timestamp units (RFC 3550 §6.4.1, computed as in Appendix A.8).
     pub jitter: u32,
     /// Middle 32 bits of the NTP time of the last SR received from this source (0: none yet).
     pub last_sr: u32,
@@ -181,41 +182,6 @@ pub fn cumulative_lost(expected: u64, received: u64) -> i32 {
     lost.clamp(i128::from(CUMULATIVE_LOST_MIN), i128::from(CUMULATIVE_LOST_MAX)) as i32
 }
 
-/// The RFC 3550 §6.4.1 / Appendix A.8 interarrival jitter estimator, in RTP timestamp units.
-///
-/// Feed it each packet's RTP timestamp and its arrival time converted to the same clock rate;
-/// [`JitterEstimator::jitter`] is the value for a report block.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct JitterEstimator {
-    last_transit: Option<u32>,
-    /// Jitter scaled by 16, as in A.8, to keep precision in integers.
-    jitter_q4: u64,
-}
-
-impl JitterEstimator {
-    /// A fresh estimator.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Accounts one packet: its RTP timestamp and its arrival in RTP clock units (any fixed origin).
-    pub fn update(&mut self, rtp_timestamp: u32, arrival: u32) {
-        // Transit times have an arbitrary origin and wrap; their difference is taken modulo 2^32 (A.8).
-        let transit = arrival.wrapping_sub(rtp_timestamp);
-        if let Some(last) = self.last_transit {
-            let d = u64::from(transit.wrapping_sub(last).cast_signed().unsigned_abs());
-            // J += (|D| - J) / 16, in Q4: J16 += |D| - J16/16 (rounded).
-            self.jitter_q4 = self.jitter_q4 + d - ((self.jitter_q4 + 8) >> 4);
-        }
-        self.last_transit = Some(transit);
-    }
-
-    /// The current estimate, the value of the jitter field.
-    pub fn jitter(&self) -> u32 {
-        u32::try_from(self.jitter_q4 >> 4).unwrap_or(u32::MAX)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,29 +218,5 @@ mod tests {
         assert_eq!(cumulative_lost(10, 12), -2);
         assert_eq!(cumulative_lost(u64::MAX, 0), CUMULATIVE_LOST_MAX);
         assert_eq!(cumulative_lost(0, 1 << 30), CUMULATIVE_LOST_MIN);
-    }
-
-    #[test]
-    fn jitter_converges_to_constant_deviation() {
-        // Packets every 160 ticks, arrivals alternating +-10 around the ideal: |D| = 20 each time.
-        let mut j = JitterEstimator::new();
-        for i in 0u32..2000 {
-            let ts = i * 160;
-            let arrival = ts + if i % 2 == 0 { 1000 } else { 1020 };
-            j.update(ts, arrival);
-        }
-        assert!((19..=20).contains(&j.jitter()), "{}", j.jitter());
-    }
-
-    #[test]
-    fn jitter_survives_transit_wrap() {
-        // The transit time crosses the i32 boundary: differences are still small.
-        let mut j = JitterEstimator::new();
-        let origin = 0x7FFF_FFF8u32; // transit alternates across i32::MAX
-        for i in 0u32..1000 {
-            let ts = i.wrapping_mul(160);
-            j.update(ts, ts.wrapping_add(origin).wrapping_add(i % 2 * 20));
-        }
-        assert!(j.jitter() <= 20, "{}", j.jitter());
     }
 }
