@@ -256,6 +256,12 @@ impl RecvStream {
                 self.stats.header_bytes_received += (packet.as_bytes().len() as u64).saturating_sub(payload_len);
                 self.readable = true;
             }
+            Inserted::Probation => {
+                // Held aside until the next packet confirms a new numbering (or it is discarded, and counted so).
+                self.stats.packets_received += 1;
+                self.stats.bytes_received += payload_len;
+                self.stats.header_bytes_received += (packet.as_bytes().len() as u64).saturating_sub(payload_len);
+            }
             Inserted::Duplicate => self.stats.packets_duplicated += 1,
             Inserted::TooOld => self.stats.packets_discarded += 1,
             Inserted::Malformed(_) => self.stats.packets_malformed += 1,
@@ -463,8 +469,7 @@ impl RecvStream {
             ),
             None => (0, 0),
         };
-        #[allow(clippy::cast_sign_loss)] // the estimate is never negative
-        let jitter = self.jitter.stats().jitter.round() as u32;
+        let jitter = self.jitter.stats().jitter;
         Some(ReportBlock {
             ssrc,
             fraction_lost,
