@@ -175,7 +175,11 @@ impl SendStream {
     }
 
     /// Sets the audio level (RFC 6464) carried by the packets of the next frames; `None` removes it.
-    pub(crate) fn set_audio_level(&mut self, level: Option<AudioLevel>, map: &ExtensionMap) -> Result<(), SessionError> {
+    pub(crate) fn set_audio_level(
+        &mut self,
+        level: Option<AudioLevel>,
+        map: &ExtensionMap,
+    ) -> Result<(), SessionError> {
         match level {
             Some(level) => self.header.set_extension(map, &level)?,
             None => {
