@@ -112,15 +112,6 @@ pub enum StunError {
     /// A method does not fit in 12 bits.
     #[error("method {0:#x} does not fit in 12 bits")]
     BadMethod(u16),
-    /// OpenSSL failed to compute an HMAC (its error stack, as text).
-    #[error("HMAC-SHA1 failed: {0}")]
-    Crypto(String),
-}
-
-impl From<openssl::error::ErrorStack> for StunError {
-    fn from(e: openssl::error::ErrorStack) -> Self {
-        Self::Crypto(e.to_string())
-    }
 }
 
 /// Why an ICE agent refused an operation or a candidate.
