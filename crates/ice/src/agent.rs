@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tracing::{debug, trace};
 
 use crate::candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
+use crate::random::Rng;
 use crate::stun::{Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
 use crate::{IceError, StunError};
 
@@ -73,53 +74,27 @@ impl Credentials {
         Ok(Self { ufrag, pwd })
     }
 
-    /// Fresh random credentials (8-character ufrag, 24-character pwd) from OpenSSL's CSPRNG.
-    pub fn random() -> Self {
-        Self {
-            ufrag: random_ice_chars(8),
-            pwd: random_ice_chars(24),
-        }
+    /// Fresh random credentials (8-character ufrag, 24-character pwd) from the OS CSPRNG; an error if it
+    /// fails.
+    pub fn random() -> Result<Self, IceError> {
+        Self::random_from(&mut Rng::Os)
+    }
+
+    fn random_from(rng: &mut Rng) -> Result<Self, IceError> {
+        Ok(Self {
+            ufrag: random_ice_chars(rng, 8)?,
+            pwd: random_ice_chars(rng, 24)?,
+        })
     }
 }
 
-fn random_ice_chars(n: usize) -> String {
+/// `n` random ice-chars: each byte picks one of the 64 (uniformly, as 64 divides 256).
+fn random_ice_chars(rng: &mut Rng, n: usize) -> Result<String, IceError> {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bytes = vec![0u8; n];
-    if openssl::rand::rand_bytes(&mut bytes).is_err() {
-        // invariant: OpenSSL's CSPRNG does not fail once seeded; fall back to the clock-free splitmix anyway.
-        let mut rng = SplitMix(n as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        for b in &mut bytes {
-            *b = rng.next() as u8;
-        }
-    }
-    bytes.iter().map(|b| char::from(CHARS[usize::from(b & 63)])).collect()
-}
-
-/// A small deterministic generator for transaction ids, tie-breakers and jitter (not for credentials).
-#[derive(Debug, Clone)]
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn transaction_id(&mut self) -> TransactionId {
-        let mut id = [0u8; 12];
-        id[..8].copy_from_slice(&self.next().to_be_bytes());
-        id[8..].copy_from_slice(&self.next().to_be_bytes()[..4]);
-        TransactionId(id)
-    }
-
-    /// `base` scaled by a factor drawn uniformly from 0.8..1.2 (RFC 7675 §5.1).
-    fn jitter(&mut self, base: Duration) -> Duration {
-        let permille = 800 + self.next() % 401;
-        base * permille as u32 / 1000
-    }
+    let mut bytes = [0u8; 32];
+    let bytes = &mut bytes[..n];
+    rng.fill(bytes).map_err(IceError::Random)?;
+    Ok(bytes.iter().map(|b| char::from(CHARS[usize::from(b & 63)])).collect())
 }
 
 /// Agent settings. [`AgentConfig::new`] gives RFC defaults.
@@ -148,9 +123,10 @@ pub struct AgentConfig {
     pub consent_timeout: Duration,
     /// SOFTWARE to put in responses, if any.
     pub software: Option<String>,
-    /// Seed for transaction ids, the tie-breaker and jitter; random when `None`. Tests set it to be
-    /// deterministic.
-    pub seed: Option<u64>,
+    /// For tests only: draw transaction ids, the tie-breaker, credentials and jitter from a generator seeded
+    /// with this value, so that runs repeat. Its outputs are predictable — anyone who sees one message can
+    /// forge responses — so leave it `None` (the default: the OS CSPRNG) everywhere else.
+    pub test_seed: Option<u64>,
     /// STUN servers to learn server-reflexive candidates from: each host candidate sends a Binding request to
     /// every server of its address family. Empty by default.
     pub stun_servers: Vec<SocketAddr>,
@@ -174,7 +150,7 @@ impl AgentConfig {
             disconnected_timeout: Duration::from_secs(10),
             consent_timeout: Duration::from_secs(30),
             software: None,
-            seed: None,
+            test_seed: None,
             stun_servers: Vec::new(),
             ice_lite: false,
         }
@@ -370,24 +346,26 @@ pub struct IceAgent {
     consent_last: Instant,
     next_consent: Instant,
     now: Instant,
-    rng: SplitMix,
+    rng: Rng,
     stats: IceStats,
 }
 
 impl IceAgent {
-    /// A new agent, at time `now`.
-    pub fn new(config: AgentConfig, now: Instant) -> Self {
-        let seed = config.seed.unwrap_or_else(|| {
-            let mut b = [0u8; 8];
-            // invariant: on failure the seed stays zero, which is still a valid (if predictable) seed.
-            let _ = openssl::rand::rand_bytes(&mut b);
-            u64::from_be_bytes(b)
-        });
-        let mut rng = SplitMix(seed);
-        let tie_breaker = rng.next();
-        let local_credentials = config.credentials.clone().unwrap_or_else(Credentials::random);
+    /// A new agent, at time `now`. Fails only if the OS random number generator does (for the tie-breaker and,
+    /// unless [`AgentConfig::credentials`] gives them, the credentials).
+    pub fn new(config: AgentConfig, now: Instant) -> Result<Self, IceError> {
+        let rng = config.test_seed.map_or(Rng::Os, Rng::Seeded);
+        Self::with_rng(config, now, rng)
+    }
+
+    fn with_rng(config: AgentConfig, now: Instant, mut rng: Rng) -> Result<Self, IceError> {
+        let tie_breaker = rng.u64().map_err(IceError::Random)?;
+        let local_credentials = match config.credentials.clone() {
+            Some(c) => c,
+            None => Credentials::random_from(&mut rng)?,
+        };
         let role = if config.ice_lite { Role::Controlled } else { config.role };
-        Self {
+        Ok(Self {
             role,
             config,
             tie_breaker,
@@ -412,7 +390,7 @@ impl IceAgent {
             now,
             rng,
             stats: IceStats::default(),
-        }
+        })
     }
 
     /// The local credentials, to signal to the peer.
@@ -500,8 +478,21 @@ impl IceAgent {
         Ok(())
     }
 
+    /// A fresh transaction id from the agent's generator, or `None` (logged: no request goes out) if the OS
+    /// generator failed. The request is then tried again later where that makes sense (a check at the next Ta,
+    /// consent at the next interval).
+    fn new_transaction_id(&mut self) -> Option<TransactionId> {
+        match self.rng.transaction_id() {
+            Ok(tid) => Some(tid),
+            Err(e) => {
+                debug!(%e, "no random transaction id: request not sent");
+                None
+            }
+        }
+    }
+
     fn send_gather_request(&mut self, base: SocketAddr, server: SocketAddr) {
-        let tid = self.rng.transaction_id();
+        let Some(tid) = self.new_transaction_id() else { return };
         let software = self.config.software.clone();
         let request = build(tid, Class::Request, |b| {
             if let Some(s) = &software {
@@ -587,12 +578,16 @@ impl IceAgent {
 
     /// Restarts ICE (RFC 8445 §9) with fresh local credentials (random, or `credentials`): remote credentials and
     /// candidates must be given again, and checks start over. The selected pair stays usable for media until a
-    /// new one is selected.
-    pub fn restart(&mut self, credentials: Option<Credentials>) {
-        self.local_credentials = credentials.unwrap_or_else(Credentials::random);
+    /// new one is selected. If random credentials cannot be drawn, nothing changes and the error says why.
+    pub fn restart(&mut self, credentials: Option<Credentials>) -> Result<(), IceError> {
+        self.local_credentials = match credentials {
+            Some(c) => c,
+            None => Credentials::random_from(&mut self.rng)?,
+        };
         self.remote_credentials = None;
         self.reset_checks();
         self.set_state(ConnectionState::Checking);
+        Ok(())
     }
 
     fn reset_checks(&mut self) {
@@ -816,6 +811,7 @@ impl IceAgent {
         let Some(remote_credentials) = self.remote_credentials.clone() else {
             return;
         };
+        let Some(tid) = self.new_transaction_id() else { return };
         let p = &self.pairs[pair];
         let local = &self.local_candidates[p.local];
         let remote = self.remote_candidates[p.remote].addr;
@@ -826,7 +822,7 @@ impl IceAgent {
             local.component,
         );
         let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
-        let tid = self.rng.transaction_id();
+
         let role = self.role;
         let tie_breaker = self.tie_breaker;
         let source = local.addr;
@@ -938,7 +934,7 @@ impl IceAgent {
                 return;
             };
             let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
-            let tid = self.rng.transaction_id();
+            let Some(tid) = self.new_transaction_id() else { return };
             let (role, tie_breaker) = (self.role, self.tie_breaker);
             let priority = self
                 .local_candidates
@@ -1364,5 +1360,39 @@ fn build(
             debug!(%e, "could not build a STUN message");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_generator_is_an_error_not_fixed_credentials() {
+        assert!(matches!(
+            Credentials::random_from(&mut Rng::Failing),
+            Err(IceError::Random(_))
+        ));
+        let now = Instant::now();
+        let err = IceAgent::with_rng(AgentConfig::new(Role::Controlling), now, Rng::Failing).unwrap_err();
+        assert!(matches!(err, IceError::Random(_)), "{err:?}");
+        // Given credentials do not help: the tie-breaker must be random too.
+        let mut config = AgentConfig::new(Role::Controlled);
+        config.credentials = Some(Credentials::new("ufrg", "0123456789012345678901").unwrap());
+        assert!(matches!(
+            IceAgent::with_rng(config, now, Rng::Failing),
+            Err(IceError::Random(_))
+        ));
+    }
+
+    #[test]
+    fn a_restart_without_randomness_changes_nothing() {
+        let now = Instant::now();
+        let mut agent = IceAgent::with_rng(AgentConfig::new(Role::Controlling), now, Rng::Seeded(3)).unwrap();
+        let before = agent.local_credentials().clone();
+        agent.rng = Rng::Failing;
+        assert!(matches!(agent.restart(None), Err(IceError::Random(_))));
+        assert_eq!(agent.local_credentials(), &before);
+        assert_eq!(agent.state(), ConnectionState::New);
     }
 }

@@ -132,6 +132,9 @@ pub enum IceError {
     /// A local candidate is not a host candidate (the agent gathers nothing itself and takes host candidates only).
     #[error("local candidate {0} is not a host candidate")]
     NotHostCandidate(std::net::SocketAddr),
+    /// The OS random number generator failed, so no unpredictable tie-breaker or credentials could be drawn.
+    #[error("the OS random number generator failed: {0}")]
+    Random(#[source] getrandom::Error),
     /// A candidate was added for a component other than 1 (the agent handles one component, as WebRTC does).
     #[error("component {0} is not supported: only component 1 is")]
     UnsupportedComponent(u16),

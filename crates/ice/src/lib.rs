@@ -36,6 +36,7 @@ mod agent;
 mod candidate;
 mod error;
 mod net;
+mod random;
 pub mod stun;
 
 pub use agent::{

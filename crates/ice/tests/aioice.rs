@@ -78,7 +78,7 @@ fn interop(role: Role) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let local = socket.local_addr().unwrap();
     let start = Instant::now();
-    let mut agent = IceAgent::new(AgentConfig::new(role), start);
+    let mut agent = IceAgent::new(AgentConfig::new(role), start).unwrap();
     agent.add_local_candidate(Candidate::host(local)).unwrap();
 
     // Their credentials and candidates.

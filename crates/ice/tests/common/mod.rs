@@ -55,7 +55,7 @@ pub struct Sim {
 
 pub fn config(role: Role, seed: u64) -> AgentConfig {
     let mut c = AgentConfig::new(role);
-    c.seed = Some(seed);
+    c.test_seed = Some(seed);
     c
 }
 
@@ -65,7 +65,7 @@ impl Sim {
         let start = Instant::now();
         let mk = |config: AgentConfig, addr: &str| {
             let addr: SocketAddr = addr.parse().unwrap();
-            let mut agent = IceAgent::new(config, start);
+            let mut agent = IceAgent::new(config, start).unwrap();
             agent.add_local_candidate(Candidate::host(addr)).unwrap();
             Peer {
                 agent,
