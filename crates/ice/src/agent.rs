@@ -224,7 +224,8 @@ pub enum DropReason {
     NotOnValidPair,
 }
 
-/// Counters of what the agent received and sent.
+/// Counters of what the agent received and sent. Every dropped datagram is counted once, under its
+/// [`DropReason`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IceStats {
     /// STUN messages handed to the agent that parsed.
@@ -233,19 +234,25 @@ pub struct IceStats {
     pub stun_sent: u64,
     /// Retransmitted checks.
     pub retransmissions: u64,
-    /// Messages dropped because MESSAGE-INTEGRITY (or the USERNAME it covers) did not check out.
+    /// Messages dropped because MESSAGE-INTEGRITY (or the USERNAME it covers) did not check out
+    /// ([`DropReason::BadIntegrity`]).
     pub integrity_failures: u64,
-    /// Messages dropped because FINGERPRINT was missing or wrong.
+    /// Messages dropped because FINGERPRINT was missing or wrong ([`DropReason::BadFingerprint`]).
     pub fingerprint_failures: u64,
-    /// Datagrams that looked like STUN but did not parse.
+    /// Datagrams that looked like STUN but did not parse ([`DropReason::Malformed`]).
     pub malformed: u64,
-    /// Responses to unknown transactions.
+    /// Messages of a STUN method other than Binding ([`DropReason::UnsupportedMethod`]).
+    pub unsupported_method: u64,
+    /// Responses to no transaction of ours, or from other addresses than the request went between
+    /// ([`DropReason::UnknownTransaction`]).
     pub unmatched_responses: u64,
+    /// Requests that arrived on an address that is no local host candidate ([`DropReason::UnknownLocalAddress`]).
+    pub unknown_local_address: u64,
     /// Role conflicts seen (487 sent or received, or a role switch).
     pub role_conflicts: u64,
     /// Application datagrams handed up.
     pub data_received: u64,
-    /// Application datagrams dropped (not over a valid pair).
+    /// Application datagrams dropped, not over a valid pair ([`DropReason::NotOnValidPair`]).
     pub data_dropped: u64,
 }
 
@@ -970,6 +977,21 @@ impl IceAgent {
         }
     }
 
+    /// Counts a dropped datagram under its reason and says so.
+    fn dropped<'a>(&mut self, reason: DropReason) -> Received<'a> {
+        let counter = match reason {
+            DropReason::Malformed(_) => &mut self.stats.malformed,
+            DropReason::BadFingerprint => &mut self.stats.fingerprint_failures,
+            DropReason::BadIntegrity => &mut self.stats.integrity_failures,
+            DropReason::UnsupportedMethod => &mut self.stats.unsupported_method,
+            DropReason::UnknownTransaction => &mut self.stats.unmatched_responses,
+            DropReason::UnknownLocalAddress => &mut self.stats.unknown_local_address,
+            DropReason::NotOnValidPair => &mut self.stats.data_dropped,
+        };
+        *counter += 1;
+        Received::Dropped(reason)
+    }
+
     /// Handles a datagram that arrived on `local` (one of the local candidates' addresses) from `remote`.
     /// STUN is consumed; other data is returned if it came over a valid pair.
     pub fn handle_receive<'a>(
@@ -991,23 +1013,20 @@ impl IceAgent {
                 self.stats.data_received += 1;
                 return Received::Data(datagram);
             }
-            self.stats.data_dropped += 1;
-            return Received::Dropped(DropReason::NotOnValidPair);
+            return self.dropped(DropReason::NotOnValidPair);
         }
         let message = match Message::parse(datagram) {
             Ok(m) => m,
             Err(e) => {
-                self.stats.malformed += 1;
-                return Received::Dropped(DropReason::Malformed(e));
+                return self.dropped(DropReason::Malformed(e));
             }
         };
         self.stats.stun_received += 1;
         if message.verify_fingerprint().is_err() {
-            self.stats.fingerprint_failures += 1;
-            return Received::Dropped(DropReason::BadFingerprint);
+            return self.dropped(DropReason::BadFingerprint);
         }
         if message.method() != Method::BINDING {
-            return Received::Dropped(DropReason::UnsupportedMethod);
+            return self.dropped(DropReason::UnsupportedMethod);
         }
         match message.class() {
             Class::Request => self.handle_request(local, remote, &message),
@@ -1069,7 +1088,7 @@ impl IceAgent {
             .iter()
             .position(|c| c.addr == local && c.kind == CandidateKind::Host)
         else {
-            return Received::Dropped(DropReason::UnknownLocalAddress);
+            return self.dropped(DropReason::UnknownLocalAddress);
         };
         let Some(username) = m.username() else {
             self.respond(local, remote, m, Some((ErrorCode::BAD_REQUEST, "Bad Request")), &[]);
@@ -1079,8 +1098,7 @@ impl IceAgent {
             .split_once(':')
             .is_some_and(|(l, _)| l == self.local_credentials.ufrag);
         if !ours || m.verify_integrity(self.local_credentials.pwd.as_bytes()).is_err() {
-            self.stats.integrity_failures += 1;
-            return Received::Dropped(DropReason::BadIntegrity);
+            return self.dropped(DropReason::BadIntegrity);
         }
         let unknown: Vec<_> = m.unknown_comprehension_required().collect();
         if !unknown.is_empty() {
@@ -1185,19 +1203,16 @@ impl IceAgent {
     fn handle_response<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
         let tid = m.transaction_id();
         let Some(index) = self.transactions.iter().position(|t| t.tid == tid) else {
-            self.stats.unmatched_responses += 1;
-            return Received::Dropped(DropReason::UnknownTransaction);
+            return self.dropped(DropReason::UnknownTransaction);
         };
         if self.transactions[index].kind == TxKind::Gather {
             return self.handle_gather_response(index, local, remote, m);
         }
         let Some(pwd) = self.remote_credentials.as_ref().map(|c| c.pwd.clone()) else {
-            self.stats.unmatched_responses += 1;
-            return Received::Dropped(DropReason::UnknownTransaction);
+            return self.dropped(DropReason::UnknownTransaction);
         };
         if m.verify_integrity(pwd.as_bytes()).is_err() {
-            self.stats.integrity_failures += 1;
-            return Received::Dropped(DropReason::BadIntegrity);
+            return self.dropped(DropReason::BadIntegrity);
         }
         let tx = self.transactions.swap_remove(index);
         let TxKind::Check {
@@ -1289,8 +1304,7 @@ impl IceAgent {
     ) -> Received<'a> {
         let tx = &self.transactions[index];
         if tx.local != local || tx.remote != remote {
-            self.stats.unmatched_responses += 1;
-            return Received::Dropped(DropReason::UnknownTransaction);
+            return self.dropped(DropReason::UnknownTransaction);
         }
         let tx = self.transactions.swap_remove(index);
         let mapped = m.xor_mapped_address().or_else(|| m.mapped_address());
