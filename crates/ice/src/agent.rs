@@ -977,6 +977,16 @@ impl IceAgent {
         }
     }
 
+    /// Whether `m` is a response to one of our requests to a STUN server.
+    fn is_gather_response(&self, m: &Message<'_>) -> bool {
+        m.class() != Class::Request
+            && m.class() != Class::Indication
+            && self
+                .transactions
+                .iter()
+                .any(|t| t.kind == TxKind::Gather && t.tid == m.transaction_id())
+    }
+
     /// Counts a dropped datagram under its reason and says so.
     fn dropped<'a>(&mut self, reason: DropReason) -> Received<'a> {
         let counter = match reason {
@@ -1022,15 +1032,24 @@ impl IceAgent {
             }
         };
         self.stats.stun_received += 1;
-        if message.verify_fingerprint().is_err() {
-            return self.dropped(DropReason::BadFingerprint);
+        // ICE requires FINGERPRINT on checks (RFC 8445 §7.1); for plain STUN it is optional (RFC 8489 §14.7),
+        // so a STUN server's answer may come without.
+        match message.verify_fingerprint() {
+            Ok(()) => {}
+            Err(StunError::FingerprintMissing) if self.is_gather_response(&message) => {}
+            Err(_) => return self.dropped(DropReason::BadFingerprint),
         }
         if message.method() != Method::BINDING {
             return self.dropped(DropReason::UnsupportedMethod);
         }
         match message.class() {
             Class::Request => self.handle_request(local, remote, &message),
-            Class::SuccessResponse | Class::ErrorResponse => self.handle_response(local, remote, &message),
+            Class::SuccessResponse | Class::ErrorResponse => {
+                let received = self.handle_response(local, remote, &message);
+                // A response that failed the last pair leaves no timer to notice it by.
+                self.check_failed();
+                received
+            }
             Class::Indication => Received::Stun,
         }
     }
@@ -1208,11 +1227,33 @@ impl IceAgent {
         if self.transactions[index].kind == TxKind::Gather {
             return self.handle_gather_response(index, local, remote, m);
         }
-        let Some(pwd) = self.remote_credentials.as_ref().map(|c| c.pwd.clone()) else {
+        let Some(remote_credentials) = &self.remote_credentials else {
             return self.dropped(DropReason::UnknownTransaction);
         };
-        if m.verify_integrity(pwd.as_bytes()).is_err() {
-            return self.dropped(DropReason::BadIntegrity);
+        match m.verify_integrity(remote_credentials.pwd.as_bytes()) {
+            Ok(()) => {}
+            // 400 and 401 answer requests the peer could not authenticate: they carry no MESSAGE-INTEGRITY
+            // (RFC 8489 §9.1.3), and retransmitting the same request will not change the answer.
+            Err(StunError::IntegrityMissing)
+                if m.class() == Class::ErrorResponse
+                    && m.error_code()
+                        .is_some_and(|e| matches!(e.code, ErrorCode::BAD_REQUEST | ErrorCode::UNAUTHENTICATED)) =>
+            {
+                return self.handle_unauthenticated_error(index, local, remote, m);
+            }
+            Err(_) => return self.dropped(DropReason::BadIntegrity),
+        }
+        // Responses must come back over the same addresses (RFC 8445 §7.2.5.2.1; for consent RFC 7675 §5.1).
+        let tx = &self.transactions[index];
+        if tx.local != local || tx.remote != remote {
+            let TxKind::Check { pair, .. } = tx.kind else {
+                // Not consent for the selected pair: the request stays outstanding.
+                return self.dropped(DropReason::UnknownTransaction);
+            };
+            self.transactions.swap_remove(index);
+            self.pairs[pair].state = PairState::Failed;
+            self.pairs[pair].nominating = false;
+            return Received::Stun;
         }
         let tx = self.transactions.swap_remove(index);
         let TxKind::Check {
@@ -1230,12 +1271,6 @@ impl IceAgent {
             }
             return Received::Stun;
         };
-        // Responses must come back over the same addresses (RFC 8445 §7.2.5.2.1).
-        if tx.local != local || tx.remote != remote {
-            self.pairs[pair].state = PairState::Failed;
-            self.pairs[pair].nominating = false;
-            return Received::Stun;
-        }
         if m.class() == Class::ErrorResponse {
             if m.error_code().is_some_and(|e| e.code == ErrorCode::ROLE_CONFLICT) {
                 self.stats.role_conflicts += 1;
@@ -1289,6 +1324,29 @@ impl IceAgent {
         }
         if nominate {
             self.nominate(pair);
+        }
+        Received::Stun
+    }
+
+    /// A 400 or 401 without MESSAGE-INTEGRITY answered transaction `index`: if it came over the request's
+    /// addresses, the transaction ends at once — a check fails, a consent request counts as unanswered.
+    fn handle_unauthenticated_error<'a>(
+        &mut self,
+        index: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        m: &Message<'_>,
+    ) -> Received<'a> {
+        let tx = &self.transactions[index];
+        if tx.local != local || tx.remote != remote {
+            return self.dropped(DropReason::UnknownTransaction);
+        }
+        let tx = self.transactions.swap_remove(index);
+        debug!(%remote, error = ?m.error_code(), "request rejected as unauthenticated");
+        if let TxKind::Check { pair, .. } = tx.kind {
+            let p = &mut self.pairs[pair];
+            p.state = PairState::Failed;
+            p.nominating = false;
         }
         Received::Stun
     }
