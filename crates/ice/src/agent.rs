@@ -8,7 +8,7 @@ use tracing::{debug, trace};
 
 use crate::candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
 use crate::random::Rng;
-use crate::stun::{Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
+use crate::stun::{AttributeType, Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
 use crate::{IceError, StunError};
 
 /// Largest STUN message the agent writes.
@@ -157,15 +157,43 @@ impl AgentConfig {
     }
 }
 
-/// A datagram to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transmit {
+/// A datagram to send, borrowed from the agent until the next call on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit<'a> {
     /// The local address to send from (a host candidate's address).
     pub source: SocketAddr,
     /// Where to send it.
     pub destination: SocketAddr,
     /// The datagram.
-    pub contents: Vec<u8>,
+    pub contents: &'a [u8],
+}
+
+/// A STUN message the agent wrote, held inline: queued datagrams and retransmission copies need no
+/// allocation of their own.
+#[derive(Clone)]
+struct Datagram {
+    buf: [u8; MAX_STUN],
+    len: usize,
+}
+
+impl Datagram {
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Debug for Datagram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Datagram({} bytes)", self.len)
+    }
+}
+
+/// A datagram waiting in the send queue.
+#[derive(Debug, Clone)]
+struct Queued {
+    source: SocketAddr,
+    destination: SocketAddr,
+    datagram: Datagram,
 }
 
 /// The pair media goes over: send from `local` to `remote`.
@@ -312,7 +340,7 @@ struct Transaction {
     kind: TxKind,
     local: SocketAddr,
     remote: SocketAddr,
-    request: Vec<u8>,
+    request: Datagram,
     transmissions: u32,
     rto: Duration,
     next_at: Instant,
@@ -342,7 +370,10 @@ pub struct IceAgent {
     pairs: Vec<Pair>,
     triggered: VecDeque<usize>,
     transactions: Vec<Transaction>,
-    transmits: VecDeque<Transmit>,
+    /// Datagrams to send, oldest first; the queue's storage is reused.
+    transmits: VecDeque<Queued>,
+    /// The datagram [`IceAgent::poll_transmit`] last handed out.
+    sending: Option<Queued>,
     events: VecDeque<IceEvent>,
     state: ConnectionState,
     selected: Option<SelectedPair>,
@@ -386,6 +417,7 @@ impl IceAgent {
             triggered: VecDeque::new(),
             transactions: Vec::new(),
             transmits: VecDeque::new(),
+            sending: None,
             events: VecDeque::new(),
             state: ConnectionState::New,
             selected: None,
@@ -500,9 +532,9 @@ impl IceAgent {
 
     fn send_gather_request(&mut self, base: SocketAddr, server: SocketAddr) {
         let Some(tid) = self.new_transaction_id() else { return };
-        let software = self.config.software.clone();
+        let software = self.config.software.as_deref();
         let request = build(tid, Class::Request, |b| {
-            if let Some(s) = &software {
+            if let Some(s) = software {
                 b.software(s)?;
             }
             Ok(())
@@ -685,10 +717,15 @@ impl IceAgent {
         self.events.pop_front()
     }
 
-    /// The next datagram to send, if any.
-    pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+    /// The next datagram to send, if any. It borrows the agent: send it before calling the agent again.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit<'_>> {
         self.now = self.now.max(now);
-        self.transmits.pop_front()
+        self.sending = self.transmits.pop_front();
+        self.sending.as_ref().map(|q| Transmit {
+            source: q.source,
+            destination: q.destination,
+            contents: q.datagram.as_bytes(),
+        })
     }
 
     /// When [`IceAgent::handle_timeout`] should be called next.
@@ -780,10 +817,10 @@ impl IceAgent {
             tx.transmissions += 1;
             tx.rto = (tx.rto * 2).min(self.config.max_rto);
             tx.next_at = now + tx.rto;
-            let transmit = Transmit {
+            let transmit = Queued {
                 source: tx.local,
                 destination: tx.remote,
-                contents: tx.request.clone(),
+                datagram: tx.request.clone(),
             };
             self.stats.retransmissions += 1;
             self.stats.stun_sent += 1;
@@ -815,10 +852,13 @@ impl IceAgent {
     }
 
     fn send_check(&mut self, pair: usize) {
-        let Some(remote_credentials) = self.remote_credentials.clone() else {
+        if self.remote_credentials.is_none() {
+            return;
+        }
+        let Some(tid) = self.new_transaction_id() else { return };
+        let Some(remote_credentials) = &self.remote_credentials else {
             return;
         };
-        let Some(tid) = self.new_transaction_id() else { return };
         let p = &self.pairs[pair];
         let local = &self.local_candidates[p.local];
         let remote = self.remote_candidates[p.remote].addr;
@@ -828,13 +868,13 @@ impl IceAgent {
             (local.priority >> 8) as u16,
             local.component,
         );
-        let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
-
+        let local_ufrag = &self.local_credentials.ufrag;
         let role = self.role;
         let tie_breaker = self.tie_breaker;
         let source = local.addr;
         let request = build(tid, Class::Request, |b| {
-            b.username(&username)?.priority(prflx_priority)?;
+            check_username(b, &remote_credentials.ufrag, local_ufrag)?;
+            b.priority(prflx_priority)?;
             match role {
                 Role::Controlling => b.ice_controlling(tie_breaker)?,
                 Role::Controlled => b.ice_controlled(tie_breaker)?,
@@ -870,13 +910,13 @@ impl IceAgent {
         kind: TxKind,
         local: SocketAddr,
         remote: SocketAddr,
-        request: Vec<u8>,
+        request: Datagram,
     ) {
         let rto = self.config.initial_rto;
-        self.transmits.push_back(Transmit {
+        self.transmits.push_back(Queued {
             source: local,
             destination: remote,
-            contents: request.clone(),
+            datagram: request.clone(),
         });
         self.stats.stun_sent += 1;
         self.transactions.push(Transaction {
@@ -937,11 +977,14 @@ impl IceAgent {
         // the pair alive.
         if now >= self.next_consent && !self.config.ice_lite {
             self.next_consent = now + self.rng.jitter(self.config.consent_interval);
-            let Some(remote_credentials) = self.remote_credentials.clone() else {
+            if self.remote_credentials.is_none() {
+                return;
+            }
+            let Some(tid) = self.new_transaction_id() else { return };
+            let Some(remote_credentials) = &self.remote_credentials else {
                 return;
             };
-            let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
-            let Some(tid) = self.new_transaction_id() else { return };
+            let local_ufrag = &self.local_credentials.ufrag;
             let (role, tie_breaker) = (self.role, self.tie_breaker);
             let priority = self
                 .local_candidates
@@ -951,7 +994,8 @@ impl IceAgent {
                     candidate_priority(CandidateKind::PeerReflexive, (c.priority >> 8) as u16, 1)
                 });
             let request = build(tid, Class::Request, |b| {
-                b.username(&username)?.priority(priority)?;
+                check_username(b, &remote_credentials.ufrag, local_ufrag)?;
+                b.priority(priority)?;
                 match role {
                     Role::Controlling => b.ice_controlling(tie_breaker)?,
                     Role::Controlled => b.ice_controlled(tie_breaker)?,
@@ -1060,18 +1104,18 @@ impl IceAgent {
         remote: SocketAddr,
         request: &Message<'_>,
         error: Option<(u16, &str)>,
-        unknown: &[crate::stun::AttributeType],
+        unknown: &[AttributeType],
     ) {
         let tid = request.transaction_id();
-        let pwd = self.local_credentials.pwd.clone();
-        let software = self.config.software.clone();
+        let pwd = &self.local_credentials.pwd;
+        let software = self.config.software.as_deref();
         let class = if error.is_some() {
             Class::ErrorResponse
         } else {
             Class::SuccessResponse
         };
         let response = build(tid, class, |b| {
-            if let Some(s) = &software {
+            if let Some(s) = software {
                 b.software(s)?;
             }
             match error {
@@ -1091,12 +1135,12 @@ impl IceAgent {
             }
             Ok(())
         });
-        if let Some(contents) = response {
+        if let Some(datagram) = response {
             self.stats.stun_sent += 1;
-            self.transmits.push_back(Transmit {
+            self.transmits.push_back(Queued {
                 source: local,
                 destination: remote,
-                contents,
+                datagram,
             });
         }
     }
@@ -1416,23 +1460,44 @@ fn build(
     tid: TransactionId,
     class: Class,
     fill: impl FnOnce(&mut MessageBuilder<'_>) -> Result<(), StunError>,
-) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; MAX_STUN];
-    let result = MessageBuilder::new(&mut buf, Method::BINDING, class, tid).and_then(|mut b| {
+) -> Option<Datagram> {
+    let mut datagram = Datagram {
+        buf: [0u8; MAX_STUN],
+        len: 0,
+    };
+    let result = MessageBuilder::new(&mut datagram.buf, Method::BINDING, class, tid).and_then(|mut b| {
         fill(&mut b)?;
         b.fingerprint()?;
         Ok(b.finish())
     });
     match result {
         Ok(len) => {
-            buf.truncate(len);
-            Some(buf)
+            datagram.len = len;
+            Some(datagram)
         }
         Err(e) => {
             debug!(%e, "could not build a STUN message");
             None
         }
     }
+}
+
+/// Adds the USERNAME of a check, `remote:local` (RFC 8445 §7.2.2), assembled on the stack.
+fn check_username(b: &mut MessageBuilder<'_>, remote_ufrag: &str, local_ufrag: &str) -> Result<(), StunError> {
+    const MAX: usize = 513;
+    let len = remote_ufrag.len() + 1 + local_ufrag.len();
+    let mut buf = [0u8; MAX];
+    let out = buf.get_mut(..len).ok_or(StunError::ValueTooLong {
+        attr: AttributeType::USERNAME,
+        len,
+        max: MAX,
+    })?;
+    let (remote, rest) = out.split_at_mut(remote_ufrag.len());
+    remote.copy_from_slice(remote_ufrag.as_bytes());
+    rest[0] = b':';
+    rest[1..].copy_from_slice(local_ufrag.as_bytes());
+    b.attribute(AttributeType::USERNAME, out)?;
+    Ok(())
 }
 
 #[cfg(test)]

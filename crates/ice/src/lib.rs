@@ -11,7 +11,9 @@
 //!   check responses; remote candidates may trickle. Checks are paced (Ta),
 //!   retransmitted, triggered; the controlling side nominates (regular nomination), the controlled side accepts
 //!   nominations; role conflicts resolve with 487; consent freshness (RFC 7675) and ICE restarts are handled.
-//!   Non-STUN datagrams over a valid pair come back from `handle_receive` as [`Received::Data`], uncopied.
+//!   Non-STUN datagrams over a valid pair come back from `handle_receive` as [`Received::Data`], uncopied;
+//!   datagrams to send are lent by `poll_transmit` from storage the agent reuses, so once connected (consent
+//!   checks, answering checks, data passing through) nothing is allocated per datagram.
 //!   The agent can run as ICE-lite ([`AgentConfig::ice_lite`]), and controls a peer that is
 //!   ([`IceAgent::set_remote_ice_lite`]).
 //!

@@ -122,7 +122,7 @@ fn interop(role: Role) {
         agent.handle_timeout(now);
         while let Some(t) = agent.poll_transmit(now) {
             assert_eq!(t.source, local);
-            socket.send_to(&t.contents, t.destination).unwrap();
+            socket.send_to(t.contents, t.destination).unwrap();
         }
         while let Ok(line) = lines.try_recv() {
             peer_connected |= line == "connected";

@@ -27,7 +27,7 @@ fn checks(agent: &mut IceAgent, start: Instant, n: usize) -> Vec<(TransactionId,
     while out.len() < n {
         agent.handle_timeout(now);
         while let Some(t) = agent.poll_transmit(now) {
-            let m = Message::parse(&t.contents).unwrap();
+            let m = Message::parse(t.contents).unwrap();
             let check = (m.transaction_id(), m.ice_controlling().unwrap());
             if !out.contains(&check) {
                 out.push(check);

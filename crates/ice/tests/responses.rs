@@ -76,7 +76,7 @@ fn run(
     loop {
         agent.handle_timeout(*now);
         while let Some(t) = agent.poll_transmit(*now) {
-            let contents = t.contents.clone();
+            let contents = t.contents.to_vec();
             if let Some((from, reply)) = answer(&contents) {
                 agent.handle_receive(*now, addr(LOCAL), addr(from), &reply);
             }
@@ -100,7 +100,7 @@ fn a_stun_server_answer_without_fingerprint_is_taken() {
     agent.add_local_candidate(Candidate::host(addr(LOCAL))).unwrap();
     let t = agent.poll_transmit(now).unwrap();
     assert_eq!(t.destination, addr(SERVER));
-    let reply = response(&t.contents, None, PUBLIC, None, false);
+    let reply = response(t.contents, None, PUBLIC, None, false);
     assert_eq!(
         agent.handle_receive(now, addr(LOCAL), addr(SERVER), &reply),
         Received::Stun

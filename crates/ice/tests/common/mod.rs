@@ -172,14 +172,15 @@ impl Sim {
                 if peer.silent {
                     continue;
                 }
-                if Message::parse(&t.contents).is_ok_and(|m| m.class() == Class::Request) {
+                let (source, destination, contents) = (t.source, t.destination, t.contents.to_vec());
+                if Message::parse(&contents).is_ok_and(|m| m.class() == Class::Request) {
                     self.requests_sent[usize::from(!from_a)] += 1;
                 }
                 if self.loss_percent > 0 && self.random_percent() < self.loss_percent {
                     self.dropped += 1;
                     continue;
                 }
-                self.send(t.source, t.destination, t.contents);
+                self.send(source, destination, contents);
             }
         }
         // New local candidates trickle to the other side at once.
