@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, trace};
 
-use crate::candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
+use crate::candidate::{Candidate, CandidateKind, UnresolvedCandidate, candidate_priority, pair_priority};
 use crate::random::Rng;
 use crate::stun::{AttributeType, Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
 use crate::{IceError, StunError};
@@ -276,6 +276,9 @@ pub struct IceStats {
     pub unmatched_responses: u64,
     /// Requests that arrived on an address that is no local host candidate ([`DropReason::UnknownLocalAddress`]).
     pub unknown_local_address: u64,
+    /// Remote candidates signalled with a host name (mDNS `.local`) that the agent could not use: kept
+    /// unresolved, paired with nothing ([`IceAgent::add_remote_unresolved_candidate`]).
+    pub unresolved_remote_candidates: u64,
     /// Role conflicts seen (487 sent or received, or a role switch).
     pub role_conflicts: u64,
     /// Application datagrams handed up.
@@ -364,6 +367,8 @@ pub struct IceAgent {
     remote_credentials: Option<Credentials>,
     local_candidates: Vec<Candidate>,
     remote_candidates: Vec<Candidate>,
+    /// Remote candidates with a host name for an address: kept, never paired.
+    unresolved_remote_candidates: Vec<UnresolvedCandidate>,
     remote_end_of_candidates: bool,
     /// The peer is ICE-lite: it sends no checks, and we control.
     remote_lite: bool,
@@ -411,6 +416,7 @@ impl IceAgent {
             remote_credentials: None,
             local_candidates: Vec::new(),
             remote_candidates: Vec::new(),
+            unresolved_remote_candidates: Vec::new(),
             remote_end_of_candidates: false,
             remote_lite: false,
             pairs: Vec::new(),
@@ -610,6 +616,33 @@ impl IceAgent {
         Ok(())
     }
 
+    /// Adds a remote candidate whose address is a host name — the mDNS `.local` name a browser gives its host
+    /// candidates. The agent resolves no names (that would take multicast DNS, which is outside this crate):
+    /// the candidate is kept as unresolved ([`IceAgent::unresolved_remote_candidates`]), counted in
+    /// [`IceStats::unresolved_remote_candidates`], and forms no pairs. The peer's checks still reach us and
+    /// make its address known as a peer-reflexive candidate. Once the name is resolved elsewhere, add the
+    /// candidate with its address through [`IceAgent::add_remote_candidate`].
+    pub fn add_remote_unresolved_candidate(&mut self, candidate: UnresolvedCandidate) -> Result<(), IceError> {
+        if candidate.component != 1 {
+            return Err(IceError::UnsupportedComponent(candidate.component));
+        }
+        let known = self
+            .unresolved_remote_candidates
+            .iter()
+            .any(|c| c.hostname.eq_ignore_ascii_case(&candidate.hostname) && c.port == candidate.port);
+        if !known {
+            debug!(hostname = %candidate.hostname, port = candidate.port, "remote candidate left unresolved");
+            self.stats.unresolved_remote_candidates += 1;
+            self.unresolved_remote_candidates.push(candidate);
+        }
+        Ok(())
+    }
+
+    /// The remote candidates signalled with a host name, which the agent keeps but cannot pair.
+    pub fn unresolved_remote_candidates(&self) -> &[UnresolvedCandidate] {
+        &self.unresolved_remote_candidates
+    }
+
     /// The peer signalled end-of-candidates: once every pair has failed, the agent fails.
     pub fn set_remote_end_of_candidates(&mut self) {
         self.remote_end_of_candidates = true;
@@ -631,6 +664,7 @@ impl IceAgent {
 
     fn reset_checks(&mut self) {
         self.remote_candidates.clear();
+        self.unresolved_remote_candidates.clear();
         self.remote_end_of_candidates = false;
         self.pairs.clear();
         self.triggered.clear();

@@ -118,14 +118,6 @@ pub enum StunError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IceError {
-    /// A candidate line could not be parsed.
-    #[error("bad candidate {input:?}: {reason}")]
-    BadCandidate {
-        /// The text given.
-        input: String,
-        /// What was wrong with it.
-        reason: &'static str,
-    },
     /// ICE credentials violate RFC 8445 §5.3 (ufrag 4..=256, pwd 22..=256 ice-chars).
     #[error("bad ICE credentials: {0}")]
     BadCredentials(&'static str),
