@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, trace};
 
-use crate::candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
-use crate::stun::{Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
+use crate::candidate::{Candidate, CandidateKind, UnresolvedCandidate, candidate_priority, pair_priority};
+use crate::random::Rng;
+use crate::stun::{AttributeType, Class, ErrorCode, Message, MessageBuilder, Method, TransactionId, is_stun};
 use crate::{IceError, StunError};
 
 /// Largest STUN message the agent writes.
@@ -73,53 +74,27 @@ impl Credentials {
         Ok(Self { ufrag, pwd })
     }
 
-    /// Fresh random credentials (8-character ufrag, 24-character pwd) from OpenSSL's CSPRNG.
-    pub fn random() -> Self {
-        Self {
-            ufrag: random_ice_chars(8),
-            pwd: random_ice_chars(24),
-        }
+    /// Fresh random credentials (8-character ufrag, 24-character pwd) from the OS CSPRNG; an error if it
+    /// fails.
+    pub fn random() -> Result<Self, IceError> {
+        Self::random_from(&mut Rng::Os)
+    }
+
+    fn random_from(rng: &mut Rng) -> Result<Self, IceError> {
+        Ok(Self {
+            ufrag: random_ice_chars(rng, 8)?,
+            pwd: random_ice_chars(rng, 24)?,
+        })
     }
 }
 
-fn random_ice_chars(n: usize) -> String {
+/// `n` random ice-chars: each byte picks one of the 64 (uniformly, as 64 divides 256).
+fn random_ice_chars(rng: &mut Rng, n: usize) -> Result<String, IceError> {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bytes = vec![0u8; n];
-    if openssl::rand::rand_bytes(&mut bytes).is_err() {
-        // invariant: OpenSSL's CSPRNG does not fail once seeded; fall back to the clock-free splitmix anyway.
-        let mut rng = SplitMix(n as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        for b in &mut bytes {
-            *b = rng.next() as u8;
-        }
-    }
-    bytes.iter().map(|b| char::from(CHARS[usize::from(b & 63)])).collect()
-}
-
-/// A small deterministic generator for transaction ids, tie-breakers and jitter (not for credentials).
-#[derive(Debug, Clone)]
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn transaction_id(&mut self) -> TransactionId {
-        let mut id = [0u8; 12];
-        id[..8].copy_from_slice(&self.next().to_be_bytes());
-        id[8..].copy_from_slice(&self.next().to_be_bytes()[..4]);
-        TransactionId(id)
-    }
-
-    /// `base` scaled by a factor drawn uniformly from 0.8..1.2 (RFC 7675 §5.1).
-    fn jitter(&mut self, base: Duration) -> Duration {
-        let permille = 800 + self.next() % 401;
-        base * permille as u32 / 1000
-    }
+    let mut bytes = [0u8; 32];
+    let bytes = &mut bytes[..n];
+    rng.fill(bytes).map_err(IceError::Random)?;
+    Ok(bytes.iter().map(|b| char::from(CHARS[usize::from(b & 63)])).collect())
 }
 
 /// Agent settings. [`AgentConfig::new`] gives RFC defaults.
@@ -148,9 +123,10 @@ pub struct AgentConfig {
     pub consent_timeout: Duration,
     /// SOFTWARE to put in responses, if any.
     pub software: Option<String>,
-    /// Seed for transaction ids, the tie-breaker and jitter; random when `None`. Tests set it to be
-    /// deterministic.
-    pub seed: Option<u64>,
+    /// For tests only: draw transaction ids, the tie-breaker, credentials and jitter from a generator seeded
+    /// with this value, so that runs repeat. Its outputs are predictable — anyone who sees one message can
+    /// forge responses — so leave it `None` (the default: the OS CSPRNG) everywhere else.
+    pub test_seed: Option<u64>,
     /// STUN servers to learn server-reflexive candidates from: each host candidate sends a Binding request to
     /// every server of its address family. Empty by default.
     pub stun_servers: Vec<SocketAddr>,
@@ -174,22 +150,50 @@ impl AgentConfig {
             disconnected_timeout: Duration::from_secs(10),
             consent_timeout: Duration::from_secs(30),
             software: None,
-            seed: None,
+            test_seed: None,
             stun_servers: Vec::new(),
             ice_lite: false,
         }
     }
 }
 
-/// A datagram to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transmit {
+/// A datagram to send, borrowed from the agent until the next call on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit<'a> {
     /// The local address to send from (a host candidate's address).
     pub source: SocketAddr,
     /// Where to send it.
     pub destination: SocketAddr,
     /// The datagram.
-    pub contents: Vec<u8>,
+    pub contents: &'a [u8],
+}
+
+/// A STUN message the agent wrote, held inline: queued datagrams and retransmission copies need no
+/// allocation of their own.
+#[derive(Clone)]
+struct Datagram {
+    buf: [u8; MAX_STUN],
+    len: usize,
+}
+
+impl Datagram {
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Debug for Datagram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Datagram({} bytes)", self.len)
+    }
+}
+
+/// A datagram waiting in the send queue.
+#[derive(Debug, Clone)]
+struct Queued {
+    source: SocketAddr,
+    destination: SocketAddr,
+    datagram: Datagram,
 }
 
 /// The pair media goes over: send from `local` to `remote`.
@@ -248,7 +252,8 @@ pub enum DropReason {
     NotOnValidPair,
 }
 
-/// Counters of what the agent received and sent.
+/// Counters of what the agent received and sent. Every dropped datagram is counted once, under its
+/// [`DropReason`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IceStats {
     /// STUN messages handed to the agent that parsed.
@@ -257,19 +262,28 @@ pub struct IceStats {
     pub stun_sent: u64,
     /// Retransmitted checks.
     pub retransmissions: u64,
-    /// Messages dropped because MESSAGE-INTEGRITY (or the USERNAME it covers) did not check out.
+    /// Messages dropped because MESSAGE-INTEGRITY (or the USERNAME it covers) did not check out
+    /// ([`DropReason::BadIntegrity`]).
     pub integrity_failures: u64,
-    /// Messages dropped because FINGERPRINT was missing or wrong.
+    /// Messages dropped because FINGERPRINT was missing or wrong ([`DropReason::BadFingerprint`]).
     pub fingerprint_failures: u64,
-    /// Datagrams that looked like STUN but did not parse.
+    /// Datagrams that looked like STUN but did not parse ([`DropReason::Malformed`]).
     pub malformed: u64,
-    /// Responses to unknown transactions.
+    /// Messages of a STUN method other than Binding ([`DropReason::UnsupportedMethod`]).
+    pub unsupported_method: u64,
+    /// Responses to no transaction of ours, or from other addresses than the request went between
+    /// ([`DropReason::UnknownTransaction`]).
     pub unmatched_responses: u64,
+    /// Requests that arrived on an address that is no local host candidate ([`DropReason::UnknownLocalAddress`]).
+    pub unknown_local_address: u64,
+    /// Remote candidates signalled with a host name (mDNS `.local`) that the agent could not use: kept
+    /// unresolved, paired with nothing ([`IceAgent::add_remote_unresolved_candidate`]).
+    pub unresolved_remote_candidates: u64,
     /// Role conflicts seen (487 sent or received, or a role switch).
     pub role_conflicts: u64,
     /// Application datagrams handed up.
     pub data_received: u64,
-    /// Application datagrams dropped (not over a valid pair).
+    /// Application datagrams dropped, not over a valid pair ([`DropReason::NotOnValidPair`]).
     pub data_dropped: u64,
 }
 
@@ -329,7 +343,7 @@ struct Transaction {
     kind: TxKind,
     local: SocketAddr,
     remote: SocketAddr,
-    request: Vec<u8>,
+    request: Datagram,
     transmissions: u32,
     rto: Duration,
     next_at: Instant,
@@ -353,13 +367,18 @@ pub struct IceAgent {
     remote_credentials: Option<Credentials>,
     local_candidates: Vec<Candidate>,
     remote_candidates: Vec<Candidate>,
+    /// Remote candidates with a host name for an address: kept, never paired.
+    unresolved_remote_candidates: Vec<UnresolvedCandidate>,
     remote_end_of_candidates: bool,
     /// The peer is ICE-lite: it sends no checks, and we control.
     remote_lite: bool,
     pairs: Vec<Pair>,
     triggered: VecDeque<usize>,
     transactions: Vec<Transaction>,
-    transmits: VecDeque<Transmit>,
+    /// Datagrams to send, oldest first; the queue's storage is reused.
+    transmits: VecDeque<Queued>,
+    /// The datagram [`IceAgent::poll_transmit`] last handed out.
+    sending: Option<Queued>,
     events: VecDeque<IceEvent>,
     state: ConnectionState,
     selected: Option<SelectedPair>,
@@ -370,24 +389,26 @@ pub struct IceAgent {
     consent_last: Instant,
     next_consent: Instant,
     now: Instant,
-    rng: SplitMix,
+    rng: Rng,
     stats: IceStats,
 }
 
 impl IceAgent {
-    /// A new agent, at time `now`.
-    pub fn new(config: AgentConfig, now: Instant) -> Self {
-        let seed = config.seed.unwrap_or_else(|| {
-            let mut b = [0u8; 8];
-            // invariant: on failure the seed stays zero, which is still a valid (if predictable) seed.
-            let _ = openssl::rand::rand_bytes(&mut b);
-            u64::from_be_bytes(b)
-        });
-        let mut rng = SplitMix(seed);
-        let tie_breaker = rng.next();
-        let local_credentials = config.credentials.clone().unwrap_or_else(Credentials::random);
+    /// A new agent, at time `now`. Fails only if the OS random number generator does (for the tie-breaker and,
+    /// unless [`AgentConfig::credentials`] gives them, the credentials).
+    pub fn new(config: AgentConfig, now: Instant) -> Result<Self, IceError> {
+        let rng = config.test_seed.map_or(Rng::Os, Rng::Seeded);
+        Self::with_rng(config, now, rng)
+    }
+
+    fn with_rng(config: AgentConfig, now: Instant, mut rng: Rng) -> Result<Self, IceError> {
+        let tie_breaker = rng.u64().map_err(IceError::Random)?;
+        let local_credentials = match config.credentials.clone() {
+            Some(c) => c,
+            None => Credentials::random_from(&mut rng)?,
+        };
         let role = if config.ice_lite { Role::Controlled } else { config.role };
-        Self {
+        Ok(Self {
             role,
             config,
             tie_breaker,
@@ -395,12 +416,14 @@ impl IceAgent {
             remote_credentials: None,
             local_candidates: Vec::new(),
             remote_candidates: Vec::new(),
+            unresolved_remote_candidates: Vec::new(),
             remote_end_of_candidates: false,
             remote_lite: false,
             pairs: Vec::new(),
             triggered: VecDeque::new(),
             transactions: Vec::new(),
             transmits: VecDeque::new(),
+            sending: None,
             events: VecDeque::new(),
             state: ConnectionState::New,
             selected: None,
@@ -412,7 +435,7 @@ impl IceAgent {
             now,
             rng,
             stats: IceStats::default(),
-        }
+        })
     }
 
     /// The local credentials, to signal to the peer.
@@ -500,11 +523,24 @@ impl IceAgent {
         Ok(())
     }
 
+    /// A fresh transaction id from the agent's generator, or `None` (logged: no request goes out) if the OS
+    /// generator failed. The request is then tried again later where that makes sense (a check at the next Ta,
+    /// consent at the next interval).
+    fn new_transaction_id(&mut self) -> Option<TransactionId> {
+        match self.rng.transaction_id() {
+            Ok(tid) => Some(tid),
+            Err(e) => {
+                debug!(%e, "no random transaction id: request not sent");
+                None
+            }
+        }
+    }
+
     fn send_gather_request(&mut self, base: SocketAddr, server: SocketAddr) {
-        let tid = self.rng.transaction_id();
-        let software = self.config.software.clone();
+        let Some(tid) = self.new_transaction_id() else { return };
+        let software = self.config.software.as_deref();
         let request = build(tid, Class::Request, |b| {
-            if let Some(s) = &software {
+            if let Some(s) = software {
                 b.software(s)?;
             }
             Ok(())
@@ -580,6 +616,33 @@ impl IceAgent {
         Ok(())
     }
 
+    /// Adds a remote candidate whose address is a host name — the mDNS `.local` name a browser gives its host
+    /// candidates. The agent resolves no names (that would take multicast DNS, which is outside this crate):
+    /// the candidate is kept as unresolved ([`IceAgent::unresolved_remote_candidates`]), counted in
+    /// [`IceStats::unresolved_remote_candidates`], and forms no pairs. The peer's checks still reach us and
+    /// make its address known as a peer-reflexive candidate. Once the name is resolved elsewhere, add the
+    /// candidate with its address through [`IceAgent::add_remote_candidate`].
+    pub fn add_remote_unresolved_candidate(&mut self, candidate: UnresolvedCandidate) -> Result<(), IceError> {
+        if candidate.component != 1 {
+            return Err(IceError::UnsupportedComponent(candidate.component));
+        }
+        let known = self
+            .unresolved_remote_candidates
+            .iter()
+            .any(|c| c.hostname.eq_ignore_ascii_case(&candidate.hostname) && c.port == candidate.port);
+        if !known {
+            debug!(hostname = %candidate.hostname, port = candidate.port, "remote candidate left unresolved");
+            self.stats.unresolved_remote_candidates += 1;
+            self.unresolved_remote_candidates.push(candidate);
+        }
+        Ok(())
+    }
+
+    /// The remote candidates signalled with a host name, which the agent keeps but cannot pair.
+    pub fn unresolved_remote_candidates(&self) -> &[UnresolvedCandidate] {
+        &self.unresolved_remote_candidates
+    }
+
     /// The peer signalled end-of-candidates: once every pair has failed, the agent fails.
     pub fn set_remote_end_of_candidates(&mut self) {
         self.remote_end_of_candidates = true;
@@ -587,16 +650,21 @@ impl IceAgent {
 
     /// Restarts ICE (RFC 8445 §9) with fresh local credentials (random, or `credentials`): remote credentials and
     /// candidates must be given again, and checks start over. The selected pair stays usable for media until a
-    /// new one is selected.
-    pub fn restart(&mut self, credentials: Option<Credentials>) {
-        self.local_credentials = credentials.unwrap_or_else(Credentials::random);
+    /// new one is selected. If random credentials cannot be drawn, nothing changes and the error says why.
+    pub fn restart(&mut self, credentials: Option<Credentials>) -> Result<(), IceError> {
+        self.local_credentials = match credentials {
+            Some(c) => c,
+            None => Credentials::random_from(&mut self.rng)?,
+        };
         self.remote_credentials = None;
         self.reset_checks();
         self.set_state(ConnectionState::Checking);
+        Ok(())
     }
 
     fn reset_checks(&mut self) {
         self.remote_candidates.clear();
+        self.unresolved_remote_candidates.clear();
         self.remote_end_of_candidates = false;
         self.pairs.clear();
         self.triggered.clear();
@@ -683,10 +751,15 @@ impl IceAgent {
         self.events.pop_front()
     }
 
-    /// The next datagram to send, if any.
-    pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+    /// The next datagram to send, if any. It borrows the agent: send it before calling the agent again.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit<'_>> {
         self.now = self.now.max(now);
-        self.transmits.pop_front()
+        self.sending = self.transmits.pop_front();
+        self.sending.as_ref().map(|q| Transmit {
+            source: q.source,
+            destination: q.destination,
+            contents: q.datagram.as_bytes(),
+        })
     }
 
     /// When [`IceAgent::handle_timeout`] should be called next.
@@ -778,10 +851,10 @@ impl IceAgent {
             tx.transmissions += 1;
             tx.rto = (tx.rto * 2).min(self.config.max_rto);
             tx.next_at = now + tx.rto;
-            let transmit = Transmit {
+            let transmit = Queued {
                 source: tx.local,
                 destination: tx.remote,
-                contents: tx.request.clone(),
+                datagram: tx.request.clone(),
             };
             self.stats.retransmissions += 1;
             self.stats.stun_sent += 1;
@@ -813,7 +886,11 @@ impl IceAgent {
     }
 
     fn send_check(&mut self, pair: usize) {
-        let Some(remote_credentials) = self.remote_credentials.clone() else {
+        if self.remote_credentials.is_none() {
+            return;
+        }
+        let Some(tid) = self.new_transaction_id() else { return };
+        let Some(remote_credentials) = &self.remote_credentials else {
             return;
         };
         let p = &self.pairs[pair];
@@ -825,13 +902,13 @@ impl IceAgent {
             (local.priority >> 8) as u16,
             local.component,
         );
-        let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
-        let tid = self.rng.transaction_id();
+        let local_ufrag = &self.local_credentials.ufrag;
         let role = self.role;
         let tie_breaker = self.tie_breaker;
         let source = local.addr;
         let request = build(tid, Class::Request, |b| {
-            b.username(&username)?.priority(prflx_priority)?;
+            check_username(b, &remote_credentials.ufrag, local_ufrag)?;
+            b.priority(prflx_priority)?;
             match role {
                 Role::Controlling => b.ice_controlling(tie_breaker)?,
                 Role::Controlled => b.ice_controlled(tie_breaker)?,
@@ -867,13 +944,13 @@ impl IceAgent {
         kind: TxKind,
         local: SocketAddr,
         remote: SocketAddr,
-        request: Vec<u8>,
+        request: Datagram,
     ) {
         let rto = self.config.initial_rto;
-        self.transmits.push_back(Transmit {
+        self.transmits.push_back(Queued {
             source: local,
             destination: remote,
-            contents: request.clone(),
+            datagram: request.clone(),
         });
         self.stats.stun_sent += 1;
         self.transactions.push(Transaction {
@@ -934,11 +1011,14 @@ impl IceAgent {
         // the pair alive.
         if now >= self.next_consent && !self.config.ice_lite {
             self.next_consent = now + self.rng.jitter(self.config.consent_interval);
-            let Some(remote_credentials) = self.remote_credentials.clone() else {
+            if self.remote_credentials.is_none() {
+                return;
+            }
+            let Some(tid) = self.new_transaction_id() else { return };
+            let Some(remote_credentials) = &self.remote_credentials else {
                 return;
             };
-            let username = format!("{}:{}", remote_credentials.ufrag, self.local_credentials.ufrag);
-            let tid = self.rng.transaction_id();
+            let local_ufrag = &self.local_credentials.ufrag;
             let (role, tie_breaker) = (self.role, self.tie_breaker);
             let priority = self
                 .local_candidates
@@ -948,7 +1028,8 @@ impl IceAgent {
                     candidate_priority(CandidateKind::PeerReflexive, (c.priority >> 8) as u16, 1)
                 });
             let request = build(tid, Class::Request, |b| {
-                b.username(&username)?.priority(priority)?;
+                check_username(b, &remote_credentials.ufrag, local_ufrag)?;
+                b.priority(priority)?;
                 match role {
                     Role::Controlling => b.ice_controlling(tie_breaker)?,
                     Role::Controlled => b.ice_controlled(tie_breaker)?,
@@ -974,6 +1055,31 @@ impl IceAgent {
         }
     }
 
+    /// Whether `m` is a response to one of our requests to a STUN server.
+    fn is_gather_response(&self, m: &Message<'_>) -> bool {
+        m.class() != Class::Request
+            && m.class() != Class::Indication
+            && self
+                .transactions
+                .iter()
+                .any(|t| t.kind == TxKind::Gather && t.tid == m.transaction_id())
+    }
+
+    /// Counts a dropped datagram under its reason and says so.
+    fn dropped<'a>(&mut self, reason: DropReason) -> Received<'a> {
+        let counter = match reason {
+            DropReason::Malformed(_) => &mut self.stats.malformed,
+            DropReason::BadFingerprint => &mut self.stats.fingerprint_failures,
+            DropReason::BadIntegrity => &mut self.stats.integrity_failures,
+            DropReason::UnsupportedMethod => &mut self.stats.unsupported_method,
+            DropReason::UnknownTransaction => &mut self.stats.unmatched_responses,
+            DropReason::UnknownLocalAddress => &mut self.stats.unknown_local_address,
+            DropReason::NotOnValidPair => &mut self.stats.data_dropped,
+        };
+        *counter += 1;
+        Received::Dropped(reason)
+    }
+
     /// Handles a datagram that arrived on `local` (one of the local candidates' addresses) from `remote`.
     /// STUN is consumed; other data is returned if it came over a valid pair.
     pub fn handle_receive<'a>(
@@ -995,27 +1101,33 @@ impl IceAgent {
                 self.stats.data_received += 1;
                 return Received::Data(datagram);
             }
-            self.stats.data_dropped += 1;
-            return Received::Dropped(DropReason::NotOnValidPair);
+            return self.dropped(DropReason::NotOnValidPair);
         }
         let message = match Message::parse(datagram) {
             Ok(m) => m,
             Err(e) => {
-                self.stats.malformed += 1;
-                return Received::Dropped(DropReason::Malformed(e));
+                return self.dropped(DropReason::Malformed(e));
             }
         };
         self.stats.stun_received += 1;
-        if message.verify_fingerprint().is_err() {
-            self.stats.fingerprint_failures += 1;
-            return Received::Dropped(DropReason::BadFingerprint);
+        // ICE requires FINGERPRINT on checks (RFC 8445 §7.1); for plain STUN it is optional (RFC 8489 §14.7),
+        // so a STUN server's answer may come without.
+        match message.verify_fingerprint() {
+            Ok(()) => {}
+            Err(StunError::FingerprintMissing) if self.is_gather_response(&message) => {}
+            Err(_) => return self.dropped(DropReason::BadFingerprint),
         }
         if message.method() != Method::BINDING {
-            return Received::Dropped(DropReason::UnsupportedMethod);
+            return self.dropped(DropReason::UnsupportedMethod);
         }
         match message.class() {
             Class::Request => self.handle_request(local, remote, &message),
-            Class::SuccessResponse | Class::ErrorResponse => self.handle_response(local, remote, &message),
+            Class::SuccessResponse | Class::ErrorResponse => {
+                let received = self.handle_response(local, remote, &message);
+                // A response that failed the last pair leaves no timer to notice it by.
+                self.check_failed();
+                received
+            }
             Class::Indication => Received::Stun,
         }
     }
@@ -1026,18 +1138,18 @@ impl IceAgent {
         remote: SocketAddr,
         request: &Message<'_>,
         error: Option<(u16, &str)>,
-        unknown: &[crate::stun::AttributeType],
+        unknown: &[AttributeType],
     ) {
         let tid = request.transaction_id();
-        let pwd = self.local_credentials.pwd.clone();
-        let software = self.config.software.clone();
+        let pwd = &self.local_credentials.pwd;
+        let software = self.config.software.as_deref();
         let class = if error.is_some() {
             Class::ErrorResponse
         } else {
             Class::SuccessResponse
         };
         let response = build(tid, class, |b| {
-            if let Some(s) = &software {
+            if let Some(s) = software {
                 b.software(s)?;
             }
             match error {
@@ -1057,12 +1169,12 @@ impl IceAgent {
             }
             Ok(())
         });
-        if let Some(contents) = response {
+        if let Some(datagram) = response {
             self.stats.stun_sent += 1;
-            self.transmits.push_back(Transmit {
+            self.transmits.push_back(Queued {
                 source: local,
                 destination: remote,
-                contents,
+                datagram,
             });
         }
     }
@@ -1073,7 +1185,7 @@ impl IceAgent {
             .iter()
             .position(|c| c.addr == local && c.kind == CandidateKind::Host)
         else {
-            return Received::Dropped(DropReason::UnknownLocalAddress);
+            return self.dropped(DropReason::UnknownLocalAddress);
         };
         let Some(username) = m.username() else {
             self.respond(local, remote, m, Some((ErrorCode::BAD_REQUEST, "Bad Request")), &[]);
@@ -1083,8 +1195,7 @@ impl IceAgent {
             .split_once(':')
             .is_some_and(|(l, _)| l == self.local_credentials.ufrag);
         if !ours || m.verify_integrity(self.local_credentials.pwd.as_bytes()).is_err() {
-            self.stats.integrity_failures += 1;
-            return Received::Dropped(DropReason::BadIntegrity);
+            return self.dropped(DropReason::BadIntegrity);
         }
         let unknown: Vec<_> = m.unknown_comprehension_required().collect();
         if !unknown.is_empty() {
@@ -1189,19 +1300,38 @@ impl IceAgent {
     fn handle_response<'a>(&mut self, local: SocketAddr, remote: SocketAddr, m: &Message<'_>) -> Received<'a> {
         let tid = m.transaction_id();
         let Some(index) = self.transactions.iter().position(|t| t.tid == tid) else {
-            self.stats.unmatched_responses += 1;
-            return Received::Dropped(DropReason::UnknownTransaction);
+            return self.dropped(DropReason::UnknownTransaction);
         };
         if self.transactions[index].kind == TxKind::Gather {
             return self.handle_gather_response(index, local, remote, m);
         }
-        let Some(pwd) = self.remote_credentials.as_ref().map(|c| c.pwd.clone()) else {
-            self.stats.unmatched_responses += 1;
-            return Received::Dropped(DropReason::UnknownTransaction);
+        let Some(remote_credentials) = &self.remote_credentials else {
+            return self.dropped(DropReason::UnknownTransaction);
         };
-        if m.verify_integrity(pwd.as_bytes()).is_err() {
-            self.stats.integrity_failures += 1;
-            return Received::Dropped(DropReason::BadIntegrity);
+        match m.verify_integrity(remote_credentials.pwd.as_bytes()) {
+            Ok(()) => {}
+            // 400 and 401 answer requests the peer could not authenticate: they carry no MESSAGE-INTEGRITY
+            // (RFC 8489 §9.1.3), and retransmitting the same request will not change the answer.
+            Err(StunError::IntegrityMissing)
+                if m.class() == Class::ErrorResponse
+                    && m.error_code()
+                        .is_some_and(|e| matches!(e.code, ErrorCode::BAD_REQUEST | ErrorCode::UNAUTHENTICATED)) =>
+            {
+                return self.handle_unauthenticated_error(index, local, remote, m);
+            }
+            Err(_) => return self.dropped(DropReason::BadIntegrity),
+        }
+        // Responses must come back over the same addresses (RFC 8445 §7.2.5.2.1; for consent RFC 7675 §5.1).
+        let tx = &self.transactions[index];
+        if tx.local != local || tx.remote != remote {
+            let TxKind::Check { pair, .. } = tx.kind else {
+                // Not consent for the selected pair: the request stays outstanding.
+                return self.dropped(DropReason::UnknownTransaction);
+            };
+            self.transactions.swap_remove(index);
+            self.pairs[pair].state = PairState::Failed;
+            self.pairs[pair].nominating = false;
+            return Received::Stun;
         }
         let tx = self.transactions.swap_remove(index);
         let TxKind::Check {
@@ -1219,12 +1349,6 @@ impl IceAgent {
             }
             return Received::Stun;
         };
-        // Responses must come back over the same addresses (RFC 8445 §7.2.5.2.1).
-        if tx.local != local || tx.remote != remote {
-            self.pairs[pair].state = PairState::Failed;
-            self.pairs[pair].nominating = false;
-            return Received::Stun;
-        }
         if m.class() == Class::ErrorResponse {
             if m.error_code().is_some_and(|e| e.code == ErrorCode::ROLE_CONFLICT) {
                 self.stats.role_conflicts += 1;
@@ -1282,6 +1406,29 @@ impl IceAgent {
         Received::Stun
     }
 
+    /// A 400 or 401 without MESSAGE-INTEGRITY answered transaction `index`: if it came over the request's
+    /// addresses, the transaction ends at once — a check fails, a consent request counts as unanswered.
+    fn handle_unauthenticated_error<'a>(
+        &mut self,
+        index: usize,
+        local: SocketAddr,
+        remote: SocketAddr,
+        m: &Message<'_>,
+    ) -> Received<'a> {
+        let tx = &self.transactions[index];
+        if tx.local != local || tx.remote != remote {
+            return self.dropped(DropReason::UnknownTransaction);
+        }
+        let tx = self.transactions.swap_remove(index);
+        debug!(%remote, error = ?m.error_code(), "request rejected as unauthenticated");
+        if let TxKind::Check { pair, .. } = tx.kind {
+            let p = &mut self.pairs[pair];
+            p.state = PairState::Failed;
+            p.nominating = false;
+        }
+        Received::Stun
+    }
+
     /// A STUN server answered a request from host candidate `tx.local`: a success adds a server-reflexive
     /// candidate unless the mapped address is the base itself (no NAT) or already known.
     fn handle_gather_response<'a>(
@@ -1293,8 +1440,7 @@ impl IceAgent {
     ) -> Received<'a> {
         let tx = &self.transactions[index];
         if tx.local != local || tx.remote != remote {
-            self.stats.unmatched_responses += 1;
-            return Received::Dropped(DropReason::UnknownTransaction);
+            return self.dropped(DropReason::UnknownTransaction);
         }
         let tx = self.transactions.swap_remove(index);
         let mapped = m.xor_mapped_address().or_else(|| m.mapped_address());
@@ -1348,21 +1494,76 @@ fn build(
     tid: TransactionId,
     class: Class,
     fill: impl FnOnce(&mut MessageBuilder<'_>) -> Result<(), StunError>,
-) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; MAX_STUN];
-    let result = MessageBuilder::new(&mut buf, Method::BINDING, class, tid).and_then(|mut b| {
+) -> Option<Datagram> {
+    let mut datagram = Datagram {
+        buf: [0u8; MAX_STUN],
+        len: 0,
+    };
+    let result = MessageBuilder::new(&mut datagram.buf, Method::BINDING, class, tid).and_then(|mut b| {
         fill(&mut b)?;
         b.fingerprint()?;
         Ok(b.finish())
     });
     match result {
         Ok(len) => {
-            buf.truncate(len);
-            Some(buf)
+            datagram.len = len;
+            Some(datagram)
         }
         Err(e) => {
             debug!(%e, "could not build a STUN message");
             None
         }
+    }
+}
+
+/// Adds the USERNAME of a check, `remote:local` (RFC 8445 §7.2.2), assembled on the stack.
+fn check_username(b: &mut MessageBuilder<'_>, remote_ufrag: &str, local_ufrag: &str) -> Result<(), StunError> {
+    const MAX: usize = 513;
+    let len = remote_ufrag.len() + 1 + local_ufrag.len();
+    let mut buf = [0u8; MAX];
+    let out = buf.get_mut(..len).ok_or(StunError::ValueTooLong {
+        attr: AttributeType::USERNAME,
+        len,
+        max: MAX,
+    })?;
+    let (remote, rest) = out.split_at_mut(remote_ufrag.len());
+    remote.copy_from_slice(remote_ufrag.as_bytes());
+    rest[0] = b':';
+    rest[1..].copy_from_slice(local_ufrag.as_bytes());
+    b.attribute(AttributeType::USERNAME, out)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_generator_is_an_error_not_fixed_credentials() {
+        assert!(matches!(
+            Credentials::random_from(&mut Rng::Failing),
+            Err(IceError::Random(_))
+        ));
+        let now = Instant::now();
+        let err = IceAgent::with_rng(AgentConfig::new(Role::Controlling), now, Rng::Failing).unwrap_err();
+        assert!(matches!(err, IceError::Random(_)), "{err:?}");
+        // Given credentials do not help: the tie-breaker must be random too.
+        let mut config = AgentConfig::new(Role::Controlled);
+        config.credentials = Some(Credentials::new("ufrg", "0123456789012345678901").unwrap());
+        assert!(matches!(
+            IceAgent::with_rng(config, now, Rng::Failing),
+            Err(IceError::Random(_))
+        ));
+    }
+
+    #[test]
+    fn a_restart_without_randomness_changes_nothing() {
+        let now = Instant::now();
+        let mut agent = IceAgent::with_rng(AgentConfig::new(Role::Controlling), now, Rng::Seeded(3)).unwrap();
+        let before = agent.local_credentials().clone();
+        agent.rng = Rng::Failing;
+        assert!(matches!(agent.restart(None), Err(IceError::Random(_))));
+        assert_eq!(agent.local_credentials(), &before);
+        assert_eq!(agent.state(), ConnectionState::New);
     }
 }

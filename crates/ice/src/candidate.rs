@@ -1,10 +1,9 @@
-//! ICE candidates (RFC 8445 §5.1): kinds, priorities, and the SDP `candidate` attribute form.
+//! ICE candidates (RFC 8445 §5.1): kinds, priorities, foundations.
+//!
+//! The SDP `candidate` attribute is parsed and written by the SDP layer (`ortc-sdp`), which owns that grammar;
+//! here candidates are typed values, and the facade converts between the two.
 
-use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::str::FromStr;
-
-use crate::IceError;
 
 /// The kind of a candidate, which sets its type preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,7 +29,8 @@ impl CandidateKind {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The SDP `typ` token (`host`, `prflx`, `srflx`, `relay`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Host => "host",
             Self::PeerReflexive => "prflx",
@@ -45,6 +45,35 @@ pub fn candidate_priority(kind: CandidateKind, local_preference: u16, component:
     (kind.type_preference() << 24) + (u32::from(local_preference) << 8) + (256 - u32::from(component.clamp(1, 256)))
 }
 
+/// A remote candidate whose connection address is a host name rather than an IP address — in practice the
+/// multicast DNS `.local` name browsers put on host candidates to hide local addresses (RFC 8839 §5.1 allows an
+/// FQDN). The agent does no name resolution: it keeps such candidates, reports them as unresolved
+/// ([`crate::IceAgent::unresolved_remote_candidates`], [`crate::IceStats::unresolved_remote_candidates`]) and
+/// pairs nothing with them; connectivity then comes from the peer's checks (peer-reflexive candidates).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnresolvedCandidate {
+    /// The foundation.
+    pub foundation: String,
+    /// The component.
+    pub component: u16,
+    /// The priority.
+    pub priority: u32,
+    /// The host name, e.g. `1f4712db-ea17-4bcf-a596-105139dfd8bf.local`.
+    pub hostname: String,
+    /// The port.
+    pub port: u16,
+    /// The kind.
+    pub kind: CandidateKind,
+}
+
+impl UnresolvedCandidate {
+    /// Whether the name is a multicast DNS one (ends in `.local`).
+    pub fn is_mdns(&self) -> bool {
+        self.hostname.len() > ".local".len()
+            && self.hostname.as_bytes()[self.hostname.len() - 6..].eq_ignore_ascii_case(b".local")
+    }
+}
+
 /// Pair priority (RFC 8445 §6.1.2.3): `2^32 * min(G, D) + 2 * max(G, D) + (G > D ? 1 : 0)`, where `G` is the
 /// controlling agent's candidate priority and `D` the controlled agent's.
 pub fn pair_priority(controlling: u32, controlled: u32) -> u64 {
@@ -52,7 +81,7 @@ pub fn pair_priority(controlling: u32, controlled: u32) -> u64 {
     (g.min(d) << 32) + 2 * g.max(d) + u64::from(g > d)
 }
 
-/// A UDP candidate.
+/// A UDP candidate whose address is known.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Candidate {
     /// The foundation: equal for candidates of the same kind, base and server.
@@ -70,6 +99,25 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// A candidate from its signalled fields (for a remote candidate: what the peer's `a=candidate` says).
+    pub fn new(
+        foundation: impl Into<String>,
+        component: u16,
+        priority: u32,
+        addr: SocketAddr,
+        kind: CandidateKind,
+        related: Option<SocketAddr>,
+    ) -> Self {
+        Self {
+            foundation: foundation.into(),
+            component,
+            priority,
+            addr,
+            kind,
+            related,
+        }
+    }
+
     /// A host candidate for component 1 with the highest local preference, its foundation derived from the
     /// address (candidates of one interface share a foundation).
     pub fn host(addr: SocketAddr) -> Self {
@@ -131,89 +179,6 @@ fn foundation_for(kind: CandidateKind, ip: IpAddr) -> String {
     h.to_string()
 }
 
-/// The SDP `candidate-attribute` value without the `candidate:` prefix, e.g.
-/// `1 1 udp 2130706431 127.0.0.1 5000 typ host`.
-impl fmt::Display for Candidate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} udp {} {} {} typ {}",
-            self.foundation,
-            self.component,
-            self.priority,
-            self.addr.ip(),
-            self.addr.port(),
-            self.kind.as_str()
-        )?;
-        if let Some(r) = self.related {
-            write!(f, " raddr {} rport {}", r.ip(), r.port())?;
-        }
-        Ok(())
-    }
-}
-
-/// Parses the SDP `candidate-attribute` value, with or without the `candidate:` prefix. Only UDP candidates
-/// are accepted; extension attributes after the mandatory fields are ignored.
-impl FromStr for Candidate {
-    type Err = IceError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = |reason| IceError::BadCandidate {
-            input: s.to_owned(),
-            reason,
-        };
-        let body = s.trim().strip_prefix("a=").unwrap_or(s.trim());
-        let body = body.strip_prefix("candidate:").unwrap_or(body);
-        let mut it = body.split_ascii_whitespace();
-        let foundation = it.next().ok_or_else(|| bad("missing foundation"))?.to_owned();
-        let component = it
-            .next()
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| bad("bad component"))?;
-        if !it.next().is_some_and(|t| t.eq_ignore_ascii_case("udp")) {
-            return Err(bad("transport is not UDP"));
-        }
-        let priority = it
-            .next()
-            .and_then(|p| p.parse().ok())
-            .ok_or_else(|| bad("bad priority"))?;
-        let ip: IpAddr = it
-            .next()
-            .and_then(|a| a.parse().ok())
-            .ok_or_else(|| bad("bad connection address"))?;
-        let port: u16 = it.next().and_then(|p| p.parse().ok()).ok_or_else(|| bad("bad port"))?;
-        if it.next() != Some("typ") {
-            return Err(bad("missing typ"));
-        }
-        let kind = match it.next() {
-            Some("host") => CandidateKind::Host,
-            Some("prflx") => CandidateKind::PeerReflexive,
-            Some("srflx") => CandidateKind::ServerReflexive,
-            Some("relay") => CandidateKind::Relayed,
-            _ => return Err(bad("unknown candidate type")),
-        };
-        let mut related_ip = None;
-        let mut related_port = None;
-        while let Some(key) = it.next() {
-            let value = it.next();
-            match key {
-                "raddr" => related_ip = value.and_then(|v| v.parse::<IpAddr>().ok()),
-                "rport" => related_port = value.and_then(|v| v.parse::<u16>().ok()),
-                _ => {}
-            }
-        }
-        let related = related_ip.zip(related_port).map(|(i, p)| SocketAddr::new(i, p));
-        Ok(Self {
-            foundation,
-            component,
-            priority,
-            addr: SocketAddr::new(ip, port),
-            kind,
-            related,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,21 +193,5 @@ mod tests {
         assert_eq!(candidate_priority(CandidateKind::Relayed, 0, 2), 254);
         assert_eq!(pair_priority(1, 2), (1u64 << 32) + 4);
         assert_eq!(pair_priority(2, 1), (1u64 << 32) + 5);
-    }
-
-    #[test]
-    fn sdp_round_trip() {
-        let c = Candidate::host("127.0.0.1:5000".parse().unwrap());
-        let text = c.to_string();
-        assert_eq!(text.parse::<Candidate>().unwrap(), c);
-        let s: Candidate =
-            "candidate:abc 1 UDP 1694498815 203.0.113.7 6000 typ srflx raddr 10.0.0.2 rport 5000 generation 0"
-                .parse()
-                .unwrap();
-        assert_eq!(s.kind, CandidateKind::ServerReflexive);
-        assert_eq!(s.related, Some("10.0.0.2:5000".parse().unwrap()));
-        assert!("1 1 tcp 1 1.2.3.4 5 typ host".parse::<Candidate>().is_err());
-        assert!("1 1 udp 1 1.2.3.4 5 typ bogus".parse::<Candidate>().is_err());
-        assert!("".parse::<Candidate>().is_err());
     }
 }

@@ -112,35 +112,21 @@ pub enum StunError {
     /// A method does not fit in 12 bits.
     #[error("method {0:#x} does not fit in 12 bits")]
     BadMethod(u16),
-    /// OpenSSL failed to compute an HMAC (its error stack, as text).
-    #[error("HMAC-SHA1 failed: {0}")]
-    Crypto(String),
-}
-
-impl From<openssl::error::ErrorStack> for StunError {
-    fn from(e: openssl::error::ErrorStack) -> Self {
-        Self::Crypto(e.to_string())
-    }
 }
 
 /// Why an ICE agent refused an operation or a candidate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IceError {
-    /// A candidate line could not be parsed.
-    #[error("bad candidate {input:?}: {reason}")]
-    BadCandidate {
-        /// The text given.
-        input: String,
-        /// What was wrong with it.
-        reason: &'static str,
-    },
     /// ICE credentials violate RFC 8445 §5.3 (ufrag 4..=256, pwd 22..=256 ice-chars).
     #[error("bad ICE credentials: {0}")]
     BadCredentials(&'static str),
     /// A local candidate is not a host candidate (the agent gathers nothing itself and takes host candidates only).
     #[error("local candidate {0} is not a host candidate")]
     NotHostCandidate(std::net::SocketAddr),
+    /// The OS random number generator failed, so no unpredictable tie-breaker or credentials could be drawn.
+    #[error("the OS random number generator failed: {0}")]
+    Random(#[source] getrandom::Error),
     /// A candidate was added for a component other than 1 (the agent handles one component, as WebRTC does).
     #[error("component {0} is not supported: only component 1 is")]
     UnsupportedComponent(u16),

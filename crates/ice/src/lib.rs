@@ -8,10 +8,14 @@
 //!   [`IceAgent::poll_timeout`], [`IceAgent::poll_event`]. Host candidates come from the caller
 //!   ([`host_addresses`] lists interface addresses); server-reflexive ones from STUN servers
 //!   ([`AgentConfig::stun_servers`], reported as [`IceEvent::LocalCandidate`]) and peer-reflexive ones from
-//!   check responses; remote candidates may trickle. Checks are paced (Ta),
-//!   retransmitted, triggered; the controlling side nominates (regular nomination), the controlled side accepts
+//!   check responses; remote candidates may trickle. Candidates are typed values ([`Candidate`]): the SDP
+//!   `candidate` line is parsed and written by `ortc-sdp`. Remote candidates named by an mDNS `.local` host name
+//!   are kept as [`UnresolvedCandidate`]s and counted, but not paired: this crate resolves no names. Checks are
+//!   paced (Ta), retransmitted, triggered; the controlling side nominates (regular nomination), the controlled side accepts
 //!   nominations; role conflicts resolve with 487; consent freshness (RFC 7675) and ICE restarts are handled.
-//!   Non-STUN datagrams over a valid pair come back from `handle_receive` as [`Received::Data`], uncopied.
+//!   Non-STUN datagrams over a valid pair come back from `handle_receive` as [`Received::Data`], uncopied;
+//!   datagrams to send are lent by `poll_transmit` from storage the agent reuses, so once connected (consent
+//!   checks, answering checks, data passing through) nothing is allocated per datagram.
 //!   The agent can run as ICE-lite ([`AgentConfig::ice_lite`]), and controls a peer that is
 //!   ([`IceAgent::set_remote_ice_lite`]).
 //!
@@ -36,13 +40,14 @@ mod agent;
 mod candidate;
 mod error;
 mod net;
+mod random;
 pub mod stun;
 
 pub use agent::{
     AgentConfig, ConnectionState, Credentials, DropReason, IceAgent, IceEvent, IceStats, PairState, Received, Role,
     SelectedPair, Transmit,
 };
-pub use candidate::{Candidate, CandidateKind, candidate_priority, pair_priority};
+pub use candidate::{Candidate, CandidateKind, UnresolvedCandidate, candidate_priority, pair_priority};
 pub use net::host_addresses;
 
 pub use error::{IceError, StunError};

@@ -121,8 +121,8 @@ fn ice_restart_reconnects() {
     let mut sim = Sim::new(config(Role::Controlling, 41), config(Role::Controlled, 42), 6);
     connect(&mut sim, Duration::from_secs(2));
     let old = sim.a.agent.local_credentials().clone();
-    sim.a.agent.restart(None);
-    sim.b.agent.restart(None);
+    sim.a.agent.restart(None).unwrap();
+    sim.b.agent.restart(None).unwrap();
     assert_ne!(sim.a.agent.local_credentials(), &old);
     assert_eq!(sim.a.agent.state(), ConnectionState::Checking);
     // Media keeps flowing over the old pair meanwhile.

@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use ortc_ice::{AgentConfig, Candidate, ConnectionState, Credentials, IceAgent, Received, Role};
+use ortc_ice::{AgentConfig, Candidate, CandidateKind, ConnectionState, Credentials, IceAgent, Received, Role};
+use ortc_sdp as sdp;
 
 const AIOICE_VERSION: &str = "0.13.0";
 
@@ -50,6 +51,58 @@ fn venv_python() -> PathBuf {
     python
 }
 
+/// An ICE candidate from an SDP `candidate` line, as the facade converts it.
+fn from_sdp(line: &str) -> Candidate {
+    let c: sdp::Candidate = line.parse().unwrap();
+    assert_eq!(c.transport, sdp::CandidateTransport::Udp, "{line}");
+    let ip = |a: &sdp::CandidateAddress| match a {
+        sdp::CandidateAddress::Ip(ip) => *ip,
+        sdp::CandidateAddress::Fqdn(name) => panic!("aioice signalled a host name: {name}"),
+    };
+    let kind = match c.typ {
+        sdp::CandidateType::Host => CandidateKind::Host,
+        sdp::CandidateType::ServerReflexive => CandidateKind::ServerReflexive,
+        sdp::CandidateType::PeerReflexive => CandidateKind::PeerReflexive,
+        sdp::CandidateType::Relay => CandidateKind::Relayed,
+        sdp::CandidateType::Other(t) => panic!("candidate type {t}"),
+    };
+    let related = c
+        .related_address
+        .as_ref()
+        .zip(c.related_port)
+        .map(|(a, p)| SocketAddr::new(ip(a), p));
+    Candidate::new(
+        c.foundation,
+        c.component,
+        c.priority,
+        SocketAddr::new(ip(&c.address), c.port),
+        kind,
+        related,
+    )
+}
+
+/// The SDP `candidate` line of an ICE candidate.
+fn to_sdp(c: &Candidate) -> String {
+    let typ = match c.kind {
+        CandidateKind::Host => sdp::CandidateType::Host,
+        CandidateKind::ServerReflexive => sdp::CandidateType::ServerReflexive,
+        CandidateKind::PeerReflexive => sdp::CandidateType::PeerReflexive,
+        CandidateKind::Relayed => sdp::CandidateType::Relay,
+    };
+    let mut line = sdp::Candidate::new(
+        c.foundation.clone(),
+        c.component,
+        sdp::CandidateTransport::Udp,
+        c.priority,
+        sdp::CandidateAddress::Ip(c.addr.ip()),
+        c.addr.port(),
+        typ,
+    );
+    line.related_address = c.related.map(|r| sdp::CandidateAddress::Ip(r.ip()));
+    line.related_port = c.related.map(|r| r.port());
+    line.to_string()
+}
+
 fn interop(role: Role) {
     let python = venv_python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/aioice_peer.py");
@@ -78,7 +131,7 @@ fn interop(role: Role) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let local = socket.local_addr().unwrap();
     let start = Instant::now();
-    let mut agent = IceAgent::new(AgentConfig::new(role), start);
+    let mut agent = IceAgent::new(AgentConfig::new(role), start).unwrap();
     agent.add_local_candidate(Candidate::host(local)).unwrap();
 
     // Their credentials and candidates.
@@ -90,7 +143,7 @@ fn interop(role: Role) {
         match line.split_once(' ') {
             Some(("ufrag", v)) => v.clone_into(&mut ufrag),
             Some(("pwd", v)) => v.clone_into(&mut pwd),
-            Some(("cand", v)) => agent.add_remote_candidate(v.parse().unwrap()).unwrap(),
+            Some(("cand", v)) => agent.add_remote_candidate(from_sdp(v)).unwrap(),
             _ if line == "end" => break,
             _ => panic!("unexpected line from the peer: {line}"),
         }
@@ -101,7 +154,7 @@ fn interop(role: Role) {
     let mut signal = format!("ufrag {}\npwd {}\n", ours.ufrag, ours.pwd);
     for c in agent.local_candidates() {
         signal.push_str("cand ");
-        signal.push_str(&c.to_string());
+        signal.push_str(&to_sdp(c));
         signal.push('\n');
     }
     signal.push_str("end\n");
@@ -122,7 +175,7 @@ fn interop(role: Role) {
         agent.handle_timeout(now);
         while let Some(t) = agent.poll_transmit(now) {
             assert_eq!(t.source, local);
-            socket.send_to(&t.contents, t.destination).unwrap();
+            socket.send_to(t.contents, t.destination).unwrap();
         }
         while let Ok(line) = lines.try_recv() {
             peer_connected |= line == "connected";

@@ -61,7 +61,6 @@ fn server_reflexive_candidate_through_a_nat() {
     assert_eq!(c.related, Some(addr(PRIVATE)));
     assert_eq!(c.priority, candidate_priority(CandidateKind::ServerReflexive, 65535, 1));
     assert_eq!(c.priority >> 24, 100);
-    assert!(c.to_string().ends_with("typ srflx raddr 10.0.0.1 rport 5000"), "{c}");
     let gathered = sim
         .a
         .events

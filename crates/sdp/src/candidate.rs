@@ -63,7 +63,9 @@ pub enum CandidateAddress {
 impl CandidateAddress {
     /// Whether this is a multicast DNS name (ends in `.local`), as browsers use to hide host addresses.
     pub fn is_mdns(&self) -> bool {
-        matches!(self, Self::Fqdn(name) if name.len() > 6 && name.to_ascii_lowercase().ends_with(".local"))
+        const SUFFIX: &[u8] = b".local";
+        matches!(self, Self::Fqdn(name) if name.len() > SUFFIX.len()
+            && name.as_bytes()[name.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX))
     }
 
     fn parse(s: &str, field_name: &'static str) -> Result<Self, ErrorKind> {

@@ -363,6 +363,35 @@ fn session_level_lines() {
 }
 
 #[test]
+fn browser_mdns_host_candidates_parse() {
+    // What Chromium and Firefox signal by default for a host candidate: an mDNS name instead of the address.
+    let c = cand(
+        "2043237467 1 udp 2113937151 8b0f2d2a-33c5-4b7e-9d4e-6a0c1f3e5b7d.local 55555 typ host generation 0 \
+         network-cost 999",
+    );
+    assert_eq!(
+        (c.transport.clone(), c.typ.clone()),
+        (CandidateTransport::Udp, CandidateType::Host)
+    );
+    assert_eq!(
+        c.address,
+        CandidateAddress::Fqdn("8b0f2d2a-33c5-4b7e-9d4e-6a0c1f3e5b7d.local".into())
+    );
+    assert!(c.address.is_mdns());
+    assert_eq!(
+        (c.port, c.generation, c.extension("network-cost")),
+        (55555, Some(0), Some("999"))
+    );
+    let c: Candidate = "candidate:1 1 UDP 1 ABC.LOCAL 9 TYP HOST".parse().unwrap();
+    assert_eq!(c.transport, CandidateTransport::Udp);
+    assert_eq!(c.typ, CandidateType::Host);
+    assert!(c.address.is_mdns());
+    for name in ["local", ".local", "example.com", "a.localhost"] {
+        assert!(!CandidateAddress::Fqdn(name.into()).is_mdns(), "{name}");
+    }
+}
+
+#[test]
 fn abnf_literals_match_case_insensitively_and_keep_their_spelling() {
     assert_eq!(attr("setup:ACTPASS"), Attribute::Setup(Setup::ActPass));
     assert_eq!(attr("setup:Passive"), Attribute::Setup(Setup::Passive));

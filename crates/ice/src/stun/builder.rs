@@ -268,6 +268,16 @@ mod tests {
         m.verify_integrity(b"pw").unwrap();
         assert_eq!(m.verify_integrity(b"wrong"), Err(StunError::IntegrityMismatch));
         m.verify_fingerprint().unwrap();
+
+        // Any changed byte of the HMAC value fails the comparison.
+        let mi = m.get_raw(AttributeType::MESSAGE_INTEGRITY).unwrap();
+        let value_at = mi.offset + 4;
+        for i in [value_at, value_at + 19] {
+            let mut tampered = buf[..n].to_vec();
+            tampered[i] ^= 0x01;
+            let t = Message::parse(&tampered).unwrap();
+            assert_eq!(t.verify_integrity(b"pw"), Err(StunError::IntegrityMismatch));
+        }
     }
 
     #[test]

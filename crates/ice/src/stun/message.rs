@@ -3,9 +3,11 @@
 use std::net::SocketAddr;
 
 use super::{
-    Attribute, AttributeType, Class, ErrorCode, FINGERPRINT_XOR, HEADER_LEN, INTEGRITY_LEN, MAGIC_COOKIE, Method,
-    RawAttribute, TransactionId, crc32, hmac_sha1, split_type,
+    Attribute, AttributeType, Class, ErrorCode, FINGERPRINT_XOR, HEADER_LEN, HmacSha1, INTEGRITY_LEN, MAGIC_COOKIE,
+    Method, RawAttribute, TransactionId, crc32, hmac_sha1_state, split_type,
 };
+use hmac::Mac as _;
+
 use crate::StunError;
 
 /// A STUN message parsed from one datagram. Parsing checks the header and that every attribute fits; the
@@ -208,8 +210,7 @@ impl<'a> Message<'a> {
             attr: attr.typ,
             len: attr.value.len(),
         })?;
-        let expected = integrity_over(&self.buf[..attr.offset], key);
-        if openssl::memcmp::eq(&expected, got) {
+        if integrity_mac(&self.buf[..attr.offset], key).verify_slice(got).is_ok() {
             Ok(())
         } else {
             Err(StunError::IntegrityMismatch)
@@ -251,9 +252,15 @@ impl<'a> Message<'a> {
 /// HMAC-SHA1 over `before` (the message up to MESSAGE-INTEGRITY), with the length field set to cover the
 /// attribute itself.
 pub(crate) fn integrity_over(before: &[u8], key: &[u8]) -> [u8; INTEGRITY_LEN] {
+    integrity_mac(before, key).finalize().into_bytes().into()
+}
+
+/// The HMAC-SHA1 state after `before` (the message up to MESSAGE-INTEGRITY), with the length field set to cover
+/// the attribute itself: finalize it for the value, or compare a received value in constant time.
+fn integrity_mac(before: &[u8], key: &[u8]) -> HmacSha1 {
     let length = (before.len() - HEADER_LEN + 4 + INTEGRITY_LEN) as u16;
     let len_bytes = length.to_be_bytes();
-    hmac_sha1(key, &[&before[..2], &len_bytes, &before[4..]])
+    hmac_sha1_state(key, &[&before[..2], &len_bytes, &before[4..]])
 }
 
 /// The FINGERPRINT value for `before` (the message up to FINGERPRINT), with the length field set to cover it.

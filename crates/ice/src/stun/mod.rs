@@ -11,6 +11,8 @@ pub use builder::MessageBuilder;
 pub use crc::crc32;
 pub use message::{Attributes, Message};
 
+use hmac::Mac as _;
+
 use crate::StunError;
 
 /// The magic cookie every RFC 5389/8489 message carries in bytes 4..8.
@@ -84,19 +86,28 @@ pub fn is_stun(datagram: &[u8]) -> bool {
 }
 
 /// HMAC-SHA1 (RFC 2104) over `parts`, in order, with `key` (for short-term credentials, the password).
+#[cfg(test)]
+fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> [u8; INTEGRITY_LEN] {
+    hmac_sha1_state(key, parts).finalize().into_bytes().into()
+}
+
+/// HMAC-SHA1 (RFC 2104) keyed with `key`, fed with `parts` in order: not yet finalized, so a received tag can
+/// be compared in constant time (`verify_slice`).
 ///
 /// Uses the `RustCrypto` `hmac` and `sha1` crates: with OpenSSL 3 an `EVP_PKEY` + `EVP_DigestSign` context costs
 /// microseconds to set up per message (algorithm fetch, key object), several times the hash of a ~100-byte
 /// STUN check, while these keep no per-call setup beyond the key schedule.
-pub(crate) fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> [u8; INTEGRITY_LEN] {
-    use hmac::Mac as _;
+pub(crate) fn hmac_sha1_state(key: &[u8], parts: &[&[u8]]) -> HmacSha1 {
     // invariant: HMAC accepts keys of any length (longer ones are hashed first), so this cannot fail.
-    let mut mac = <hmac::Hmac<sha1::Sha1> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    let mut mac = HmacSha1::new_from_slice(key).expect("HMAC takes any key length");
     for part in parts {
         mac.update(part);
     }
-    mac.finalize().into_bytes().into()
+    mac
 }
+
+/// HMAC with SHA-1, the MESSAGE-INTEGRITY algorithm.
+pub(crate) type HmacSha1 = hmac::Hmac<sha1::Sha1>;
 
 #[cfg(test)]
 mod tests {

@@ -55,7 +55,7 @@ pub struct Sim {
 
 pub fn config(role: Role, seed: u64) -> AgentConfig {
     let mut c = AgentConfig::new(role);
-    c.seed = Some(seed);
+    c.test_seed = Some(seed);
     c
 }
 
@@ -65,7 +65,7 @@ impl Sim {
         let start = Instant::now();
         let mk = |config: AgentConfig, addr: &str| {
             let addr: SocketAddr = addr.parse().unwrap();
-            let mut agent = IceAgent::new(config, start);
+            let mut agent = IceAgent::new(config, start).unwrap();
             agent.add_local_candidate(Candidate::host(addr)).unwrap();
             Peer {
                 agent,
@@ -172,14 +172,15 @@ impl Sim {
                 if peer.silent {
                     continue;
                 }
-                if Message::parse(&t.contents).is_ok_and(|m| m.class() == Class::Request) {
+                let (source, destination, contents) = (t.source, t.destination, t.contents.to_vec());
+                if Message::parse(&contents).is_ok_and(|m| m.class() == Class::Request) {
                     self.requests_sent[usize::from(!from_a)] += 1;
                 }
                 if self.loss_percent > 0 && self.random_percent() < self.loss_percent {
                     self.dropped += 1;
                     continue;
                 }
-                self.send(t.source, t.destination, t.contents);
+                self.send(source, destination, contents);
             }
         }
         // New local candidates trickle to the other side at once.
