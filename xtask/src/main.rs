@@ -49,6 +49,7 @@ const NATIVE_DEPENDENCIES: &[(&str, &[&str], &[&str])] = &[
     ("ortc-rtp-packet", &[], &[]),
     ("ortc-rtcp", &[], &[]),
     ("ortc-sdp", &[], &[]),
+    ("ortc-ice", &[], &[]),
     ("ortc-jitter", &[], &[]),
     ("ortc-codecs", &["--no-default-features"], &[]),
     ("ortc-srtp", &["--no-default-features"], &[]),
