@@ -25,10 +25,19 @@ pub struct SessionConfig {
     pub seed: u64,
     /// Most RTP packets queued for sending across every stream; beyond it new packets are dropped and counted.
     pub max_queued_packets: usize,
+    /// Whether `a=rtcp-rsize` was negotiated: feedback (NACK, PLI, transport-wide CC) then goes out alone
+    /// (RFC 5506); otherwise in a compound behind a receiver report and SDES (RFC 4585 §3.1).
+    pub reduced_size_rtcp: bool,
+    /// Whether to send transport-wide congestion control feedback for received packets that carry the
+    /// transport-wide sequence number (`transport-cc` negotiated).
+    pub transport_cc_feedback: bool,
+    /// How often transport-wide feedback goes out while packets arrive.
+    pub transport_cc_interval: Duration,
 }
 
 impl SessionConfig {
-    /// A configuration with the defaults: a 1 s RTCP interval and a queue of 4096 packets.
+    /// A configuration with the defaults: a 1 s RTCP interval, a queue of 4096 packets, compound feedback,
+    /// transport-wide feedback every 100 ms when the extension is mapped.
     pub fn new(cname: impl Into<String>, extensions: ExtensionMap, clock: (Instant, NtpTime)) -> Self {
         Self {
             cname: cname.into(),
@@ -37,6 +46,9 @@ impl SessionConfig {
             clock,
             seed: 0x5EED,
             max_queued_packets: 4096,
+            reduced_size_rtcp: false,
+            transport_cc_feedback: true,
+            transport_cc_interval: Duration::from_millis(100),
         }
     }
 }

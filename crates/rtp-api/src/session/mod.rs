@@ -160,6 +160,8 @@ pub enum TimeoutReason {
     Report,
     /// A receive stream's jitter buffer has something due (a NACK, a playout, a give-up).
     Receiver(ReceiverId),
+    /// Transport-wide congestion control feedback is due.
+    TransportFeedback,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +176,84 @@ struct Route {
     ssrc: u32,
     receiver: usize,
     rtx: bool,
+}
+
+/// Arrivals waiting to be reported in transport-wide feedback.
+#[derive(Debug, Default)]
+struct Twcc {
+    unwrap: ortc_rtp_packet::SequenceUnwrapper,
+    /// (unwrapped transport-wide sequence number, arrival in µs from the session's clock reference).
+    arrivals: Vec<(i64, i64)>,
+    /// The first sequence number the next feedback may describe.
+    next: Option<i64>,
+    encoder: Option<ortc_rtcp::TwccEncoder>,
+    feedback_count: u8,
+    due: Option<Instant>,
+    media_ssrc: u32,
+}
+
+/// Arrivals held at most before feedback goes out early.
+const MAX_TWCC_ARRIVALS: usize = 1024;
+
+impl Twcc {
+    /// Records an arrival; `false` if it could not be kept (feedback is due at once then).
+    fn on_packet(&mut self, now: Instant, seq: u16, arrival: i64, ssrc: u32, interval: Duration) -> bool {
+        if self.arrivals.is_empty() && self.next.is_none() {
+            self.media_ssrc = ssrc;
+            self.arrivals.reserve(MAX_TWCC_ARRIVALS);
+        }
+        let seq = self.unwrap.unwrap(seq);
+        let kept = self.arrivals.len() < MAX_TWCC_ARRIVALS;
+        if kept {
+            self.arrivals.push((seq, arrival));
+        }
+        let due = if self.arrivals.len() >= MAX_TWCC_ARRIVALS {
+            now
+        } else {
+            now + interval
+        };
+        self.due = Some(self.due.map_or(due, |d| d.min(due)));
+        kept
+    }
+}
+
+/// RTCP compounds waiting to be sent, in reusable buffers.
+#[derive(Debug, Default)]
+struct RtcpQueue {
+    queue: VecDeque<Vec<u8>>,
+    free: Vec<Vec<u8>>,
+}
+
+impl RtcpQueue {
+    /// Writes the compound of `packets` into a free buffer and queues it; `false` if dropped (queue full, or
+    /// the packets do not fit one datagram).
+    fn push(&mut self, packets: &[&dyn WriteRtcp]) -> bool {
+        if self.queue.len() >= RTCP_QUEUE {
+            return false;
+        }
+        let mut buf = self.free.pop().unwrap_or_default();
+        buf.resize(RTCP_MTU, 0);
+        let mut w = CompoundWriter::new(&mut buf);
+        let ok = packets.iter().all(|p| w.push(*p).is_ok());
+        let len = w.len();
+        if !ok || len == 0 {
+            self.free.push(buf);
+            return false;
+        }
+        buf.truncate(len);
+        self.queue.push_back(buf);
+        true
+    }
+
+    /// Appends the oldest queued compound to `out`; `false` when none is queued.
+    fn pop_into(&mut self, out: &mut BytesMut) -> bool {
+        let Some(buf) = self.queue.pop_front() else {
+            return false;
+        };
+        out.extend_from_slice(&buf);
+        self.free.push(buf);
+        true
+    }
 }
 
 /// A small deterministic generator for the RTCP interval (RFC 3550 §6.3.1 randomisation, not a secret).
@@ -202,8 +282,12 @@ pub struct RtpSession {
     routes: Vec<Route>,
     media: VecDeque<Queued>,
     resend: VecDeque<Queued>,
-    rtcp: VecDeque<Vec<u8>>,
-    rtcp_free: Vec<Vec<u8>>,
+    rtcp: RtcpQueue,
+    twcc: Twcc,
+    /// Our last XR receiver reference time (middle 32 bits) and when it went out, for DLRR round trips.
+    last_rrt: Option<(u32, Instant)>,
+    /// The peers' last RRT blocks: their SSRC, its middle 32 bits and when it arrived (answered with DLRR).
+    peer_rrts: Vec<(u32, u32, Instant)>,
     events: VecDeque<Event>,
     next_report: Option<Instant>,
     rng: IntervalRng,
@@ -220,8 +304,10 @@ impl RtpSession {
         Self {
             media: VecDeque::with_capacity(config.max_queued_packets),
             resend: VecDeque::with_capacity(256),
-            rtcp: VecDeque::with_capacity(RTCP_QUEUE),
-            rtcp_free: Vec::new(),
+            rtcp: RtcpQueue::default(),
+            twcc: Twcc::default(),
+            last_rrt: None,
+            peer_rrts: Vec::new(),
             events: VecDeque::with_capacity(MAX_EVENTS),
             srtp: None,
             senders: Vec::new(),
@@ -331,6 +417,16 @@ impl RtpSession {
         self.events.push_back(event);
     }
 
+    /// Microseconds from the session's clock reference to `now` (negative before it).
+    fn micros(&self, now: Instant) -> i64 {
+        let at = self.config.clock.0;
+        if now >= at {
+            i64::try_from((now - at).as_micros()).unwrap_or(i64::MAX)
+        } else {
+            -i64::try_from((at - now).as_micros()).unwrap_or(i64::MAX)
+        }
+    }
+
     fn ntp(&self, now: Instant) -> NtpTime {
         let (at, ntp) = self.config.clock;
         if now >= at {
@@ -360,7 +456,19 @@ impl RtpSession {
             return;
         };
         self.schedule_report(now);
-        let Some((index, rtx)) = self.route(&rtp) else {
+        let ext = ExtensionValues::decode(&rtp, &self.config.extensions);
+        if self.config.transport_cc_feedback
+            && let Some(seq) = ext.transport_seq
+        {
+            let arrival = self.micros(now);
+            if !self
+                .twcc
+                .on_packet(now, seq.0, arrival, rtp.ssrc(), self.config.transport_cc_interval)
+            {
+                self.stats.transport_feedback_late += 1;
+            }
+        }
+        let Some((index, rtx)) = self.route(&rtp, &ext) else {
             self.stats.rtp_unrouted += 1;
             return;
         };
@@ -376,10 +484,9 @@ impl RtpSession {
     }
 
     /// Finds the receive stream of an authenticated packet; binds its SSRC on first sight.
-    fn route(&mut self, rtp: &RtpPacket<bytes::Bytes>) -> Option<(usize, bool)> {
+    fn route(&mut self, rtp: &RtpPacket<bytes::Bytes>, ext: &ExtensionValues<'_>) -> Option<(usize, bool)> {
         let ssrc = rtp.ssrc();
         let pt = rtp.payload_type();
-        let ext = ExtensionValues::decode(rtp, &self.config.extensions);
         if let Some(mid) = ext.mid {
             let rid = ext.rid.map(|r| r.0).or(ext.repaired_rid.map(|r| r.0));
             let found = self.receivers.iter().position(|r| {
@@ -538,6 +645,7 @@ impl RtpSession {
                     }
                 }
             }
+            RtcpPacket::ExtendedReport(xr) => self.on_extended_report(now, arrival, xr),
             RtcpPacket::Bye(bye) => {
                 for ssrc in bye.sources() {
                     if let Some(i) = self.receivers.iter().position(|r| r.ssrc == Some(ssrc)) {
@@ -546,6 +654,81 @@ impl RtpSession {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Takes an XR packet: a peer's reference time is kept for our DLRR answer; a DLRR block answering our
+    /// reference time gives the round trip.
+    fn on_extended_report(&mut self, now: Instant, arrival: u32, xr: &ortc_rtcp::ExtendedReport<'_>) {
+        for block in xr.blocks() {
+            match block {
+                ortc_rtcp::XrBlock::ReceiverReferenceTime(ntp) => {
+                    let entry = (xr.ssrc(), ntp.middle32(), now);
+                    if let Some(e) = self.peer_rrts.iter_mut().find(|(s, ..)| *s == xr.ssrc()) {
+                        *e = entry;
+                    } else if self.peer_rrts.len() < 16 {
+                        self.peer_rrts.push(entry);
+                    } else {
+                        self.stats.rtcp_foreign += 1;
+                    }
+                }
+                ortc_rtcp::XrBlock::Dlrr(bytes) => {
+                    for item in ortc_rtcp::xr::dlrr_items(bytes) {
+                        self.on_dlrr(&item, arrival);
+                    }
+                }
+                ortc_rtcp::XrBlock::Other { .. } => {}
+            }
+        }
+    }
+
+    /// The sender info of every stream that has sent (or is saying BYE): its NTP time, the RTP time of the
+    /// same instant (the last frame's, extrapolated on its clock) and its counts (wrapping, RFC 3550 §6.4.1).
+    fn sender_infos(&self, now: Instant, ntp: NtpTime) -> Vec<(u32, SenderInfo)> {
+        let mut infos = Vec::new();
+        for s in self.senders.iter().filter(|s| !s.stopped || s.bye_pending) {
+            let Some((ts, at, clock)) = s.last_frame else { continue };
+            let elapsed = now.saturating_duration_since(at).as_micros();
+            // The RTP clock wraps: keeping the low 32 bits is the intent.
+            let rtp_time = ts.wrapping_add((elapsed * u128::from(clock) / 1_000_000) as u32);
+            infos.push((
+                s.params.ssrc,
+                SenderInfo {
+                    ntp_time: ntp,
+                    rtp_time,
+                    packet_count: s.stats.packets_sent as u32,
+                    octet_count: s.stats.bytes_sent as u32,
+                },
+            ));
+        }
+        infos
+    }
+
+    /// DLRR sub-blocks answering the peers' reference times since the last report.
+    fn dlrr_items(&mut self, now: Instant) -> Vec<ortc_rtcp::DlrrItem> {
+        self.peer_rrts
+            .drain(..)
+            .map(|(ssrc, last_rr, at)| ortc_rtcp::DlrrItem {
+                ssrc,
+                last_rr,
+                delay_since_last_rr: ortc_rtcp::ntp::duration_to_middle32(now.saturating_duration_since(at)),
+            })
+            .collect()
+    }
+
+    /// A DLRR answer to our reference time: the round trip of a receive-only endpoint.
+    fn on_dlrr(&mut self, item: &ortc_rtcp::DlrrItem, arrival: u32) {
+        let ours = self.reporter() == Some(item.ssrc);
+        let Some((last_rr, _)) = self.last_rrt.filter(|(lrr, _)| ours && *lrr == item.last_rr) else {
+            self.stats.rtcp_foreign += 1;
+            return;
+        };
+        let Some(rtt) = ortc_rtcp::rtt_from_report(arrival, last_rr, item.delay_since_last_rr) else {
+            return;
+        };
+        for r in &mut self.receivers {
+            r.set_rtt(rtt);
+            r.on_round_trip(rtt);
         }
     }
 
@@ -573,6 +756,11 @@ impl RtpSession {
     /// When to call [`RtpSession::handle_timeout`], and why.
     pub fn poll_timeout(&self) -> Option<(Instant, TimeoutReason)> {
         let mut best = self.next_report.map(|t| (t, TimeoutReason::Report));
+        if let Some(t) = self.twcc.due
+            && best.is_none_or(|(b, _)| t < b)
+        {
+            best = Some((t, TimeoutReason::TransportFeedback));
+        }
         for (i, r) in self.receivers.iter().enumerate() {
             if let Some(t) = r.poll_timeout()
                 && best.is_none_or(|(b, _)| t < b)
@@ -597,7 +785,7 @@ impl RtpSession {
                     sender_ssrc: self.receivers[i].params.rtcp_ssrc,
                     media_ssrc,
                 };
-                if self.queue_rtcp(&[&pli]) {
+                if self.queue_feedback(pli.sender_ssrc, &pli) {
                     self.receivers[i].stats.pli_count += 1;
                 }
             }
@@ -606,6 +794,9 @@ impl RtpSession {
                 self.receivers[i].readable = true;
                 self.push_event(Event::Readable(ReceiverId(i)));
             }
+        }
+        if self.twcc.due.is_some_and(|t| t <= now) {
+            self.send_transport_feedback();
         }
         if self.next_report.is_some_and(|t| t <= now) {
             self.send_report(now);
@@ -635,37 +826,90 @@ impl RtpSession {
                 media_ssrc,
                 items: chunk,
             };
-            self.queue_rtcp(&[&nack]);
+            self.queue_feedback(sender_ssrc, &nack);
         }
         self.nack_items = items;
         self.receivers[i].nack_scratch = scratch;
     }
 
-    /// Writes the compound of `packets` into a free RTCP buffer and queues it; `false` if dropped.
-    fn queue_rtcp(&mut self, packets: &[&dyn WriteRtcp]) -> bool {
-        if self.rtcp.len() >= RTCP_QUEUE {
-            self.stats.rtcp_dropped += 1;
-            return false;
-        }
-        let mut buf = self.rtcp_free.pop().unwrap_or_default();
-        buf.resize(RTCP_MTU, 0);
-        let mut w = CompoundWriter::new(&mut buf);
-        let mut ok = true;
-        for p in packets {
-            if w.push(*p).is_err() {
-                ok = false;
-                break;
+    /// The SSRC our RTCP goes out from: the first send stream's, else the first receive stream's.
+    fn reporter(&self) -> Option<u32> {
+        self.senders
+            .first()
+            .map(|s| s.params.ssrc)
+            .or_else(|| self.receivers.first().map(|r| r.params.rtcp_ssrc))
+    }
+
+    /// Queues transport-wide feedback for the packets that arrived since the last one (draft-holmer-rmcat-
+    /// transport-wide-cc-extensions-01 §3.1).
+    fn send_transport_feedback(&mut self) {
+        self.twcc.due = None;
+        let Some(reporter) = self.reporter() else {
+            self.twcc.arrivals.clear();
+            return;
+        };
+        let mut arrivals = std::mem::take(&mut self.twcc.arrivals);
+        arrivals.sort_unstable();
+        arrivals.dedup_by_key(|(seq, _)| *seq);
+        let media_ssrc = self.twcc.media_ssrc;
+        let mut encoder = self
+            .twcc
+            .encoder
+            .take()
+            .unwrap_or_else(|| ortc_rtcp::TwccEncoder::new(reporter, media_ssrc, 0));
+        encoder.reset(self.twcc.feedback_count);
+        for &(seq, arrival) in &arrivals {
+            if self.twcc.next.is_some_and(|next| seq < next) {
+                self.stats.transport_feedback_late += 1;
+                continue;
             }
+            if encoder.add(seq.cast_unsigned() as u16, arrival).is_err() {
+                // Too far from what the message holds (a long gap, a large delta): send it, start the next.
+                self.flush_transport_feedback(reporter, &mut encoder);
+                if encoder.add(seq.cast_unsigned() as u16, arrival).is_err() {
+                    continue;
+                }
+            }
+            self.twcc.next = Some(seq + 1);
         }
-        let len = w.len();
-        if !ok || len == 0 {
+        self.flush_transport_feedback(reporter, &mut encoder);
+        arrivals.clear();
+        self.twcc.arrivals = arrivals;
+        self.twcc.encoder = Some(encoder);
+    }
+
+    fn flush_transport_feedback(&mut self, reporter: u32, encoder: &mut ortc_rtcp::TwccEncoder) {
+        if encoder.is_empty() {
+            return;
+        }
+        if self.queue_feedback(reporter, &*encoder) {
+            self.stats.transport_feedback_sent += 1;
+        }
+        self.twcc.feedback_count = self.twcc.feedback_count.wrapping_add(1);
+        encoder.reset(self.twcc.feedback_count);
+    }
+
+    /// Queues a feedback packet from `reporter`: alone when reduced-size RTCP is negotiated (RFC 5506),
+    /// otherwise in a compound behind an empty receiver report and SDES CNAME (RFC 4585 §3.1).
+    fn queue_feedback(&mut self, reporter: u32, packet: &dyn WriteRtcp) -> bool {
+        let sent = if self.config.reduced_size_rtcp {
+            self.rtcp.push(&[packet])
+        } else {
+            let rr = ReceiverReportBuilder {
+                ssrc: reporter,
+                report_blocks: &[],
+                profile_extension: &[],
+            };
+            let sdes = SdesCname {
+                ssrc: reporter,
+                cname: &self.config.cname,
+            };
+            self.rtcp.push(&[&rr, &sdes, packet])
+        };
+        if !sent {
             self.stats.rtcp_dropped += 1;
-            self.rtcp_free.push(buf);
-            return false;
         }
-        buf.truncate(len);
-        self.rtcp.push_back(buf);
-        true
+        sent
     }
 
     /// Queues a compound: an SR per sending stream (the first with every receive stream's block), or an RR,
@@ -682,22 +926,7 @@ impl RtpSession {
         }
         let ntp = self.ntp(now);
         let blocks = std::mem::take(&mut self.blocks);
-        let mut infos: Vec<(u32, SenderInfo)> = Vec::new();
-        for s in self.senders.iter().filter(|s| !s.stopped || s.bye_pending) {
-            let Some((ts, at, clock)) = s.last_frame else { continue };
-            let elapsed = now.saturating_duration_since(at).as_micros();
-            // The RTP clock wraps: keeping the low 32 bits is the intent.
-            let rtp_time = ts.wrapping_add((elapsed * u128::from(clock) / 1_000_000) as u32);
-            infos.push((
-                s.params.ssrc,
-                SenderInfo {
-                    ntp_time: ntp,
-                    rtp_time,
-                    packet_count: s.stats.packets_sent as u32,
-                    octet_count: s.stats.bytes_sent as u32,
-                },
-            ));
-        }
+        let infos = self.sender_infos(now, ntp);
         let reporter = infos
             .first()
             .map(|(s, _)| *s)
@@ -737,17 +966,37 @@ impl RtpSession {
             sources: &byes,
             reason: None,
         };
-        let mut packets: Vec<&dyn WriteRtcp> = Vec::with_capacity(srs.len() + 3);
+        // XR (RFC 3611): a receive-only endpoint sends its reference time, to learn the round trip from the
+        // DLRR answer; the peers' reference times are answered.
+        let dlrr = self.dlrr_items(now);
+        let mut xr_blocks = Vec::with_capacity(2);
+        if srs.is_empty() {
+            xr_blocks.push(ortc_rtcp::XrBlockBuilder::ReceiverReferenceTime(ntp));
+            self.last_rrt = Some((ntp.middle32(), now));
+        }
+        if !dlrr.is_empty() {
+            xr_blocks.push(ortc_rtcp::XrBlockBuilder::Dlrr(&dlrr));
+        }
+        let xr = ortc_rtcp::ExtendedReportBuilder {
+            ssrc: reporter,
+            blocks: &xr_blocks,
+        };
+        let mut packets: Vec<&dyn WriteRtcp> = Vec::with_capacity(srs.len() + 4);
         if srs.is_empty() {
             packets.push(&rr);
         } else {
             packets.extend(srs.iter().map(|s| s as &dyn WriteRtcp));
         }
         packets.push(&sdes);
+        if !xr_blocks.is_empty() {
+            packets.push(&xr);
+        }
         if !byes.is_empty() {
             packets.push(&bye);
         }
-        self.queue_rtcp(&packets);
+        if !self.rtcp.push(&packets) {
+            self.stats.rtcp_dropped += 1;
+        }
         drop(packets);
         drop(srs);
         for s in &mut self.senders {
@@ -762,9 +1011,7 @@ impl RtpSession {
     pub fn poll_transmit(&mut self, now: Instant, out: &mut BytesMut) -> Option<Transmit> {
         self.srtp.as_ref()?;
         out.clear();
-        while let Some(buf) = self.rtcp.pop_front() {
-            out.extend_from_slice(&buf);
-            self.rtcp_free.push(buf);
+        while self.rtcp.pop_into(out) {
             let srtp = self.srtp.as_mut()?;
             if srtp.outbound().protect_rtcp(out).is_ok() {
                 return Some(Transmit::Rtcp { len: out.len() });
@@ -975,7 +1222,7 @@ impl ReceiverMut<'_> {
             sender_ssrc: r.params.rtcp_ssrc,
             media_ssrc,
         };
-        let sent = s.queue_rtcp(&[&pli]);
+        let sent = s.queue_feedback(pli.sender_ssrc, &pli);
         if sent {
             s.receivers[self.index].stats.pli_count += 1;
         }

@@ -447,6 +447,15 @@ impl RecvStream {
         remote.reports_sent += 1;
     }
 
+    /// Records a round trip measured through XR (receiver reference time and DLRR).
+    pub(crate) fn on_round_trip(&mut self, rtt: Duration) {
+        let remote = self.stats.remote.get_or_insert_with(RemoteOutboundStats::default);
+        let secs = rtt.as_secs_f64();
+        remote.round_trip_time = Some(secs);
+        remote.total_round_trip_time += secs;
+        remote.round_trip_time_measurements += 1;
+    }
+
     /// The report block about this stream at `now` (RFC 3550 §6.4.1, A.3); `None` before any packet.
     pub(crate) fn report_block(&mut self, now: Instant) -> Option<ReportBlock> {
         let ssrc = self.ssrc?;

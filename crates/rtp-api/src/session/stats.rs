@@ -129,6 +129,13 @@ pub struct RemoteOutboundStats {
     pub remote_timestamp: ortc_rtcp::NtpTime,
     /// Sender reports received — `reportsSent`.
     pub reports_sent: u64,
+    /// The latest round-trip time from an XR DLRR answer to our receiver reference time, seconds —
+    /// `roundTripTime` (a receive-only endpoint has no other).
+    pub round_trip_time: Option<f64>,
+    /// Sum of those, seconds — `totalRoundTripTime`.
+    pub total_round_trip_time: f64,
+    /// How many — `roundTripTimeMeasurements`.
+    pub round_trip_time_measurements: u64,
 }
 
 /// Counters of the session as a whole: every datagram it could not use is counted here.
@@ -155,4 +162,8 @@ pub struct SessionStats {
     pub rtcp_dropped: u64,
     /// Packets the SRTP layer refused to protect.
     pub protect_failed: u64,
+    /// Transport-wide CC feedback messages sent.
+    pub transport_feedback_sent: u64,
+    /// Packets that arrived after the transport-wide feedback covering them went out (reported lost).
+    pub transport_feedback_late: u64,
 }

@@ -84,6 +84,8 @@ pub struct Link {
     bad: bool,
     pub sent: u64,
     pub lost: u64,
+    /// RTP datagrams among `lost`.
+    pub lost_rtp: u64,
     pub duplicated: u64,
 }
 
@@ -105,6 +107,7 @@ impl Link {
         }
         if self.bad || rng.chance(i.loss) {
             self.lost += 1;
+            self.lost_rtp += u64::from(!rtcp);
             return;
         }
         let copies = if rng.chance(i.duplicate) { 2 } else { 1 };
