@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         match p {
             RtcpPacket::SenderReport(sr) => {
                 let _ = (
-                    sr.ssrc(),
+                    sr.sender_ssrc(),
                     sr.sender_info(),
                     sr.report_blocks().count(),
                     sr.profile_extension(),

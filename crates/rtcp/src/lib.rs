@@ -27,7 +27,7 @@
 //! let mut buf = [0u8; 1200];
 //! let mut w = CompoundWriter::new(&mut buf);
 //! w.push(&SenderReportBuilder {
-//!     ssrc: 0xA11CE,
+//!     sender_ssrc: 0xA11CE,
 //!     sender_info: SenderInfo { ntp_time: NtpTime(1 << 32), rtp_time: 960, packet_count: 1, octet_count: 160 },
 //!     report_blocks: &blocks,
 //!     profile_extension: &[],
@@ -38,7 +38,7 @@
 //! for packet in Compound::new(&buf[..len]) {
 //!     match packet? {
 //!         RtcpPacket::SenderReport(sr) => {
-//!             assert_eq!(sr.ssrc(), 0xA11CE);
+//!             assert_eq!(sr.sender_ssrc(), 0xA11CE);
 //!             assert_eq!(sr.report_blocks().next().map(|b| b.fraction_lost), Some(12));
 //!         }
 //!         RtcpPacket::Sdes(sdes) => assert_eq!(sdes.cname(), Some(&b"alice"[..])),

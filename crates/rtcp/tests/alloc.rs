@@ -16,7 +16,7 @@ fn walk(datagram: &[u8]) -> u64 {
         };
         sum += match p {
             RtcpPacket::SenderReport(sr) => {
-                u64::from(sr.ssrc())
+                u64::from(sr.sender_ssrc())
                     + sr.sender_info().ntp_time.0
                     + sr.report_blocks()
                         .map(|b| u64::from(b.jitter) + u64::from(b.last_sr))
@@ -65,7 +65,7 @@ fn iterating_allocates_nothing() {
     let mut w = ortc_rtcp::CompoundWriter::new(&mut buf);
     let blocks = [ortc_rtcp::ReportBlock::default(); 3];
     w.push(&ortc_rtcp::SenderReportBuilder {
-        ssrc: 1,
+        sender_ssrc: 1,
         report_blocks: &blocks,
         ..Default::default()
     })

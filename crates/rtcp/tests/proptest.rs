@@ -34,13 +34,13 @@ proptest! {
     fn sr_rr_round_trip(ssrc: u32, ntp: u64, rtp: u32, blocks in vec(block(), 0..=31), ext in vec(any::<[u8; 4]>(), 0..3)) {
         let ext: Vec<u8> = ext.concat();
         let info = SenderInfo { ntp_time: NtpTime(ntp), rtp_time: rtp, packet_count: 1, octet_count: 2 };
-        let bytes = write_vec(&SenderReportBuilder { ssrc, sender_info: info, report_blocks: &blocks, profile_extension: &ext });
+        let bytes = write_vec(&SenderReportBuilder { sender_ssrc: ssrc, sender_info: info, report_blocks: &blocks, profile_extension: &ext });
         let RtcpPacket::SenderReport(sr) = only(&bytes) else { panic!("not an SR") };
-        prop_assert_eq!(sr.ssrc(), ssrc);
+        prop_assert_eq!(sr.sender_ssrc(), ssrc);
         prop_assert_eq!(sr.sender_info(), info);
         prop_assert!(sr.report_blocks().eq(blocks.iter().copied()));
         prop_assert_eq!(sr.profile_extension(), &ext[..]);
-        let bytes = write_vec(&ReceiverReportBuilder { ssrc, report_blocks: &blocks, profile_extension: &ext });
+        let bytes = write_vec(&ReceiverReportBuilder { sender_ssrc: ssrc, report_blocks: &blocks, profile_extension: &ext });
         let p = only(&bytes);
         prop_assert_eq!(reencode(&p), bytes);
     }

@@ -23,7 +23,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         RtcpPacket::SenderReport(sr) => {
             let blocks: Vec<_> = sr.report_blocks().collect();
             write_vec(&SenderReportBuilder {
-                ssrc: sr.ssrc(),
+                sender_ssrc: sr.sender_ssrc(),
                 sender_info: sr.sender_info(),
                 report_blocks: &blocks,
                 profile_extension: sr.profile_extension(),
@@ -32,7 +32,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         RtcpPacket::ReceiverReport(rr) => {
             let blocks: Vec<_> = rr.report_blocks().collect();
             write_vec(&ReceiverReportBuilder {
-                ssrc: rr.ssrc(),
+                sender_ssrc: rr.sender_ssrc(),
                 report_blocks: &blocks,
                 profile_extension: rr.profile_extension(),
             })
@@ -54,7 +54,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         }
         RtcpPacket::App(a) => write_vec(&AppBuilder {
             subtype: a.subtype(),
-            ssrc: a.ssrc(),
+            sender_ssrc: a.sender_ssrc(),
             name: a.name(),
             data: a.data(),
         }),
@@ -130,7 +130,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
                 })
                 .collect();
             write_vec(&ExtendedReportBuilder {
-                ssrc: x.ssrc(),
+                sender_ssrc: x.sender_ssrc(),
                 blocks: &blocks,
             })
         }
