@@ -3,10 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ortc_rtcp::xr::dlrr_items;
 use ortc_rtcp::{
     ByeBuilder, Compound, NackBuilder, PacketStatus, RtcpPacket, TransportFeedbackBuilder, WriteRtcp, XrBlock,
-    nack_items, validate_compound,
+    dlrr_items, nack_items, validate_compound,
 };
 
 fn rebuilt_equal(w: &dyn WriteRtcp, check: impl Fn(RtcpPacket<'_>)) {
@@ -102,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
                 });
             }
             RtcpPacket::Remb(r) => {
-                let _ = (r.bitrate_bps(), r.ssrcs().count());
+                let _ = (r.bitrate_bps(), r.media_ssrcs().count());
             }
             RtcpPacket::Fir(f) => {
                 let _ = f.entries().count();

@@ -7,7 +7,8 @@
 //! - Views and builders per packet type: [`SenderReport`] / [`SenderReportBuilder`], [`ReceiverReport`],
 //!   [`Sdes`], [`Bye`], [`App`], generic [`Nack`] (with [`nack_items`] to turn a loss list into the fewest
 //!   items), transport-wide CC [`TransportFeedback`] (and [`TwccEncoder`] for the receiver), [`Pli`],
-//!   [`Fir`], [`Remb`], extended reports [`ExtendedReport`] (RRT, DLRR); SLI, RPSI and other feedback
+//!   [`Fir`], [`Remb`], extended reports [`ExtendedReport`] (RRT, DLRR, with [`dlrr_items`] to read the
+//!   sub-blocks); SLI, RPSI and other feedback
 //!   pass through as [`Feedback`].
 //! - Builders implement [`WriteRtcp`]: they write into a caller's `&mut [u8]` or [`bytes::BytesMut`];
 //!   [`CompoundWriter`] stacks several into one datagram.
@@ -82,4 +83,4 @@ pub use rr::{ReceiverReport, ReceiverReportBuilder};
 pub use sdes::{Sdes, SdesBuilder, SdesChunk, SdesChunkBuilder, SdesChunks, SdesCname, SdesItem, SdesItems, SdesType};
 pub use sr::{SenderReport, SenderReportBuilder};
 pub use twcc::{PacketStatus, StatusChunk, TransportFeedback, TransportFeedbackBuilder, TwccEncoder, TwccPacket};
-pub use xr::{DlrrItem, ExtendedReport, ExtendedReportBuilder, XrBlock, XrBlockBuilder};
+pub use xr::{DlrrItem, ExtendedReport, ExtendedReportBuilder, XrBlock, XrBlockBuilder, XrBlocks, dlrr_items};

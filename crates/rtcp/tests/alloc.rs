@@ -35,14 +35,14 @@ fn walk(datagram: &[u8]) -> u64 {
                 .filter(|p| p.status != PacketStatus::NotReceived)
                 .map(|p| u64::from(p.delta_ticks.unsigned_abs()))
                 .sum(),
-            RtcpPacket::Remb(r) => r.bitrate_bps() + r.ssrcs().count() as u64,
+            RtcpPacket::Remb(r) => r.bitrate_bps() + r.media_ssrcs().count() as u64,
             RtcpPacket::Fir(f) => f.entries().map(|e| u64::from(e.seq_nr)).sum(),
             RtcpPacket::Pli(p) => p.media_ssrc().into(),
             RtcpPacket::ExtendedReport(x) => x
                 .blocks()
                 .map(|b| match b {
                     XrBlock::ReceiverReferenceTime(t) => t.0,
-                    XrBlock::Dlrr(d) => ortc_rtcp::xr::dlrr_items(d).map(|i| u64::from(i.last_rr)).sum(),
+                    XrBlock::Dlrr(d) => ortc_rtcp::dlrr_items(d).map(|i| u64::from(i.last_rr)).sum(),
                     XrBlock::Other { data, .. } => data.len() as u64,
                 })
                 .sum(),
@@ -84,7 +84,7 @@ fn iterating_allocates_nothing() {
     w.push(&ortc_rtcp::RembBuilder {
         sender_ssrc: 1,
         bitrate: ortc_rtcp::RembBitrate::from_bps(1_000_000),
-        ssrcs: &[2, 3],
+        media_ssrcs: &[2, 3],
     })
     .unwrap();
     w.push(&ortc_rtcp::ByeBuilder {

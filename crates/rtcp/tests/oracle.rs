@@ -117,7 +117,7 @@ fn ours() -> Vec<u8> {
     w.push(&RembBuilder {
         sender_ssrc: 0xA11CE,
         bitrate: RembBitrate::from_bps(233_888),
-        ssrcs: &[0xB0B, 0xCAFE],
+        media_ssrcs: &[0xB0B, 0xCAFE],
     })
     .expect("test input");
     w.push(&ByeBuilder {
@@ -266,7 +266,7 @@ fn ours_decode_theirs() {
     assert!(f.entries().eq([FirEntry { ssrc: 0xB0B, seq_nr: 9 }]));
     let RtcpPacket::Remb(r) = packets[6] else { panic!() };
     assert_eq!(r.bitrate_bps(), 233_888);
-    assert!(r.ssrcs().eq([0xB0B, 0xCAFE]));
+    assert!(r.media_ssrcs().eq([0xB0B, 0xCAFE]));
     let RtcpPacket::Bye(b) = packets[7] else { panic!() };
     assert_eq!(b.reason(), Some(&b"done"[..]));
 }

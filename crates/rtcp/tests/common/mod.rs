@@ -1,11 +1,10 @@
 //! Shared by the integration tests: re-encoding a decoded packet through its builder, and RTCP demultiplexing.
 #![allow(dead_code, unreachable_pub)]
 
-use ortc_rtcp::xr::dlrr_items;
 use ortc_rtcp::{
     AppBuilder, ByeBuilder, DlrrItem, ExtendedReportBuilder, FeedbackBuilder, FirBuilder, NackBuilder, PacketStatus,
     PliBuilder, ReceiverReportBuilder, RembBuilder, RtcpPacket, SdesBuilder, SdesChunkBuilder, SdesItem,
-    SenderReportBuilder, TransportFeedbackBuilder, WriteRtcp, XrBlock, XrBlockBuilder,
+    SenderReportBuilder, TransportFeedbackBuilder, WriteRtcp, XrBlock, XrBlockBuilder, dlrr_items,
 };
 
 /// Writes `w` into a fresh vector of exactly its encoded length.
@@ -97,11 +96,11 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
             })
         }
         RtcpPacket::Remb(r) => {
-            let ssrcs: Vec<_> = r.ssrcs().collect();
+            let ssrcs: Vec<_> = r.media_ssrcs().collect();
             write_vec(&RembBuilder {
                 sender_ssrc: r.sender_ssrc(),
                 bitrate: r.bitrate(),
-                ssrcs: &ssrcs,
+                media_ssrcs: &ssrcs,
             })
         }
         RtcpPacket::ExtendedReport(x) => {
