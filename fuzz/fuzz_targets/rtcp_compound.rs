@@ -54,11 +54,11 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
             RtcpPacket::Nack(n) => {
-                let mut lost: Vec<u16> = n.lost().collect();
+                let lost: Vec<u16> = n.lost().collect();
                 let mut want = lost.clone();
                 want.sort_unstable();
                 want.dedup();
-                let items: Vec<_> = nack_items(&mut lost).collect();
+                let items: Vec<_> = nack_items(&lost).collect();
                 let covered: Vec<u16> = items.iter().flat_map(|i| i.lost()).collect();
                 let mut got = covered.clone();
                 got.sort_unstable();

@@ -70,17 +70,30 @@ proptest! {
     #[test]
     fn nack_items_cover_exactly(start: u16, offsets in vec(0u16..3000, 0..200)) {
         // Losses within a window that may straddle the wrap.
-        let mut lost: Vec<u16> = offsets.iter().map(|o| start.wrapping_add(*o)).collect();
+        let lost: Vec<u16> = offsets.iter().map(|o| start.wrapping_add(*o)).collect();
         let mut want = lost.clone();
         want.sort_by_key(|s| s.wrapping_sub(start));
         want.dedup();
-        let items: Vec<NackItem> = nack_items(&mut lost).collect();
+        let items: Vec<NackItem> = nack_items(&lost).collect();
         let got: Vec<u16> = items.iter().flat_map(|i| i.lost()).collect();
         prop_assert_eq!(&got, &want);
         // Minimal: greedy lower bound check - no two consecutive items could be merged.
         for w in items.windows(2) {
             prop_assert!(w[1].pid.wrapping_sub(w[0].pid) > 16);
         }
+    }
+
+    #[test]
+    fn nack_items_cover_any_list(lost in vec(any::<u16>(), 0..300)) {
+        // Spread over the whole sequence space: covered exactly, each number once, every item led by a loss.
+        let items: Vec<NackItem> = nack_items(&lost).collect();
+        let mut got: Vec<u16> = items.iter().flat_map(|i| i.lost()).collect();
+        got.sort_unstable();
+        let mut want = lost.clone();
+        want.sort_unstable();
+        want.dedup();
+        prop_assert_eq!(got, want);
+        prop_assert!(items.iter().all(|i| lost.contains(&i.pid)));
     }
 
     #[test]
