@@ -45,7 +45,7 @@
 //! assert_eq!(audio.direction(), Some(Direction::SendRecv));
 //! assert_eq!(audio.attributes.rtpmap(111).map(|r| r.clock_rate), Some(48000));
 //! assert_eq!(audio.attributes.fmtp(111).and_then(|f| f.param("useinbandfec")), Some("1"));
-//! assert_eq!(audio.attributes.setup(), Some(&Setup::ActPass));
+//! assert_eq!(audio.attributes.setup(), Some(Setup::ActPass));
 //! assert_eq!(sdp.to_string(), offer);
 //!
 //! // Building an answer section.

@@ -359,7 +359,7 @@ fn session_level_lines() {
     assert_eq!(sdp.media[0].port_count, Some(2));
     assert_eq!(sdp.media[0].bandwidths[0].bwtype, "TIAS");
     assert_eq!(sdp.direction(&sdp.media[0]), Direction::RecvOnly);
-    assert_eq!(sdp.media[1].attributes.sctp_port(), Some(&5000));
+    assert_eq!(sdp.media[1].attributes.sctp_port(), Some(5000));
 }
 
 #[test]
@@ -399,4 +399,33 @@ fn abnf_literals_match_case_insensitively_and_keep_their_spelling() {
         panic!()
     };
     assert_eq!((s.send.len(), s.recv.len()), (2, 1));
+}
+
+#[test]
+fn look_ups_give_text_as_str_and_small_values_by_value() {
+    let text = format!(
+        "{HEAD}a=mid:0\r\na=ice-ufrag:ktVP\r\na=ice-pwd:6l9ArpdPhMuIwCy6wbOvJ3Ah\r\na=setup:passive\r\n\
+         a=sctp-port:5000\r\na=max-message-size:262144\r\na=inactive\r\n"
+    );
+    let sdp = SessionDescription::parse(&text).unwrap();
+    let a = &sdp.media[0].attributes;
+    // The same shapes as the session-level helpers (`SessionDescription::ice_ufrag`, `setup`).
+    let (mid, ufrag, pwd): (Option<&str>, Option<&str>, Option<&str>) = (a.mid(), a.ice_ufrag(), a.ice_pwd());
+    assert_eq!(
+        (mid, ufrag, pwd),
+        (Some("0"), Some("ktVP"), Some("6l9ArpdPhMuIwCy6wbOvJ3Ah"))
+    );
+    assert_eq!(sdp.ice_ufrag(&sdp.media[0]), ufrag);
+    let (setup, port, size, dir): (Option<Setup>, Option<u16>, Option<u64>, Option<Direction>) =
+        (a.setup(), a.sctp_port(), a.max_message_size(), a.direction());
+    assert_eq!(setup, sdp.setup(&sdp.media[0]));
+    assert_eq!(
+        (setup, port, size, dir),
+        (
+            Some(Setup::Passive),
+            Some(5000),
+            Some(262_144),
+            Some(Direction::Inactive)
+        )
+    );
 }
