@@ -2,7 +2,7 @@
 
 use crate::attribute::{
     Attribute, AttributeLine, Direction, Extmap, Fingerprint, Fmtp, Group, Msid, MsidSemantic, RtcpAddress, RtcpFb,
-    Rtpmap, Sctpmap, Setup, Ssrc, SsrcGroup,
+    RtcpXr, Rtpmap, Sctpmap, Setup, Ssrc, SsrcGroup,
 };
 use crate::candidate::Candidate;
 use crate::rid::{Rid, Simulcast};
@@ -136,6 +136,10 @@ impl Attributes {
     find_first!(
         /// `a=rtcp:`.
         rtcp, Rtcp, RtcpAddress
+    );
+    find_first!(
+        /// `a=rtcp-xr:`.
+        rtcp_xr, RtcpXr, RtcpXr
     );
     find_all!(
         /// `a=rtpmap:` lines.

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use ortc_sdp::{
     Attribute, Candidate, CandidateAddress, CandidateTransport, CandidateType, Direction, Extmap, MediaDescription,
-    Rid, RidDirection, SessionDescription, Setup, SimulcastRid, TcpType,
+    RcvrRttMode, Rid, RidDirection, RtcpXr, SessionDescription, Setup, SimulcastRid, StatFlag, TcpType, XrFormat,
 };
 
 const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
@@ -428,4 +428,61 @@ fn look_ups_give_text_as_str_and_small_values_by_value() {
             Some(Direction::Inactive)
         )
     );
+}
+
+#[test]
+fn rtcp_xr_formats() {
+    let Attribute::RtcpXr(x) = canonical(
+        "rtcp-xr:pkt-loss-rle pkt-dup-rle=400 pkt-rcpt-times=96 rcvr-rtt=sender:80 stat-summary=loss,dup,jitt,TTL,HL \
+         voip-metrics x-vendor=7",
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        x.formats,
+        [
+            XrFormat::PktLossRle { max_size: None },
+            XrFormat::PktDupRle { max_size: Some(400) },
+            XrFormat::PktRcptTimes { max_size: Some(96) },
+            XrFormat::RcvrRtt {
+                mode: RcvrRttMode::Sender,
+                max_size: Some(80)
+            },
+            XrFormat::StatSummary(vec![
+                StatFlag::Loss,
+                StatFlag::Dup,
+                StatFlag::Jitt,
+                StatFlag::Ttl,
+                StatFlag::Hl
+            ]),
+            XrFormat::VoipMetrics,
+            XrFormat::Other("x-vendor=7".into()),
+        ]
+    );
+    assert_eq!(x.rcvr_rtt(), Some((RcvrRttMode::Sender, Some(80))));
+    let Attribute::RtcpXr(x) = canonical("rtcp-xr:rcvr-rtt=all stat-summary") else {
+        panic!()
+    };
+    assert_eq!(x.rcvr_rtt(), Some((RcvrRttMode::All, None)));
+    assert_eq!(x.formats[1], XrFormat::StatSummary(Vec::new()));
+    // No formats at all is allowed by the grammar.
+    assert_eq!(canonical("rtcp-xr:"), Attribute::RtcpXr(RtcpXr::default()));
+    // A spelling other than the canonical one (a leading zero) is typed and still written as it came.
+    let Attribute::RtcpXr(x) = attr("rtcp-xr:pkt-loss-rle=0400") else {
+        panic!()
+    };
+    assert_eq!(x.formats, [XrFormat::PktLossRle { max_size: Some(400) }]);
+}
+
+#[test]
+fn msid_semantic_with_chromium_spacing() {
+    // Chromium: `a=msid-semantic: WMS` (a space after the colon, no identifiers), typed and written back as it came.
+    let Attribute::MsidSemantic(m) = attr("msid-semantic: WMS") else {
+        panic!()
+    };
+    assert_eq!((m.semantic.as_str(), m.identifiers.len()), ("WMS", 0));
+    let Attribute::MsidSemantic(m) = attr("msid-semantic: WMS *") else {
+        panic!()
+    };
+    assert_eq!(m.identifiers, ["*"]);
 }

@@ -5,7 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use ortc_sdp::{
-    Attribute, CandidateAddress, CandidateTransport, CandidateType, Direction, SessionDescription, Setup, TcpType,
+    Attribute, CandidateAddress, CandidateTransport, CandidateType, Direction, RcvrRttMode, SessionDescription, Setup,
+    TcpType, XrFormat,
 };
 
 fn fixture(path: &str) -> String {
@@ -107,7 +108,16 @@ fn chromium_offer_session_and_audio() {
     let msid = audio.attributes.msids().next().unwrap();
     assert_eq!(msid.stream_id, "fee2cb0b-957b-46eb-9b76-f7d3eb1f5f12");
     assert_eq!(msid.track_id.as_deref(), Some("d74b5364-9d33-4d0f-9249-10617711201d"));
-    assert_eq!(audio.attributes.other("rtcp-xr"), Some(Some("rcvr-rtt=all")));
+    let xr = audio.attributes.rtcp_xr().unwrap();
+    assert_eq!(
+        xr.formats,
+        [XrFormat::RcvrRtt {
+            mode: RcvrRttMode::All,
+            max_size: None
+        }]
+    );
+    assert_eq!(xr.rcvr_rtt(), Some((RcvrRttMode::All, None)));
+    assert_eq!(audio.attributes.other("rtcp-xr"), None, "typed, not kept raw");
 }
 
 #[test]
