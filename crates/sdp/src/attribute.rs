@@ -222,13 +222,28 @@ pub struct Msid {
     pub track_id: Option<String>,
 }
 
-/// `a=msid-semantic:<semantic> [<identifier>…]` (the legacy `WMS` session attribute).
+/// `a=msid-semantic:<semantic> [<identifier>…]` (the legacy `WMS` session attribute of early RFC 8830 drafts
+/// and JSEP implementations): `WMS *` for every stream, `WMS id1 id2` for these. Chromium writes it with a space
+/// after the colon (`a=msid-semantic: WMS`); that spelling parses to the same value and is written back as it
+/// came ([`AttributeLine::original`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MsidSemantic {
     /// Semantic token (`WMS`).
     pub semantic: String,
     /// Stream identifiers, or `*`.
     pub identifiers: Vec<String>,
+}
+
+impl MsidSemantic {
+    /// Whether the semantic covers every media stream (`WMS *`).
+    pub fn applies_to_all(&self) -> bool {
+        matches!(self.identifiers.as_slice(), [star] if star == "*")
+    }
+
+    /// Whether the semantic names this media stream id (or covers all of them).
+    pub fn covers(&self, stream_id: &str) -> bool {
+        self.applies_to_all() || self.identifiers.iter().any(|i| i == stream_id)
+    }
 }
 
 /// `a=rtcp-xr:[<xr-format>…]` (RFC 3611 section 5.1): the extended report blocks a side wants to use.

@@ -481,8 +481,14 @@ fn msid_semantic_with_chromium_spacing() {
         panic!()
     };
     assert_eq!((m.semantic.as_str(), m.identifiers.len()), ("WMS", 0));
+    assert!(!m.applies_to_all() && !m.covers("a"));
     let Attribute::MsidSemantic(m) = attr("msid-semantic: WMS *") else {
         panic!()
     };
     assert_eq!(m.identifiers, ["*"]);
+    assert!(m.applies_to_all() && m.covers("any"));
+    let Attribute::MsidSemantic(m) = canonical("msid-semantic:WMS s1 s2") else {
+        panic!()
+    };
+    assert!(!m.applies_to_all() && m.covers("s2") && !m.covers("s3"));
 }
