@@ -3,10 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ortc_rtcp::xr::dlrr_items;
 use ortc_rtcp::{
     ByeBuilder, Compound, NackBuilder, PacketStatus, RtcpPacket, TransportFeedbackBuilder, WriteRtcp, XrBlock,
-    nack_items, validate_compound,
+    dlrr_items, nack_items, validate_compound,
 };
 
 fn rebuilt_equal(w: &dyn WriteRtcp, check: impl Fn(RtcpPacket<'_>)) {
@@ -27,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         match p {
             RtcpPacket::SenderReport(sr) => {
                 let _ = (
-                    sr.ssrc(),
+                    sr.sender_ssrc(),
                     sr.sender_info(),
                     sr.report_blocks().count(),
                     sr.profile_extension(),
@@ -55,11 +54,11 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
             RtcpPacket::Nack(n) => {
-                let mut lost: Vec<u16> = n.lost().collect();
+                let lost: Vec<u16> = n.lost().collect();
                 let mut want = lost.clone();
                 want.sort_unstable();
                 want.dedup();
-                let items: Vec<_> = nack_items(&mut lost).collect();
+                let items: Vec<_> = nack_items(&lost).collect();
                 let covered: Vec<u16> = items.iter().flat_map(|i| i.lost()).collect();
                 let mut got = covered.clone();
                 got.sort_unstable();
@@ -102,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
                 });
             }
             RtcpPacket::Remb(r) => {
-                let _ = (r.bitrate_bps(), r.ssrcs().count());
+                let _ = (r.bitrate_bps(), r.media_ssrcs().count());
             }
             RtcpPacket::Fir(f) => {
                 let _ = f.entries().count();

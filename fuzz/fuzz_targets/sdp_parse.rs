@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(again.to_string(), written, "writing is not stable");
     for m in &sdp.media {
         let _ = (m.mid(), m.direction(), m.rtpmaps().count(), m.payload_types().count());
+        let _ = (m.attributes.rtcp_xr().map(|x| x.rcvr_rtt()), m.attributes.setup(), m.attributes.sctp_port());
         for pt in m.payload_types() {
             let _ = (
                 m.attributes.fmtp(pt).map(|f| (f.apt(), f.params().count())),

@@ -301,11 +301,16 @@ impl Default for Av1Depayloader {
 impl Av1Depayloader {
     /// A depayloader with the default frame-size bound.
     pub fn new() -> Self {
+        Self::with_max_frame_size(DEFAULT_MAX_FRAME_SIZE)
+    }
+
+    /// A depayloader that drops temporal units (and OBU fragments) larger than `max_frame_size` bytes.
+    pub fn with_max_frame_size(max_frame_size: usize) -> Self {
         Self {
-            asm: Assembler::new(DEFAULT_MAX_FRAME_SIZE),
+            asm: Assembler::new(max_frame_size),
             fragment: Vec::new(),
             in_fragment: false,
-            max_frame: DEFAULT_MAX_FRAME_SIZE,
+            max_frame: max_frame_size,
         }
     }
 }

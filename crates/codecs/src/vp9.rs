@@ -450,6 +450,13 @@ impl Vp9Depayloader {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// A depayloader that drops pictures larger than `max_frame_size` bytes.
+    pub fn with_max_frame_size(max_frame_size: usize) -> Self {
+        Self {
+            asm: Assembler::new(max_frame_size),
+        }
+    }
 }
 
 impl FrameBoundary for Vp9Depayloader {

@@ -3,12 +3,12 @@
 //! `fuzz/fuzz_targets/depayload.rs` does the same under libFuzzer.
 #![allow(clippy::unwrap_used)]
 
-use ortc_codecs::av1::Av1Depayloader;
+use ortc_codecs::av1::{Av1Depayloader, Av1Payloader};
 use ortc_codecs::g711::G711Depayloader;
 use ortc_codecs::h264::{H264Depayloader, H264Payloader};
 use ortc_codecs::opus::OpusDepayloader;
 use ortc_codecs::vp8::{Vp8Depayloader, Vp8Payloader};
-use ortc_codecs::vp9::Vp9Depayloader;
+use ortc_codecs::vp9::{Vp9Depayloader, Vp9Payloader};
 use ortc_codecs::{Depayloader, PayloadPacket, Payloader, Payloads};
 
 const LIMIT: usize = 16 * 1024;
@@ -32,17 +32,102 @@ fn depayloaders() -> Vec<Box<dyn Depayloader>> {
     vec![
         Box::new(Vp8Depayloader::with_max_frame_size(LIMIT)),
         Box::new(H264Depayloader::with_max_frame_size(LIMIT)),
-        Box::new(Vp9Depayloader::new()),
-        Box::new(Av1Depayloader::new()),
+        Box::new(Vp9Depayloader::with_max_frame_size(LIMIT)),
+        Box::new(Av1Depayloader::with_max_frame_size(LIMIT)),
         Box::new(OpusDepayloader::new()),
         Box::new(G711Depayloader::new()),
     ]
 }
 
+/// A temporal unit of one frame OBU (with its size field) carrying `len` bytes.
+fn av1_temporal_unit(len: usize) -> Vec<u8> {
+    let mut tu = vec![(6 << 3) | 0x02];
+    let mut n = len;
+    while n >= 0x80 {
+        tu.push((n & 0x7F) as u8 | 0x80);
+        n >>= 7;
+    }
+    tu.push(n as u8);
+    tu.extend((0..len).map(|i| (i * 29) as u8));
+    tu
+}
+
+/// A depayloader, the payloader feeding it, and a frame above and one below the bound.
+type Stream = (Box<dyn Depayloader>, Box<dyn Payloader>, Vec<u8>, Vec<u8>);
+
+/// Every depayloader with a frame-size bound keeps to it: a frame above the bound, payloaded as a sender
+/// would, comes out of none of them, and the next frame below it still does.
+#[test]
+fn frames_above_the_bound_are_dropped_by_every_video_depayloader() {
+    let big: Vec<u8> = (0..LIMIT as u32 + 100).map(|i| (i * 37) as u8 | 1).collect();
+    let small = &big[..LIMIT / 2];
+    // an IDR slice whose header starts with first_mb_in_slice = 0, so that it starts a frame
+    let mut h264_big = vec![0, 0, 0, 1, 0x65, 0x88];
+    h264_big.extend_from_slice(&big);
+    let mut h264_small = vec![0, 0, 0, 1, 0x65, 0x88];
+    h264_small.extend_from_slice(small);
+    let streams: [Stream; 4] = [
+        (
+            Box::new(Vp8Depayloader::with_max_frame_size(LIMIT)),
+            Box::new(Vp8Payloader::new()),
+            big.clone(),
+            small.to_vec(),
+        ),
+        (
+            Box::new(H264Depayloader::with_max_frame_size(LIMIT)),
+            Box::new(H264Payloader::default()),
+            h264_big,
+            h264_small,
+        ),
+        (
+            Box::new(Vp9Depayloader::with_max_frame_size(LIMIT)),
+            Box::new(Vp9Payloader::default()),
+            big.clone(),
+            small.to_vec(),
+        ),
+        (
+            Box::new(Av1Depayloader::with_max_frame_size(LIMIT)),
+            Box::new(Av1Payloader::default()),
+            av1_temporal_unit(LIMIT + 100),
+            av1_temporal_unit(LIMIT / 2),
+        ),
+    ];
+    for (i, (mut d, mut p, big, small)) in streams.into_iter().enumerate() {
+        let mut seq = 0u16;
+        let mut frames = Vec::new();
+        for (ts, frame) in [(3000u32, &big), (6000, &small)] {
+            let mut out = Payloads::new();
+            p.payload(frame, 1000, &mut out).unwrap();
+            for pl in out.iter() {
+                seq = seq.wrapping_add(1);
+                let packet = PayloadPacket {
+                    sequence_number: seq,
+                    timestamp: ts,
+                    marker: pl.marker,
+                    payload: pl.data,
+                };
+                if let Ok(Some(f)) = d.push(packet).map(|r| r.frame) {
+                    frames.push((f.timestamp, f.data.len()));
+                }
+            }
+        }
+        if let Some(f) = d.finish().frame {
+            frames.push((f.timestamp, f.data.len()));
+        }
+        assert_eq!(
+            frames.len(),
+            1,
+            "depayloader {i}: only the small frame comes out: {frames:?}"
+        );
+        assert_eq!(frames[0].0, 6000, "depayloader {i}");
+        assert!(frames[0].1 <= LIMIT, "depayloader {i}");
+    }
+}
+
 #[test]
 fn random_and_mutated_packets_never_panic() {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
-    // valid packet streams to mutate: VP8 and H.264 payloads of a few frames
+    // valid packet streams to mutate: VP8, H.264, VP9 and AV1 payloads of a few frames
     let mut seeds: Vec<Vec<u8>> = Vec::new();
     let mut out = Payloads::new();
     let frame: Vec<u8> = (0..5000u32).map(|i| (i * 37) as u8 | 1).collect();
@@ -51,6 +136,12 @@ fn random_and_mutated_packets_never_panic() {
     let mut h264 = vec![0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x68, 0xCE, 0, 0, 0, 1, 0x65, 0x88];
     h264.extend((0..3000u32).map(|i| (i * 13) as u8 | 4));
     H264Payloader::default().payload(&h264, 500, &mut out).unwrap();
+    seeds.extend(out.iter().map(|p| p.data.to_vec()));
+    Vp9Payloader::default().payload(&frame, 700, &mut out).unwrap();
+    seeds.extend(out.iter().map(|p| p.data.to_vec()));
+    Av1Payloader::default()
+        .payload(&av1_temporal_unit(5000), 700, &mut out)
+        .unwrap();
     seeds.extend(out.iter().map(|p| p.data.to_vec()));
 
     let mut all = depayloaders();
@@ -92,7 +183,11 @@ fn random_and_mutated_packets_never_panic() {
                 if let Some(f) = r.frame {
                     seen_frames += 1;
                     assert_eq!(f.timestamp, ts);
-                    assert!(i > 1 || f.data.len() <= LIMIT);
+                    assert!(
+                        f.data.len() <= LIMIT,
+                        "depayloader {i} made a {} byte frame",
+                        f.data.len()
+                    );
                 }
             }
         }

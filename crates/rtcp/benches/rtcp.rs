@@ -25,7 +25,10 @@ fn ortc_parse(bytes: &[u8]) -> u64 {
         match p {
             Ok(RtcpPacket::SenderReport(sr)) => {
                 let info = sr.sender_info();
-                sum += u64::from(sr.ssrc()) + info.ntp_time.0 + u64::from(info.rtp_time) + u64::from(info.octet_count);
+                sum += u64::from(sr.sender_ssrc())
+                    + info.ntp_time.0
+                    + u64::from(info.rtp_time)
+                    + u64::from(info.octet_count);
                 sum += sr.report_blocks().map(|b| u64::from(b.jitter)).sum::<u64>();
             }
             Ok(RtcpPacket::Sdes(s)) => {

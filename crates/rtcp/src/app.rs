@@ -34,7 +34,7 @@ impl<'a> App<'a> {
     }
 
     /// SSRC of the sender.
-    pub fn ssrc(&self) -> u32 {
+    pub fn sender_ssrc(&self) -> u32 {
         rd32(self.raw.body(), 0)
     }
 
@@ -56,7 +56,7 @@ pub struct AppBuilder<'a> {
     /// 5-bit subtype.
     pub subtype: u8,
     /// SSRC of the sender.
-    pub ssrc: u32,
+    pub sender_ssrc: u32,
     /// Four ASCII characters.
     pub name: [u8; 4],
     /// Application data, a multiple of 4 bytes.
@@ -77,7 +77,7 @@ impl WriteRtcp for AppBuilder<'_> {
         }
         let len = self.encoded_len();
         write_header(out, self.subtype.into(), packet_type::APP, len)?;
-        wr32(out, 4, self.ssrc);
+        wr32(out, 4, self.sender_ssrc);
         out[8..12].copy_from_slice(&self.name);
         out[12..len].copy_from_slice(self.data);
         Ok(len)
@@ -92,11 +92,11 @@ mod tests {
     fn round_trip() {
         let bytes = [0x85, 204, 0, 3, 0, 0, 0, 7, b'q', b'o', b's', b'!', 1, 2, 3, 4];
         let app = App::parse(RawPacket::parse(&bytes).unwrap()).unwrap();
-        assert_eq!((app.subtype(), app.ssrc(), &app.name()), (5, 7, b"qos!"));
+        assert_eq!((app.subtype(), app.sender_ssrc(), &app.name()), (5, 7, b"qos!"));
         assert_eq!(app.data(), &[1, 2, 3, 4]);
         let b = AppBuilder {
             subtype: 5,
-            ssrc: 7,
+            sender_ssrc: 7,
             name: *b"qos!",
             data: &[1, 2, 3, 4],
         };

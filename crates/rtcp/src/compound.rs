@@ -210,7 +210,7 @@ pub fn validate_compound(datagram: &[u8]) -> Result<(), RtcpError> {
 ///
 /// let mut buf = [0u8; 1200];
 /// let mut w = CompoundWriter::new(&mut buf);
-/// w.push(&ReceiverReportBuilder { ssrc: 1, ..Default::default() })?;
+/// w.push(&ReceiverReportBuilder { sender_ssrc: 1, ..Default::default() })?;
 /// w.push(&SdesCname { ssrc: 1, cname: "host" })?;
 /// w.push(&PliBuilder { sender_ssrc: 1, media_ssrc: 2 })?;
 /// let len = w.len();
@@ -336,7 +336,7 @@ mod tests {
                 got: 4
             })
         );
-        assert!(matches!(v[2], Ok(RtcpPacket::ReceiverReport(r)) if r.ssrc() == 2));
+        assert!(matches!(v[2], Ok(RtcpPacket::ReceiverReport(r)) if r.sender_ssrc() == 2));
         assert_eq!(
             v[3],
             Err(RtcpError::LengthBeyondBuffer {

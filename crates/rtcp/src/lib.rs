@@ -7,7 +7,8 @@
 //! - Views and builders per packet type: [`SenderReport`] / [`SenderReportBuilder`], [`ReceiverReport`],
 //!   [`Sdes`], [`Bye`], [`App`], generic [`Nack`] (with [`nack_items`] to turn a loss list into the fewest
 //!   items), transport-wide CC [`TransportFeedback`] (and [`TwccEncoder`] for the receiver), [`Pli`],
-//!   [`Fir`], [`Remb`], extended reports [`ExtendedReport`] (RRT, DLRR); SLI, RPSI and other feedback
+//!   [`Fir`], [`Remb`], extended reports [`ExtendedReport`] (RRT, DLRR, with [`dlrr_items`] to read the
+//!   sub-blocks); SLI, RPSI and other feedback
 //!   pass through as [`Feedback`].
 //! - Builders implement [`WriteRtcp`]: they write into a caller's `&mut [u8]` or [`bytes::BytesMut`];
 //!   [`CompoundWriter`] stacks several into one datagram.
@@ -28,7 +29,7 @@
 //! let mut buf = [0u8; 1200];
 //! let mut w = CompoundWriter::new(&mut buf);
 //! w.push(&SenderReportBuilder {
-//!     ssrc: 0xA11CE,
+//!     sender_ssrc: 0xA11CE,
 //!     sender_info: SenderInfo { ntp_time: NtpTime(1 << 32), rtp_time: 960, packet_count: 1, octet_count: 160 },
 //!     report_blocks: &blocks,
 //!     profile_extension: &[],
@@ -39,7 +40,7 @@
 //! for packet in Compound::new(&buf[..len]) {
 //!     match packet? {
 //!         RtcpPacket::SenderReport(sr) => {
-//!             assert_eq!(sr.ssrc(), 0xA11CE);
+//!             assert_eq!(sr.sender_ssrc(), 0xA11CE);
 //!             assert_eq!(sr.report_blocks().next().map(|b| b.fraction_lost), Some(12));
 //!         }
 //!         RtcpPacket::Sdes(sdes) => assert_eq!(sdes.cname(), Some(&b"alice"[..])),
@@ -83,4 +84,4 @@ pub use rr::{ReceiverReport, ReceiverReportBuilder};
 pub use sdes::{Sdes, SdesBuilder, SdesChunk, SdesChunkBuilder, SdesChunks, SdesCname, SdesItem, SdesItems, SdesType};
 pub use sr::{SenderReport, SenderReportBuilder};
 pub use twcc::{PacketStatus, StatusChunk, TransportFeedback, TransportFeedbackBuilder, TwccEncoder, TwccPacket};
-pub use xr::{DlrrItem, ExtendedReport, ExtendedReportBuilder, XrBlock, XrBlockBuilder};
+pub use xr::{DlrrItem, ExtendedReport, ExtendedReportBuilder, XrBlock, XrBlockBuilder, XrBlocks, dlrr_items};

@@ -114,69 +114,84 @@ impl WriteRtcp for NackBuilder<'_> {
 }
 
 /// The fewest NACK items covering the sequence numbers in `lost`, which may be in any order, hold
-/// duplicates and wrap past 65535.
+/// duplicates and wrap past 65535 (a jitter buffer's loss list can be passed as it is).
 ///
-/// Sorts and de-duplicates `lost` in place (the returned iterator borrows the result), then starts at the
-/// number after the largest circular gap, so that a list like `[65534, 65535, 0, 1]` is one item. Greedy
-/// covering from there is minimal whenever the lost numbers span less than 65536 - 16 (any real loss
-/// list). Allocates nothing. Afterwards `lost` starts with the de-duplicated numbers in covering order
-/// ([`NackItems::sequence_numbers`]); what follows them is unspecified.
-pub fn nack_items(lost: &mut [u16]) -> NackItems<'_> {
-    lost.sort_unstable();
-    // De-duplicate in place.
-    let mut n = 0;
-    for i in 0..lost.len() {
-        if n == 0 || lost[n - 1] != lost[i] {
-            lost[n] = lost[i];
-            n += 1;
-        }
+/// `lost` is only read. Items come out oldest first: numbering starts at the oldest lost number, so that
+/// `[0, 65535, 1, 65534]` is one item starting at 65534. That order is defined while the numbers lie within
+/// half the sequence space (any real loss list); a wider spread has no oldest number and is covered in
+/// plain numeric order, still exactly, perhaps with one item more than the minimum at 65535 → 0. Greedy
+/// covering from the oldest number is minimal.
+///
+/// Allocates nothing; each item costs one pass over `lost`.
+pub fn nack_items(lost: &[u16]) -> NackItems<'_> {
+    NackItems {
+        lost,
+        oldest: oldest(lost),
+        next_key: 0,
     }
-    let seqs = &mut lost[..n];
-    if n > 1 {
-        // Largest gap between neighbours, the wrap-around gap (last -> first) included.
-        let mut start = 0;
-        let mut widest = u32::from(seqs[0]) + 65536 - u32::from(seqs[n - 1]);
-        for i in 1..n {
-            let gap = u32::from(seqs[i] - seqs[i - 1]);
-            if gap > widest {
-                widest = gap;
-                start = i;
-            }
-        }
-        seqs.rotate_left(start);
-    }
-    NackItems { seqs, pos: 0 }
 }
 
-/// Iterates over the NACK items covering a sorted list of lost sequence numbers (see [`nack_items`]).
-#[derive(Debug)]
+/// The number of `lost` all others follow within half the sequence space, or 0 when they spread wider
+/// (then the numeric order is used).
+fn oldest(lost: &[u16]) -> u16 {
+    let Some(&first) = lost.first() else {
+        return 0;
+    };
+    // Offsets from `first` as signed distances; they order the list correctly when its span is below 2^15.
+    let (mut lo, mut hi) = (0i16, 0i16);
+    for &s in lost {
+        let d = s.wrapping_sub(first).cast_signed();
+        lo = lo.min(d);
+        hi = hi.max(d);
+    }
+    if i32::from(hi) - i32::from(lo) < 0x8000 {
+        first.wrapping_add_signed(lo)
+    } else {
+        0
+    }
+}
+
+/// Iterates over the NACK items covering a list of lost sequence numbers (see [`nack_items`]).
+#[derive(Debug, Clone)]
 pub struct NackItems<'a> {
-    seqs: &'a [u16],
-    pos: usize,
-}
-
-impl NackItems<'_> {
-    /// The lost sequence numbers in the order they are covered (sorted, de-duplicated, wrap-aware).
-    pub fn sequence_numbers(&self) -> &[u16] {
-        self.seqs
-    }
+    lost: &'a [u16],
+    /// Keys count from here: the key of `s` is `s - oldest` (mod 2^16).
+    oldest: u16,
+    /// Numbers with a smaller key are covered already.
+    next_key: u32,
 }
 
 impl Iterator for NackItems<'_> {
     type Item = NackItem;
     fn next(&mut self) -> Option<NackItem> {
-        let pid = *self.seqs.get(self.pos)?;
-        self.pos += 1;
-        let mut blp = 0u16;
-        while let Some(&s) = self.seqs.get(self.pos) {
-            let d = s.wrapping_sub(pid);
-            if !(1..=16).contains(&d) {
-                break;
+        // One pass: the smallest key not yet covered (`pid`), and which of the 16 keys after it occur
+        // (`window` bit i: key `pid + i`). A key seen before a smaller `pid` turns up is more than 16 past
+        // the final `pid` whenever it was more than 16 past the one it was compared with, so shifting the
+        // window loses nothing.
+        let mut pid = u32::MAX;
+        let mut window = 0u32;
+        for &s in self.lost {
+            let key = u32::from(s.wrapping_sub(self.oldest));
+            if key < self.next_key {
+                continue;
             }
-            blp |= 1 << (d - 1);
-            self.pos += 1;
+            if key < pid {
+                window = if pid - key > 16 { 0 } else { window << (pid - key) };
+                window = (window | 1) & 0x1_FFFF;
+                pid = key;
+            } else if key - pid <= 16 {
+                window |= 1 << (key - pid);
+            }
         }
-        Some(NackItem { pid, blp })
+        if pid == u32::MAX {
+            return None;
+        }
+        self.next_key = pid + 17;
+        Some(NackItem {
+            // invariant: keys are below 2^16.
+            pid: self.oldest.wrapping_add(pid as u16),
+            blp: (window >> 1) as u16,
+        })
     }
 }
 
@@ -207,8 +222,8 @@ mod tests {
 
     #[test]
     fn items_from_lost_wrap_around() {
-        let mut lost = [1, 65535, 0, 65534, 65534, 20];
-        let items: Vec<_> = nack_items(&mut lost).collect();
+        let lost = [1, 65535, 0, 65534, 65534, 20];
+        let items: Vec<_> = nack_items(&lost).collect();
         assert_eq!(
             items,
             vec![NackItem { pid: 65534, blp: 0b111 }, NackItem { pid: 20, blp: 0 }]
@@ -219,13 +234,52 @@ mod tests {
 
     #[test]
     fn seventeen_apart_needs_two_items() {
-        let mut lost = [100, 116, 117];
-        let items: Vec<_> = nack_items(&mut lost).collect();
+        let lost = [100, 116, 117];
+        let items: Vec<_> = nack_items(&lost).collect();
         assert_eq!(
             items,
             vec![NackItem { pid: 100, blp: 1 << 15 }, NackItem { pid: 117, blp: 0 }]
         );
-        assert_eq!(nack_items(&mut []).count(), 0);
+        assert_eq!(nack_items(&[]).count(), 0);
+    }
+
+    #[test]
+    fn lost_list_is_read_in_any_order_and_left_alone() {
+        // A shared borrow, as a jitter buffer hands out its loss list.
+        let lost: &[u16] = &[20, 1, 65535, 20, 0, 65534];
+        let items: Vec<_> = nack_items(lost).collect();
+        assert_eq!(lost, [20, 1, 65535, 20, 0, 65534]);
+        assert_eq!(
+            items,
+            vec![NackItem { pid: 65534, blp: 0b111 }, NackItem { pid: 20, blp: 0 }]
+        );
+        let mut sorted = lost.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(nack_items(&sorted).collect::<Vec<_>>(), items);
+        // A number within 16 after the first item's start, listed before a smaller one.
+        assert!(nack_items(&[30, 10, 26, 5]).eq([NackItem { pid: 5, blp: 1 << 4 }, NackItem { pid: 26, blp: 1 << 3 }]));
+    }
+
+    #[test]
+    fn spread_over_half_the_space_is_covered_in_numeric_order() {
+        // No number is the oldest; within half the space, 65535 would lead and cover 0 and 3 as well.
+        let items: Vec<_> = nack_items(&[40_000, 3, 65535, 0, 20_000]).collect();
+        assert_eq!(
+            items,
+            vec![
+                NackItem { pid: 0, blp: 1 << 2 },
+                NackItem { pid: 20_000, blp: 0 },
+                NackItem { pid: 40_000, blp: 0 },
+                NackItem { pid: 65535, blp: 0 }
+            ]
+        );
+        assert!(nack_items(&[40_000, 3, 65535, 0]).eq([
+            NackItem { pid: 40_000, blp: 0 },
+            NackItem {
+                pid: 65535,
+                blp: 0b1001
+            }
+        ]));
     }
 
     #[test]

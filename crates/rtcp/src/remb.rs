@@ -1,5 +1,10 @@
 //! Receiver estimated maximum bitrate (draft-alvestrand-rmcat-remb-03, "goog-remb"): a PSFB application
 //! layer feedback message whose FCI starts with `REMB`.
+//!
+//! Unlike the other feedback messages, REMB names the media sources it is about in its FCI (the list
+//! [`Remb::media_ssrcs`] reads and [`RembBuilder::media_ssrcs`] writes); the media source field of the common
+//! feedback header is 0 by the draft, so neither type offers a single media SSRC. A received value other
+//! than 0 is accepted (libwebrtc does not check it either) and stays readable through [`Remb::feedback`].
 
 use crate::error::RtcpError;
 use crate::fb::{Feedback, psfb_fmt, write_feedback_header};
@@ -30,8 +35,9 @@ impl RembBitrate {
         }
     }
 
-    /// The bitrate in bits per second (saturating at `u64::MAX`).
-    pub fn bps(self) -> u64 {
+    /// The bitrate in bits per second (saturating at `u64::MAX`); the inverse of [`Self::from_bps`] up to
+    /// the mantissa's rounding.
+    pub fn to_bps(self) -> u64 {
         u64::from(self.mantissa)
             .checked_shl(self.exponent.into())
             .filter(|v| v >> self.exponent == u64::from(self.mantissa))
@@ -90,43 +96,43 @@ impl<'a> Remb<'a> {
         }
     }
 
-    /// The estimate in bits per second.
+    /// The estimate in bits per second: `self.bitrate().to_bps()`.
     pub fn bitrate_bps(&self) -> u64 {
-        self.bitrate().bps()
+        self.bitrate().to_bps()
     }
 
-    /// The media sources the estimate applies to.
-    pub fn ssrcs(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
+    /// The media sources the estimate applies to (the FCI's SSRC list; the header's media source field is 0).
+    pub fn media_ssrcs(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
         self.fb.fci()[8..].chunks_exact(4).map(|c| rd32(c, 0))
     }
 }
 
-/// An outgoing REMB (media SSRC field 0).
+/// An outgoing REMB (the header's media source field is written as 0; the sources go in `media_ssrcs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RembBuilder<'a> {
     /// SSRC of the packet sender.
     pub sender_ssrc: u32,
     /// The estimate; [`RembBitrate::from_bps`] encodes a number.
     pub bitrate: RembBitrate,
-    /// Up to 255 media sources.
-    pub ssrcs: &'a [u32],
+    /// The media sources the estimate applies to, at most 255.
+    pub media_ssrcs: &'a [u32],
 }
 
 impl WriteRtcp for RembBuilder<'_> {
     fn encoded_len(&self) -> usize {
-        HEADER_LEN + 16 + 4 * self.ssrcs.len()
+        HEADER_LEN + 16 + 4 * self.media_ssrcs.len()
     }
 
     fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
-        check_range("REMB SSRC count", self.ssrcs.len(), 255)?;
+        check_range("REMB SSRC count", self.media_ssrcs.len(), 255)?;
         check_range("REMB exponent", self.bitrate.exponent.into(), 63)?;
         check_range("REMB mantissa", self.bitrate.mantissa as usize, 0x3_FFFF)?;
         let len = self.encoded_len();
         write_feedback_header(out, packet_type::PSFB, psfb_fmt::AFB, self.sender_ssrc, 0, len)?;
         out[12..16].copy_from_slice(&REMB_IDENTIFIER);
         let br = (u32::from(self.bitrate.exponent) << 18) | self.bitrate.mantissa;
-        wr32(out, 16, (self.ssrcs.len() as u32) << 24 | br);
-        for (i, s) in self.ssrcs.iter().enumerate() {
+        wr32(out, 16, (self.media_ssrcs.len() as u32) << 24 | br);
+        for (i, s) in self.media_ssrcs.iter().enumerate() {
             wr32(out, 20 + 4 * i, *s);
         }
         Ok(len)
@@ -150,12 +156,13 @@ mod tests {
         assert!(Remb::is_remb(&fb));
         let remb = Remb::parse(fb).unwrap();
         assert_eq!(remb.bitrate_bps(), 233_888);
-        assert!(remb.ssrcs().eq([0x8449_29f8, 0x3378_4d2c]));
-        let ssrcs: Vec<_> = remb.ssrcs().collect();
+        assert!(remb.media_ssrcs().eq([0x8449_29f8, 0x3378_4d2c]));
+        assert_eq!(remb.feedback().media_ssrc(), 0, "the header's media source field");
+        let ssrcs: Vec<_> = remb.media_ssrcs().collect();
         let b = RembBuilder {
             sender_ssrc: remb.sender_ssrc(),
             bitrate: RembBitrate::from_bps(233_888),
-            ssrcs: &ssrcs,
+            media_ssrcs: &ssrcs,
         };
         let mut out = [0u8; 28];
         assert_eq!(b.write(&mut out), Ok(28));
@@ -173,13 +180,13 @@ mod tests {
         );
         let b = RembBitrate::from_bps(10_000_000_000);
         assert!(b.mantissa <= 0x3_FFFF);
-        assert!(b.bps() <= 10_000_000_000 && b.bps() > 10_000_000_000 - (1 << b.exponent));
+        assert!(b.to_bps() <= 10_000_000_000 && b.to_bps() > 10_000_000_000 - (1 << b.exponent));
         assert_eq!(
             RembBitrate {
                 exponent: 63,
                 mantissa: 0x3_FFFF
             }
-            .bps(),
+            .to_bps(),
             u64::MAX
         );
     }

@@ -31,7 +31,7 @@ impl<'a> ReceiverReport<'a> {
     }
 
     /// SSRC of the packet sender.
-    pub fn ssrc(&self) -> u32 {
+    pub fn sender_ssrc(&self) -> u32 {
         rd32(self.raw.body(), 0)
     }
 
@@ -50,7 +50,7 @@ impl<'a> ReceiverReport<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReceiverReportBuilder<'a> {
     /// SSRC of the packet sender.
-    pub ssrc: u32,
+    pub sender_ssrc: u32,
     /// Up to 31 reception report blocks.
     pub report_blocks: &'a [ReportBlock],
     /// Profile-specific extension, a multiple of 4 bytes.
@@ -71,7 +71,7 @@ impl WriteRtcp for ReceiverReportBuilder<'_> {
         }
         let len = self.encoded_len();
         write_header(out, self.report_blocks.len(), packet_type::RR, len)?;
-        wr32(out, 4, self.ssrc);
+        wr32(out, 4, self.sender_ssrc);
         let blocks_end = 8 + REPORT_BLOCK_LEN * self.report_blocks.len();
         write_blocks(self.report_blocks, &mut out[8..blocks_end])?;
         out[blocks_end..len].copy_from_slice(self.profile_extension);
@@ -87,11 +87,11 @@ mod tests {
     fn empty_rr_as_chromium_sends_it() {
         let bytes = [0x80, 201, 0, 1, 0x33, 0x78, 0x4d, 0x2c];
         let rr = ReceiverReport::parse(RawPacket::parse(&bytes).unwrap()).unwrap();
-        assert_eq!(rr.ssrc(), 0x3378_4d2c);
+        assert_eq!(rr.sender_ssrc(), 0x3378_4d2c);
         assert_eq!(rr.report_blocks().len(), 0);
         let mut out = [0u8; 8];
         let b = ReceiverReportBuilder {
-            ssrc: rr.ssrc(),
+            sender_ssrc: rr.sender_ssrc(),
             ..Default::default()
         };
         assert_eq!(b.write(&mut out), Ok(8));
@@ -117,7 +117,7 @@ mod tests {
             },
         ];
         let b = ReceiverReportBuilder {
-            ssrc: 9,
+            sender_ssrc: 9,
             report_blocks: &blocks,
             profile_extension: &[],
         };

@@ -31,7 +31,7 @@ impl<'a> SenderReport<'a> {
     }
 
     /// SSRC of the sender.
-    pub fn ssrc(&self) -> u32 {
+    pub fn sender_ssrc(&self) -> u32 {
         rd32(self.raw.body(), 0)
     }
 
@@ -56,7 +56,7 @@ impl<'a> SenderReport<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SenderReportBuilder<'a> {
     /// SSRC of the sender.
-    pub ssrc: u32,
+    pub sender_ssrc: u32,
     /// NTP time, RTP time and counters.
     pub sender_info: SenderInfo,
     /// Up to 31 reception report blocks.
@@ -79,7 +79,7 @@ impl WriteRtcp for SenderReportBuilder<'_> {
         }
         let len = self.encoded_len();
         write_header(out, self.report_blocks.len(), packet_type::SR, len)?;
-        wr32(out, 4, self.ssrc);
+        wr32(out, 4, self.sender_ssrc);
         self.sender_info.write_into(&mut out[8..]);
         let blocks_end = 28 + REPORT_BLOCK_LEN * self.report_blocks.len();
         write_blocks(self.report_blocks, &mut out[28..blocks_end])?;
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn decode_and_reencode() {
         let sr = SenderReport::parse(RawPacket::parse(&SR).unwrap()).unwrap();
-        assert_eq!(sr.ssrc(), 0x1234_5678);
+        assert_eq!(sr.sender_ssrc(), 0x1234_5678);
         let info = sr.sender_info();
         assert_eq!(info.ntp_time, NtpTime(0xE900_0001_8000_0000));
         assert_eq!((info.rtp_time, info.packet_count, info.octet_count), (65536, 10, 1000));
@@ -124,7 +124,7 @@ mod tests {
         assert!(sr.profile_extension().is_empty());
 
         let b = SenderReportBuilder {
-            ssrc: sr.ssrc(),
+            sender_ssrc: sr.sender_ssrc(),
             sender_info: info,
             report_blocks: &blocks,
             profile_extension: sr.profile_extension(),

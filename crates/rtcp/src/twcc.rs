@@ -9,7 +9,7 @@
 
 use crate::error::RtcpError;
 use crate::fb::{Feedback, rtpfb_fmt, write_feedback_header};
-use crate::header::{HEADER_LEN, WriteRtcp, check_range, packet_type, rd16, rd24, wr16, wr32};
+use crate::header::{HEADER_LEN, WriteRtcp, packet_type, rd16, rd24, wr16, wr32};
 
 /// Microseconds per receive-delta tick.
 pub const DELTA_TICK_US: i64 = 250;
@@ -148,15 +148,15 @@ impl<'a> TransportFeedback<'a> {
     /// Interprets an RTPFB packet with FMT 15.
     pub fn parse(fb: Feedback<'a>) -> Result<Self, RtcpError> {
         let fci = fb.fci();
-        if fci.len() < 8 {
+        if fci.len() < FCI_FIXED_LEN {
             return Err(RtcpError::TwccTruncated {
-                needed: 8,
+                needed: FCI_FIXED_LEN,
                 got: fci.len(),
             });
         }
         let count = rd16(fci, 2);
         let mut covered = 0u16;
-        let mut pos = 8;
+        let mut pos = FCI_FIXED_LEN;
         let mut deltas = 0usize;
         while covered < count {
             if fci.len() < pos + 2 {
@@ -170,16 +170,18 @@ impl<'a> TransportFeedback<'a> {
             match chunk {
                 StatusChunk::RunLength { length, .. } => {
                     if rd16(fci, pos) & 0x6000 == 0x6000 && length > 0 {
-                        return Err(RtcpError::TwccReservedSymbol { chunk: (pos - 8) / 2 });
+                        return Err(RtcpError::TwccReservedSymbol {
+                            chunk: (pos - FCI_FIXED_LEN) / 2,
+                        });
                     }
                     let status = chunk.status(0).unwrap_or_default();
                     deltas += usize::from(n) * status.delta_len();
                 }
                 _ => {
                     for i in 0..n {
-                        let s = chunk
-                            .status(i)
-                            .ok_or(RtcpError::TwccReservedSymbol { chunk: (pos - 8) / 2 })?;
+                        let s = chunk.status(i).ok_or(RtcpError::TwccReservedSymbol {
+                            chunk: (pos - FCI_FIXED_LEN) / 2,
+                        })?;
                         deltas += s.delta_len();
                     }
                 }
@@ -423,11 +425,11 @@ impl WriteRtcp for TransportFeedbackBuilder<'_> {
     fn encoded_len(&self) -> usize {
         let mut deltas = 0;
         self.for_each_run(|_, s, n| deltas += s.map_or(0, PacketStatus::delta_len) * usize::from(n));
-        (HEADER_LEN + 16 + 2 * self.chunks.len() + deltas).div_ceil(4) * 4
+        (FIRST_CHUNK + 2 * self.chunks.len() + deltas).div_ceil(4) * 4
     }
 
     fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
-        let unpadded = HEADER_LEN + 16 + 2 * self.chunks.len() + self.check()?;
+        let unpadded = FIRST_CHUNK + 2 * self.chunks.len() + self.check()?;
         let len = unpadded.div_ceil(4) * 4;
         write_feedback_header(
             out,
@@ -444,7 +446,7 @@ impl WriteRtcp for TransportFeedbackBuilder<'_> {
             self.reference_time,
             self.feedback_count,
         );
-        let mut pos = 20;
+        let mut pos = FIRST_CHUNK;
         for c in self.chunks {
             wr16(out, pos, c.to_u16());
             pos += 2;
@@ -494,6 +496,11 @@ fn check_reference_time(t: i32) -> Result<(), RtcpError> {
     }
     Ok(())
 }
+
+/// FCI bytes before the first status chunk: base sequence, status count, reference time, feedback count.
+const FCI_FIXED_LEN: usize = 8;
+/// Packet offset of the first status chunk: RTCP header, sender and media SSRC, then the fixed FCI fields.
+const FIRST_CHUNK: usize = HEADER_LEN + 8 + FCI_FIXED_LEN;
 
 fn write_fci_header(out: &mut [u8], base: u16, count: u16, reference_time: i32, fb_count: u8) {
     wr16(out, 12, base);
@@ -735,7 +742,7 @@ impl TwccEncoder {
 
     fn unpadded_len(&self) -> usize {
         let chunks = self.chunks.len() + usize::from(self.status_count > 0);
-        HEADER_LEN + 16 + 2 * chunks + self.deltas.len()
+        FIRST_CHUNK + 2 * chunks + self.deltas.len()
     }
 }
 
@@ -745,7 +752,6 @@ impl WriteRtcp for TwccEncoder {
     }
 
     fn write(&self, out: &mut [u8]) -> Result<usize, RtcpError> {
-        check_range("TWCC status count", self.status_count.into(), 0xFFFF)?;
         let unpadded = self.unpadded_len();
         let len = self.encoded_len();
         write_feedback_header(
@@ -763,7 +769,7 @@ impl WriteRtcp for TwccEncoder {
             self.reference_time,
             self.feedback_count,
         );
-        let mut pos = 20;
+        let mut pos = FIRST_CHUNK;
         for &c in &self.chunks {
             wr16(out, pos, c);
             pos += 2;

@@ -112,7 +112,7 @@ impl<'a> ExtendedReport<'a> {
     }
 
     /// SSRC of the packet sender.
-    pub fn ssrc(&self) -> u32 {
+    pub fn sender_ssrc(&self) -> u32 {
         rd32(self.raw.body(), 0)
     }
 
@@ -187,7 +187,7 @@ impl XrBlockBuilder<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ExtendedReportBuilder<'a> {
     /// SSRC of the packet sender.
-    pub ssrc: u32,
+    pub sender_ssrc: u32,
     /// The report blocks.
     pub blocks: &'a [XrBlockBuilder<'a>],
 }
@@ -211,7 +211,7 @@ impl WriteRtcp for ExtendedReportBuilder<'_> {
         }
         let len = self.encoded_len();
         write_header(out, 0, packet_type::XR, len)?;
-        wr32(out, 4, self.ssrc);
+        wr32(out, 4, self.sender_ssrc);
         let mut pos = 8;
         for b in self.blocks {
             let data_len = b.data_len();
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn misaligned_block_is_refused_before_writing() {
         let b = ExtendedReportBuilder {
-            ssrc: 1,
+            sender_ssrc: 1,
             blocks: &[XrBlockBuilder::Other {
                 block_type: 42,
                 type_specific: 0,
@@ -279,7 +279,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let xr = ExtendedReport::parse(RawPacket::parse(&XR).unwrap()).unwrap();
-        assert_eq!(xr.ssrc(), 9);
+        assert_eq!(xr.sender_ssrc(), 9);
         let blocks: Vec<_> = xr.blocks().collect();
         assert_eq!(blocks.len(), 3);
         assert_eq!(
@@ -299,7 +299,7 @@ mod tests {
             }]
         );
         let b = ExtendedReportBuilder {
-            ssrc: 9,
+            sender_ssrc: 9,
             blocks: &[
                 XrBlockBuilder::ReceiverReferenceTime(NtpTime(0xE900_0001_8000_0000)),
                 XrBlockBuilder::Dlrr(&items),

@@ -57,7 +57,7 @@ fn ours() -> Vec<u8> {
     let mut buf = vec![0u8; 1500];
     let mut w = CompoundWriter::new(&mut buf);
     w.push(&SenderReportBuilder {
-        ssrc: 0xA11CE,
+        sender_ssrc: 0xA11CE,
         sender_info: SenderInfo {
             ntp_time: NtpTime(0xE900_0001_8000_0000),
             rtp_time: 96_000,
@@ -86,7 +86,7 @@ fn ours() -> Vec<u8> {
     })
     .expect("test input");
     w.push(&ReceiverReportBuilder {
-        ssrc: 0xA11CE,
+        sender_ssrc: 0xA11CE,
         report_blocks: &BLOCKS[..1],
         profile_extension: &[],
     })
@@ -117,7 +117,7 @@ fn ours() -> Vec<u8> {
     w.push(&RembBuilder {
         sender_ssrc: 0xA11CE,
         bitrate: RembBitrate::from_bps(233_888),
-        ssrcs: &[0xB0B, 0xCAFE],
+        media_ssrcs: &[0xB0B, 0xCAFE],
     })
     .expect("test input");
     w.push(&ByeBuilder {
@@ -249,7 +249,7 @@ fn ours_decode_theirs() {
     let RtcpPacket::SenderReport(sr) = packets[0] else {
         panic!("{:?}", packets[0])
     };
-    assert_eq!(sr.ssrc(), 0xA11CE);
+    assert_eq!(sr.sender_ssrc(), 0xA11CE);
     assert_eq!(sr.sender_info().ntp_time, NtpTime(0xE900_0001_8000_0000));
     assert!(sr.report_blocks().eq(BLOCKS));
     let RtcpPacket::Sdes(s) = packets[1] else { panic!() };
@@ -266,7 +266,7 @@ fn ours_decode_theirs() {
     assert!(f.entries().eq([FirEntry { ssrc: 0xB0B, seq_nr: 9 }]));
     let RtcpPacket::Remb(r) = packets[6] else { panic!() };
     assert_eq!(r.bitrate_bps(), 233_888);
-    assert!(r.ssrcs().eq([0xB0B, 0xCAFE]));
+    assert!(r.media_ssrcs().eq([0xB0B, 0xCAFE]));
     let RtcpPacket::Bye(b) = packets[7] else { panic!() };
     assert_eq!(b.reason(), Some(&b"done"[..]));
 }

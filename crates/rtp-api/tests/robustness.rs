@@ -208,7 +208,7 @@ fn rtcp_about_foreign_ssrcs_corrupts_nothing() {
     }];
     let mut rtcp = protected_rtcp(|w| {
         w.push(&ReceiverReportBuilder {
-            ssrc: 0xF00,
+            sender_ssrc: 0xF00,
             report_blocks: &[block],
             profile_extension: &[],
         })

@@ -222,13 +222,159 @@ pub struct Msid {
     pub track_id: Option<String>,
 }
 
-/// `a=msid-semantic:<semantic> [<identifier>…]` (the legacy `WMS` session attribute).
+/// `a=msid-semantic:<semantic> [<identifier>…]` (the legacy `WMS` session attribute of early RFC 8830 drafts
+/// and JSEP implementations): `WMS *` for every stream, `WMS id1 id2` for these. Chromium writes it with a space
+/// after the colon (`a=msid-semantic: WMS`); that spelling parses to the same value and is written back as it
+/// came ([`AttributeLine::original`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MsidSemantic {
     /// Semantic token (`WMS`).
     pub semantic: String,
     /// Stream identifiers, or `*`.
     pub identifiers: Vec<String>,
+}
+
+impl MsidSemantic {
+    /// Whether the semantic covers every media stream (`WMS *`).
+    pub fn applies_to_all(&self) -> bool {
+        matches!(self.identifiers.as_slice(), [star] if star == "*")
+    }
+
+    /// Whether the semantic names this media stream id (or covers all of them).
+    pub fn covers(&self, stream_id: &str) -> bool {
+        self.applies_to_all() || self.identifiers.iter().any(|i| i == stream_id)
+    }
+}
+
+/// `a=rtcp-xr:[<xr-format>…]` (RFC 3611 section 5.1): the extended report blocks a side wants to use.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct RtcpXr {
+    /// The formats in the order written (may be empty: `a=rtcp-xr:`).
+    pub formats: Vec<XrFormat>,
+}
+
+impl RtcpXr {
+    /// The `rcvr-rtt` format, if listed: who may send Receiver Reference Time blocks, and their size limit.
+    pub fn rcvr_rtt(&self) -> Option<(RcvrRttMode, Option<u32>)> {
+        self.formats.iter().find_map(|f| match f {
+            XrFormat::RcvrRtt { mode, max_size } => Some((*mode, *max_size)),
+            _ => None,
+        })
+    }
+}
+
+/// One `xr-format` of `a=rtcp-xr` (RFC 3611 section 5.1); `max_size` is the largest block in octets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum XrFormat {
+    /// `pkt-loss-rle[=<max-size>]`: loss run-length encoding blocks.
+    PktLossRle {
+        /// Largest block, in octets.
+        max_size: Option<u32>,
+    },
+    /// `pkt-dup-rle[=<max-size>]`: duplicate run-length encoding blocks.
+    PktDupRle {
+        /// Largest block, in octets.
+        max_size: Option<u32>,
+    },
+    /// `pkt-rcpt-times[=<max-size>]`: packet receipt times blocks.
+    PktRcptTimes {
+        /// Largest block, in octets.
+        max_size: Option<u32>,
+    },
+    /// `rcvr-rtt=<all|sender>[:<max-size>]`: Receiver Reference Time and DLRR blocks.
+    RcvrRtt {
+        /// Which participants may send Receiver Reference Time blocks.
+        mode: RcvrRttMode,
+        /// Largest block, in octets.
+        max_size: Option<u32>,
+    },
+    /// `stat-summary[=<flag>,…]`: statistics summary blocks with these fields (empty: none named).
+    StatSummary(Vec<StatFlag>),
+    /// `voip-metrics`: voice-over-IP metrics blocks.
+    VoipMetrics,
+    /// Any other format (`format-ext`), kept as written.
+    Other(String),
+}
+
+/// Who sends Receiver Reference Time blocks under `rcvr-rtt` (RFC 3611 section 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RcvrRttMode {
+    /// `all`: every participant.
+    All,
+    /// `sender`: only active senders.
+    Sender,
+}
+
+/// A field of a statistics summary block named in `stat-summary=` (RFC 3611 section 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatFlag {
+    /// `loss`: lost packets.
+    Loss,
+    /// `dup`: duplicated packets.
+    Dup,
+    /// `jitt`: jitter.
+    Jitt,
+    /// `TTL`: IPv4 time to live.
+    Ttl,
+    /// `HL`: IPv6 hop limit.
+    Hl,
+}
+
+impl StatFlag {
+    /// The flag as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Loss => "loss",
+            Self::Dup => "dup",
+            Self::Jitt => "jitt",
+            Self::Ttl => "TTL",
+            Self::Hl => "HL",
+        }
+    }
+}
+
+/// Writes the formats separated by single spaces (the value after `a=rtcp-xr:`).
+impl fmt::Display for RtcpXr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, format) in self.formats.iter().enumerate() {
+            write!(f, "{}{format}", if i == 0 { "" } else { " " })?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one format as RFC 3611 spells it (`rcvr-rtt=all:80`).
+impl fmt::Display for XrFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sized = |f: &mut fmt::Formatter<'_>, name: &str, sep: char, max: Option<u32>| {
+            f.write_str(name)?;
+            match max {
+                Some(m) => write!(f, "{sep}{m}"),
+                None => Ok(()),
+            }
+        };
+        match self {
+            Self::PktLossRle { max_size } => sized(f, "pkt-loss-rle", '=', *max_size),
+            Self::PktDupRle { max_size } => sized(f, "pkt-dup-rle", '=', *max_size),
+            Self::PktRcptTimes { max_size } => sized(f, "pkt-rcpt-times", '=', *max_size),
+            Self::RcvrRtt { mode, max_size } => {
+                let mode = match mode {
+                    RcvrRttMode::All => "rcvr-rtt=all",
+                    RcvrRttMode::Sender => "rcvr-rtt=sender",
+                };
+                sized(f, mode, ':', *max_size)
+            }
+            Self::StatSummary(flags) => {
+                f.write_str("stat-summary")?;
+                for (i, flag) in flags.iter().enumerate() {
+                    write!(f, "{}{}", if i == 0 { '=' } else { ',' }, flag.as_str())?;
+                }
+                Ok(())
+            }
+            Self::VoipMetrics => f.write_str("voip-metrics"),
+            Self::Other(s) => f.write_str(s),
+        }
+    }
 }
 
 /// `a=fingerprint:<hash function> <XX:XX:…>` (RFC 8122).
@@ -267,6 +413,8 @@ pub enum Attribute {
     RtcpRsize,
     /// `a=rtcp:`.
     Rtcp(RtcpAddress),
+    /// `a=rtcp-xr:` (RFC 3611).
+    RtcpXr(RtcpXr),
     /// `a=rtpmap:`.
     Rtpmap(Rtpmap),
     /// `a=fmtp:`.
@@ -332,6 +480,7 @@ impl Attribute {
             Self::RtcpMuxOnly => "rtcp-mux-only",
             Self::RtcpRsize => "rtcp-rsize",
             Self::Rtcp(_) => "rtcp",
+            Self::RtcpXr(_) => "rtcp-xr",
             Self::Rtpmap(_) => "rtpmap",
             Self::Fmtp(_) => "fmtp",
             Self::RtcpFb(_) => "rtcp-fb",
@@ -386,6 +535,7 @@ impl Attribute {
             "group" => Self::Group(parse_group(need("group semantics")?)?),
             "mid" => Self::Mid(parse_token(need("mid")?, "mid")?.to_owned()),
             "rtcp" => Self::Rtcp(parse_rtcp(need("rtcp port")?)?),
+            "rtcp-xr" => Self::RtcpXr(parse_rtcp_xr(need("rtcp-xr")?)?),
             "rtpmap" => Self::Rtpmap(parse_rtpmap(need("rtpmap payload type")?)?),
             "fmtp" => Self::Fmtp(parse_fmtp(need("fmtp payload type")?)?),
             "rtcp-fb" => Self::RtcpFb(parse_rtcp_fb(need("rtcp-fb payload type")?)?),
@@ -601,6 +751,71 @@ fn parse_msid_semantic(v: &str) -> Result<MsidSemantic, ErrorKind> {
     Ok(MsidSemantic { semantic, identifiers })
 }
 
+fn parse_rtcp_xr(v: &str) -> Result<RtcpXr, ErrorKind> {
+    if v.is_empty() {
+        return Ok(RtcpXr::default());
+    }
+    let max_size = |s: Option<&str>| s.map(|m| parse_num(m, "rtcp-xr max-size")).transpose();
+    let formats = v
+        .split(' ')
+        .map(|t| {
+            let t = parse_token(t, "rtcp-xr format")?;
+            let (name, param) = match t.split_once('=') {
+                Some((n, p)) => (n, Some(p)),
+                None => (t, None),
+            };
+            Ok(match name {
+                "pkt-loss-rle" => XrFormat::PktLossRle {
+                    max_size: max_size(param)?,
+                },
+                "pkt-dup-rle" => XrFormat::PktDupRle {
+                    max_size: max_size(param)?,
+                },
+                "pkt-rcpt-times" => XrFormat::PktRcptTimes {
+                    max_size: max_size(param)?,
+                },
+                "rcvr-rtt" => {
+                    let param = param.ok_or(ErrorKind::MissingField { field: "rcvr-rtt mode" })?;
+                    let (mode, max) = match param.split_once(':') {
+                        Some((m, s)) => (m, Some(s)),
+                        None => (param, None),
+                    };
+                    let mode = match mode {
+                        "all" => RcvrRttMode::All,
+                        "sender" => RcvrRttMode::Sender,
+                        _ => return Err(ErrorKind::invalid("rcvr-rtt mode", mode)),
+                    };
+                    XrFormat::RcvrRtt {
+                        mode,
+                        max_size: max_size(max)?,
+                    }
+                }
+                "stat-summary" => XrFormat::StatSummary(match param {
+                    None => Vec::new(),
+                    Some(flags) => flags
+                        .split(',')
+                        .map(|f| {
+                            [
+                                StatFlag::Loss,
+                                StatFlag::Dup,
+                                StatFlag::Jitt,
+                                StatFlag::Ttl,
+                                StatFlag::Hl,
+                            ]
+                            .into_iter()
+                            .find(|k| k.as_str() == f)
+                            .ok_or_else(|| ErrorKind::invalid("stat-summary flag", f))
+                        })
+                        .collect::<Result<_, _>>()?,
+                }),
+                "voip-metrics" if param.is_none() => XrFormat::VoipMetrics,
+                _ => XrFormat::Other(t.to_owned()),
+            })
+        })
+        .collect::<Result<_, ErrorKind>>()?;
+    Ok(RtcpXr { formats })
+}
+
 fn parse_fingerprint(v: &str) -> Result<Fingerprint, ErrorKind> {
     let (hash, hex) = v.split_once(' ').ok_or(ErrorKind::MissingField {
         field: "fingerprint digest",
@@ -680,6 +895,7 @@ impl fmt::Display for Attribute {
                 Ok(())
             }
             Self::Fmtp(p) => write!(f, "fmtp:{} {}", p.payload_type, p.parameters),
+            Self::RtcpXr(x) => write!(f, "rtcp-xr:{x}"),
             Self::RtcpFb(fb) => {
                 match fb.payload_type {
                     Some(pt) => write!(f, "rtcp-fb:{pt} {}", fb.feedback)?,

@@ -2,14 +2,15 @@
 
 use crate::attribute::{
     Attribute, AttributeLine, Direction, Extmap, Fingerprint, Fmtp, Group, Msid, MsidSemantic, RtcpAddress, RtcpFb,
-    Rtpmap, Sctpmap, Setup, Ssrc, SsrcGroup,
+    RtcpXr, Rtpmap, Sctpmap, Setup, Ssrc, SsrcGroup,
 };
 use crate::candidate::Candidate;
 use crate::rid::{Rid, Simulcast};
 
 /// The `a=` lines of a session or media section, in their original order.
 ///
-/// Look-ups return the first match (or all matches, in order). Changing goes through [`Self::push`],
+/// Look-ups return the first match (or all matches, in order): text as `&str`, small `Copy` values (ports,
+/// sizes, [`Setup`], [`Direction`]) by value, structured values by reference. Changing goes through [`Self::push`],
 /// [`Self::insert`], [`Self::retain`] and [`Self::lines_mut`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Attributes {
@@ -22,6 +23,30 @@ macro_rules! find_all {
         pub fn $fn(&self) -> impl Iterator<Item = &$ty> {
             self.iter().filter_map(|a| match a {
                 Attribute::$variant(v) => Some(v),
+                _ => None,
+            })
+        }
+    };
+}
+
+macro_rules! find_str {
+    ($(#[$doc:meta])* $fn:ident, $variant:ident) => {
+        $(#[$doc])*
+        pub fn $fn(&self) -> Option<&str> {
+            self.iter().find_map(|a| match a {
+                Attribute::$variant(v) => Some(v.as_str()),
+                _ => None,
+            })
+        }
+    };
+}
+
+macro_rules! find_copy {
+    ($(#[$doc:meta])* $fn:ident, $variant:ident, $ty:ty) => {
+        $(#[$doc])*
+        pub fn $fn(&self) -> Option<$ty> {
+            self.iter().find_map(|a| match a {
+                Attribute::$variant(v) => Some(*v),
                 _ => None,
             })
         }
@@ -104,13 +129,17 @@ impl Attributes {
         /// `a=group:` lines.
         groups, Group, Group
     );
-    find_first!(
+    find_str!(
         /// `a=mid:`.
-        mid, Mid, String
+        mid, Mid
     );
     find_first!(
         /// `a=rtcp:`.
         rtcp, Rtcp, RtcpAddress
+    );
+    find_first!(
+        /// `a=rtcp-xr:`.
+        rtcp_xr, RtcpXr, RtcpXr
     );
     find_all!(
         /// `a=rtpmap:` lines.
@@ -144,13 +173,13 @@ impl Attributes {
         /// `a=msid-semantic:`.
         msid_semantic, MsidSemantic, MsidSemantic
     );
-    find_first!(
+    find_str!(
         /// `a=ice-ufrag:`.
-        ice_ufrag, IceUfrag, String
+        ice_ufrag, IceUfrag
     );
-    find_first!(
+    find_str!(
         /// `a=ice-pwd:`.
-        ice_pwd, IcePwd, String
+        ice_pwd, IcePwd
     );
     find_all!(
         /// `a=candidate:` lines.
@@ -160,7 +189,7 @@ impl Attributes {
         /// `a=fingerprint:` lines.
         fingerprints, Fingerprint, Fingerprint
     );
-    find_first!(
+    find_copy!(
         /// `a=setup:`.
         setup, Setup, Setup
     );
@@ -172,11 +201,11 @@ impl Attributes {
         /// `a=simulcast:`.
         simulcast, Simulcast, Simulcast
     );
-    find_first!(
+    find_copy!(
         /// `a=sctp-port:`.
         sctp_port, SctpPort, u16
     );
-    find_first!(
+    find_copy!(
         /// `a=max-message-size:`.
         max_message_size, MaxMessageSize, u64
     );
@@ -192,13 +221,10 @@ impl Attributes {
             .map(|g| g.mids.as_slice())
     }
 
-    /// The direction attribute, if any.
-    pub fn direction(&self) -> Option<Direction> {
-        self.iter().find_map(|a| match a {
-            Attribute::Direction(d) => Some(*d),
-            _ => None,
-        })
-    }
+    find_copy!(
+        /// The direction attribute, if any.
+        direction, Direction, Direction
+    );
 
     /// `a=ice-options:` tokens (all lines, in order).
     pub fn ice_options(&self) -> impl Iterator<Item = &str> {

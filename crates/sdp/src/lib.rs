@@ -3,7 +3,7 @@
 //! - [`SessionDescription`]: the session-level lines (`v o s i u e p c b t r z k`), session [`Attributes`] and
 //!   the [`MediaDescription`]s (`m=` with port/port count, protocol, formats, and `i c b k a` lines).
 //! - [`Attribute`]: one typed `a=` line — `group`, `mid`, `rtcp-mux`, `rtcp-mux-only`, `rtcp-rsize`, `rtcp`,
-//!   `rtpmap`, `fmtp`, `rtcp-fb`, `extmap`, `extmap-allow-mixed`, `ssrc`, `ssrc-group`, `msid`,
+//!   [`RtcpXr`] (RFC 3611), `rtpmap`, `fmtp`, `rtcp-fb`, `extmap`, `extmap-allow-mixed`, `ssrc`, `ssrc-group`, `msid`,
 //!   `msid-semantic`, the four directions, `ice-ufrag`, `ice-pwd`, `ice-options`, `ice-lite`, [`Candidate`]
 //!   (RFC 8839), `end-of-candidates`, `fingerprint`, `setup`, [`Rid`], [`Simulcast`], `sctp-port`,
 //!   `max-message-size`, `sctpmap` — or [`Attribute::Other`] for anything else.
@@ -45,7 +45,7 @@
 //! assert_eq!(audio.direction(), Some(Direction::SendRecv));
 //! assert_eq!(audio.attributes.rtpmap(111).map(|r| r.clock_rate), Some(48000));
 //! assert_eq!(audio.attributes.fmtp(111).and_then(|f| f.param("useinbandfec")), Some("1"));
-//! assert_eq!(audio.attributes.setup(), Some(&Setup::ActPass));
+//! assert_eq!(audio.attributes.setup(), Some(Setup::ActPass));
 //! assert_eq!(sdp.to_string(), offer);
 //!
 //! // Building an answer section.
@@ -76,8 +76,8 @@ mod session;
 mod write;
 
 pub use attribute::{
-    Attribute, AttributeLine, Direction, Extmap, Fingerprint, Fmtp, Group, Msid, MsidSemantic, RtcpAddress, RtcpFb,
-    Rtpmap, Sctpmap, Setup, Ssrc, SsrcGroup,
+    Attribute, AttributeLine, Direction, Extmap, Fingerprint, Fmtp, Group, Msid, MsidSemantic, RcvrRttMode,
+    RtcpAddress, RtcpFb, RtcpXr, Rtpmap, Sctpmap, Setup, Ssrc, SsrcGroup, StatFlag, XrFormat,
 };
 pub use attributes::Attributes;
 pub use candidate::{Candidate, CandidateAddress, CandidateTransport, CandidateType, TcpType};

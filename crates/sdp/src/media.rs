@@ -91,7 +91,7 @@ impl MediaDescription {
 
     /// `a=mid`.
     pub fn mid(&self) -> Option<&str> {
-        self.attributes.mid().map(String::as_str)
+        self.attributes.mid()
     }
 
     /// The direction attribute of this section, if it has one.

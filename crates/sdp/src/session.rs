@@ -246,20 +246,12 @@ impl SessionDescription {
 
     /// The `a=ice-ufrag` of a media section, falling back to the session level.
     pub fn ice_ufrag<'a>(&'a self, media: &'a MediaDescription) -> Option<&'a str> {
-        media
-            .attributes
-            .ice_ufrag()
-            .or_else(|| self.attributes.ice_ufrag())
-            .map(String::as_str)
+        media.attributes.ice_ufrag().or_else(|| self.attributes.ice_ufrag())
     }
 
     /// The `a=ice-pwd` of a media section, falling back to the session level.
     pub fn ice_pwd<'a>(&'a self, media: &'a MediaDescription) -> Option<&'a str> {
-        media
-            .attributes
-            .ice_pwd()
-            .or_else(|| self.attributes.ice_pwd())
-            .map(String::as_str)
+        media.attributes.ice_pwd().or_else(|| self.attributes.ice_pwd())
     }
 
     /// The fingerprints of a media section, or the session-level ones when it has none.
@@ -274,7 +266,7 @@ impl SessionDescription {
 
     /// The `a=setup` of a media section, falling back to the session level.
     pub fn setup(&self, media: &MediaDescription) -> Option<Setup> {
-        media.attributes.setup().or_else(|| self.attributes.setup()).copied()
+        media.attributes.setup().or_else(|| self.attributes.setup())
     }
 
     /// The direction of a media section: its own attribute, else the session's, else `sendrecv`.

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use ortc_sdp::{
     Attribute, Candidate, CandidateAddress, CandidateTransport, CandidateType, Direction, Extmap, MediaDescription,
-    Rid, RidDirection, SessionDescription, Setup, SimulcastRid, TcpType,
+    RcvrRttMode, Rid, RidDirection, RtcpXr, SessionDescription, Setup, SimulcastRid, StatFlag, TcpType, XrFormat,
 };
 
 const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
@@ -359,7 +359,7 @@ fn session_level_lines() {
     assert_eq!(sdp.media[0].port_count, Some(2));
     assert_eq!(sdp.media[0].bandwidths[0].bwtype, "TIAS");
     assert_eq!(sdp.direction(&sdp.media[0]), Direction::RecvOnly);
-    assert_eq!(sdp.media[1].attributes.sctp_port(), Some(&5000));
+    assert_eq!(sdp.media[1].attributes.sctp_port(), Some(5000));
 }
 
 #[test]
@@ -428,4 +428,96 @@ fn abnf_literals_match_case_insensitively_and_keep_their_spelling() {
         panic!()
     };
     assert_eq!((s.send.len(), s.recv.len()), (2, 1));
+}
+
+#[test]
+fn look_ups_give_text_as_str_and_small_values_by_value() {
+    let text = format!(
+        "{HEAD}a=mid:0\r\na=ice-ufrag:ktVP\r\na=ice-pwd:6l9ArpdPhMuIwCy6wbOvJ3Ah\r\na=setup:passive\r\n\
+         a=sctp-port:5000\r\na=max-message-size:262144\r\na=inactive\r\n"
+    );
+    let sdp = SessionDescription::parse(&text).unwrap();
+    let a = &sdp.media[0].attributes;
+    // The same shapes as the session-level helpers (`SessionDescription::ice_ufrag`, `setup`).
+    let (mid, ufrag, pwd): (Option<&str>, Option<&str>, Option<&str>) = (a.mid(), a.ice_ufrag(), a.ice_pwd());
+    assert_eq!(
+        (mid, ufrag, pwd),
+        (Some("0"), Some("ktVP"), Some("6l9ArpdPhMuIwCy6wbOvJ3Ah"))
+    );
+    assert_eq!(sdp.ice_ufrag(&sdp.media[0]), ufrag);
+    let (setup, port, size, dir): (Option<Setup>, Option<u16>, Option<u64>, Option<Direction>) =
+        (a.setup(), a.sctp_port(), a.max_message_size(), a.direction());
+    assert_eq!(setup, sdp.setup(&sdp.media[0]));
+    assert_eq!(
+        (setup, port, size, dir),
+        (
+            Some(Setup::Passive),
+            Some(5000),
+            Some(262_144),
+            Some(Direction::Inactive)
+        )
+    );
+}
+
+#[test]
+fn rtcp_xr_formats() {
+    let Attribute::RtcpXr(x) = canonical(
+        "rtcp-xr:pkt-loss-rle pkt-dup-rle=400 pkt-rcpt-times=96 rcvr-rtt=sender:80 stat-summary=loss,dup,jitt,TTL,HL \
+         voip-metrics x-vendor=7",
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        x.formats,
+        [
+            XrFormat::PktLossRle { max_size: None },
+            XrFormat::PktDupRle { max_size: Some(400) },
+            XrFormat::PktRcptTimes { max_size: Some(96) },
+            XrFormat::RcvrRtt {
+                mode: RcvrRttMode::Sender,
+                max_size: Some(80)
+            },
+            XrFormat::StatSummary(vec![
+                StatFlag::Loss,
+                StatFlag::Dup,
+                StatFlag::Jitt,
+                StatFlag::Ttl,
+                StatFlag::Hl
+            ]),
+            XrFormat::VoipMetrics,
+            XrFormat::Other("x-vendor=7".into()),
+        ]
+    );
+    assert_eq!(x.rcvr_rtt(), Some((RcvrRttMode::Sender, Some(80))));
+    let Attribute::RtcpXr(x) = canonical("rtcp-xr:rcvr-rtt=all stat-summary") else {
+        panic!()
+    };
+    assert_eq!(x.rcvr_rtt(), Some((RcvrRttMode::All, None)));
+    assert_eq!(x.formats[1], XrFormat::StatSummary(Vec::new()));
+    // No formats at all is allowed by the grammar.
+    assert_eq!(canonical("rtcp-xr:"), Attribute::RtcpXr(RtcpXr::default()));
+    // A spelling other than the canonical one (a leading zero) is typed and still written as it came.
+    let Attribute::RtcpXr(x) = attr("rtcp-xr:pkt-loss-rle=0400") else {
+        panic!()
+    };
+    assert_eq!(x.formats, [XrFormat::PktLossRle { max_size: Some(400) }]);
+}
+
+#[test]
+fn msid_semantic_with_chromium_spacing() {
+    // Chromium: `a=msid-semantic: WMS` (a space after the colon, no identifiers), typed and written back as it came.
+    let Attribute::MsidSemantic(m) = attr("msid-semantic: WMS") else {
+        panic!()
+    };
+    assert_eq!((m.semantic.as_str(), m.identifiers.len()), ("WMS", 0));
+    assert!(!m.applies_to_all() && !m.covers("a"));
+    let Attribute::MsidSemantic(m) = attr("msid-semantic: WMS *") else {
+        panic!()
+    };
+    assert_eq!(m.identifiers, ["*"]);
+    assert!(m.applies_to_all() && m.covers("any"));
+    let Attribute::MsidSemantic(m) = canonical("msid-semantic:WMS s1 s2") else {
+        panic!()
+    };
+    assert!(!m.applies_to_all() && m.covers("s2") && !m.covers("s3"));
 }

@@ -5,7 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use ortc_sdp::{
-    Attribute, CandidateAddress, CandidateTransport, CandidateType, Direction, SessionDescription, Setup, TcpType,
+    Attribute, CandidateAddress, CandidateTransport, CandidateType, Direction, RcvrRttMode, SessionDescription, Setup,
+    TcpType, XrFormat,
 };
 
 fn fixture(path: &str) -> String {
@@ -91,13 +92,10 @@ fn chromium_offer_session_and_audio() {
             (4, "urn:ietf:params:rtp-hdrext:sdes:mid"),
         ]
     );
-    assert_eq!(audio.attributes.ice_ufrag().map(String::as_str), Some("ktVP"));
-    assert_eq!(
-        audio.attributes.ice_pwd().map(String::as_str),
-        Some("K11YY/BkdXBce/QcxQPDJhUa")
-    );
+    assert_eq!(audio.attributes.ice_ufrag(), Some("ktVP"));
+    assert_eq!(audio.attributes.ice_pwd(), Some("K11YY/BkdXBce/QcxQPDJhUa"));
     assert_eq!(audio.attributes.ice_options().collect::<Vec<_>>(), ["trickle"]);
-    assert_eq!(audio.attributes.setup(), Some(&Setup::ActPass));
+    assert_eq!(audio.attributes.setup(), Some(Setup::ActPass));
     let fp: Vec<_> = audio.attributes.fingerprints().collect();
     assert_eq!(fp.len(), 1);
     assert_eq!(fp[0].hash, "sha-256");
@@ -110,7 +108,16 @@ fn chromium_offer_session_and_audio() {
     let msid = audio.attributes.msids().next().unwrap();
     assert_eq!(msid.stream_id, "fee2cb0b-957b-46eb-9b76-f7d3eb1f5f12");
     assert_eq!(msid.track_id.as_deref(), Some("d74b5364-9d33-4d0f-9249-10617711201d"));
-    assert_eq!(audio.attributes.other("rtcp-xr"), Some(Some("rcvr-rtt=all")));
+    let xr = audio.attributes.rtcp_xr().unwrap();
+    assert_eq!(
+        xr.formats,
+        [XrFormat::RcvrRtt {
+            mode: RcvrRttMode::All,
+            max_size: None
+        }]
+    );
+    assert_eq!(xr.rcvr_rtt(), Some((RcvrRttMode::All, None)));
+    assert_eq!(audio.attributes.other("rtcp-xr"), None, "typed, not kept raw");
 }
 
 #[test]
@@ -196,7 +203,7 @@ fn chromium_answer_from_aiortc() {
     assert!(!sdp.attributes.extmap_allow_mixed());
     let audio = &sdp.media[0];
     assert_eq!(audio.direction(), Some(Direction::RecvOnly));
-    assert_eq!(audio.attributes.setup(), Some(&Setup::Active));
+    assert_eq!(audio.attributes.setup(), Some(Setup::Active));
     assert!(audio.attributes.end_of_candidates());
     assert!(!audio.attributes.rtcp_rsize());
     let fp: Vec<_> = audio
@@ -240,8 +247,8 @@ fn aiortc_offer_and_answer() {
         assert_eq!(video.attributes.ssrc_groups().next().unwrap().semantics, "FID");
         assert_eq!(video.direction(), Some(Direction::SendRecv));
     }
-    assert_eq!(offer.media[0].attributes.setup(), Some(&Setup::ActPass));
-    assert_eq!(answer.media[0].attributes.setup(), Some(&Setup::Active));
+    assert_eq!(offer.media[0].attributes.setup(), Some(Setup::ActPass));
+    assert_eq!(answer.media[0].attributes.setup(), Some(Setup::Active));
     assert_eq!(offer.media[1].port, 48817);
     assert_eq!(answer.media[1].port, 48952);
 }

@@ -357,3 +357,34 @@ fn structural_lines_stay_strict() {
     let e = SessionDescription::parse(&text).unwrap_err();
     assert_eq!((e.line, e.text.as_str()), (7, "c=IN IP4"));
 }
+
+#[test]
+fn rtcp_xr_errors_name_the_bad_part() {
+    assert_eq!(
+        err_at_6("a=rtcp-xr:rcvr-rtt").kind,
+        ErrorKind::MissingField { field: "rcvr-rtt mode" }
+    );
+    assert_eq!(
+        err_at_6("a=rtcp-xr:rcvr-rtt=some").kind,
+        invalid("rcvr-rtt mode", "some")
+    );
+    assert_eq!(
+        err_at_6("a=rtcp-xr:rcvr-rtt=all:big").kind,
+        invalid("rtcp-xr max-size", "big")
+    );
+    assert_eq!(
+        err_at_6("a=rtcp-xr:pkt-loss-rle=-1").kind,
+        invalid("rtcp-xr max-size", "-1")
+    );
+    assert_eq!(
+        err_at_6("a=rtcp-xr:stat-summary=loss,ttl").kind,
+        invalid("stat-summary flag", "ttl")
+    );
+    assert_eq!(
+        err_at_6("a=rtcp-xr:voip-metrics  pkt-loss-rle").kind,
+        ErrorKind::MissingField {
+            field: "rtcp-xr format"
+        }
+    );
+    assert_eq!(err_at_6("a=rtcp-xr").kind, ErrorKind::MissingField { field: "rtcp-xr" });
+}

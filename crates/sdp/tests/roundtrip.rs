@@ -6,8 +6,9 @@ use std::net::IpAddr;
 
 use ortc_sdp::{
     Attribute, Bandwidth, Candidate, CandidateAddress, CandidateTransport, CandidateType, Connection, Direction,
-    Extmap, Fingerprint, Fmtp, Group, MediaDescription, Msid, MsidSemantic, Origin, Rid, RidDirection, RtcpAddress,
-    RtcpFb, Rtpmap, Sctpmap, SessionDescription, Setup, Simulcast, SimulcastRid, Ssrc, SsrcGroup, TcpType, Timing,
+    Extmap, Fingerprint, Fmtp, Group, MediaDescription, Msid, MsidSemantic, Origin, RcvrRttMode, Rid, RidDirection,
+    RtcpAddress, RtcpFb, RtcpXr, Rtpmap, Sctpmap, SessionDescription, Setup, Simulcast, SimulcastRid, Ssrc, SsrcGroup,
+    StatFlag, TcpType, Timing, XrFormat,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -20,6 +21,29 @@ fn token() -> impl Strategy<Value = String> {
 /// Free text for values that may hold spaces (never CR, LF or NUL; no leading space).
 fn text() -> impl Strategy<Value = String> {
     "[A-Za-z0-9=;:,/._-][A-Za-z0-9 =;:,/._-]{0,20}"
+}
+
+fn xr_format() -> impl Strategy<Value = XrFormat> {
+    let flag = prop_oneof![
+        Just(StatFlag::Loss),
+        Just(StatFlag::Dup),
+        Just(StatFlag::Jitt),
+        Just(StatFlag::Ttl),
+        Just(StatFlag::Hl)
+    ];
+    prop_oneof![
+        option::of(any::<u32>()).prop_map(|max_size| XrFormat::PktLossRle { max_size }),
+        option::of(any::<u32>()).prop_map(|max_size| XrFormat::PktDupRle { max_size }),
+        option::of(any::<u32>()).prop_map(|max_size| XrFormat::PktRcptTimes { max_size }),
+        (
+            prop_oneof![Just(RcvrRttMode::All), Just(RcvrRttMode::Sender)],
+            option::of(any::<u32>())
+        )
+            .prop_map(|(mode, max_size)| XrFormat::RcvrRtt { mode, max_size }),
+        vec(flag, 0..4).prop_map(XrFormat::StatSummary),
+        Just(XrFormat::VoipMetrics),
+        "x-[a-z0-9=:,-]{1,10}".prop_map(XrFormat::Other),
+    ]
 }
 
 fn direction() -> impl Strategy<Value = Direction> {
@@ -97,6 +121,7 @@ fn attribute() -> impl Strategy<Value = Attribute> {
         Just(Attribute::RtcpMux),
         Just(Attribute::RtcpMuxOnly),
         Just(Attribute::RtcpRsize),
+        vec(xr_format(), 0..4).prop_map(|formats| Attribute::RtcpXr(RtcpXr { formats })),
         (any::<u16>(), option::of((token(), token(), token())))
             .prop_map(|(port, address)| Attribute::Rtcp(RtcpAddress { port, address })),
         (pt.clone(), "[A-Za-z0-9-]{1,10}", any::<u32>(), option::of(any::<u32>())).prop_map(

@@ -1,11 +1,10 @@
 //! Shared by the integration tests: re-encoding a decoded packet through its builder, and RTCP demultiplexing.
 #![allow(dead_code, unreachable_pub)]
 
-use ortc_rtcp::xr::dlrr_items;
 use ortc_rtcp::{
     AppBuilder, ByeBuilder, DlrrItem, ExtendedReportBuilder, FeedbackBuilder, FirBuilder, NackBuilder, PacketStatus,
     PliBuilder, ReceiverReportBuilder, RembBuilder, RtcpPacket, SdesBuilder, SdesChunkBuilder, SdesItem,
-    SenderReportBuilder, TransportFeedbackBuilder, WriteRtcp, XrBlock, XrBlockBuilder,
+    SenderReportBuilder, TransportFeedbackBuilder, WriteRtcp, XrBlock, XrBlockBuilder, dlrr_items,
 };
 
 /// Writes `w` into a fresh vector of exactly its encoded length.
@@ -23,7 +22,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         RtcpPacket::SenderReport(sr) => {
             let blocks: Vec<_> = sr.report_blocks().collect();
             write_vec(&SenderReportBuilder {
-                ssrc: sr.ssrc(),
+                sender_ssrc: sr.sender_ssrc(),
                 sender_info: sr.sender_info(),
                 report_blocks: &blocks,
                 profile_extension: sr.profile_extension(),
@@ -32,7 +31,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         RtcpPacket::ReceiverReport(rr) => {
             let blocks: Vec<_> = rr.report_blocks().collect();
             write_vec(&ReceiverReportBuilder {
-                ssrc: rr.ssrc(),
+                sender_ssrc: rr.sender_ssrc(),
                 report_blocks: &blocks,
                 profile_extension: rr.profile_extension(),
             })
@@ -54,7 +53,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
         }
         RtcpPacket::App(a) => write_vec(&AppBuilder {
             subtype: a.subtype(),
-            ssrc: a.ssrc(),
+            sender_ssrc: a.sender_ssrc(),
             name: a.name(),
             data: a.data(),
         }),
@@ -97,11 +96,11 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
             })
         }
         RtcpPacket::Remb(r) => {
-            let ssrcs: Vec<_> = r.ssrcs().collect();
+            let ssrcs: Vec<_> = r.media_ssrcs().collect();
             write_vec(&RembBuilder {
                 sender_ssrc: r.sender_ssrc(),
                 bitrate: r.bitrate(),
-                ssrcs: &ssrcs,
+                media_ssrcs: &ssrcs,
             })
         }
         RtcpPacket::ExtendedReport(x) => {
@@ -130,7 +129,7 @@ pub fn reencode(p: &RtcpPacket<'_>) -> Vec<u8> {
                 })
                 .collect();
             write_vec(&ExtendedReportBuilder {
-                ssrc: x.ssrc(),
+                sender_ssrc: x.sender_ssrc(),
                 blocks: &blocks,
             })
         }

@@ -570,7 +570,7 @@ impl RtpSession {
     fn on_rtcp(&mut self, now: Instant, arrival: u32, p: &RtcpPacket<'_>) {
         match p {
             RtcpPacket::SenderReport(sr) => {
-                match self.receivers.iter().position(|r| r.ssrc == Some(sr.ssrc())) {
+                match self.receivers.iter().position(|r| r.ssrc == Some(sr.sender_ssrc())) {
                     Some(i) => self.receivers[i].on_sender_report(now, sr),
                     None => self.stats.rtcp_foreign += 1,
                 }
@@ -635,7 +635,7 @@ impl RtpSession {
             }
             RtcpPacket::Remb(remb) => {
                 let bitrate = remb.bitrate_bps();
-                for ssrc in remb.ssrcs() {
+                for ssrc in remb.media_ssrcs() {
                     if let Some(i) = self.sender_index(ssrc) {
                         self.senders[i].stats.remb_bitrate = Some(bitrate);
                         self.push_event(Event::RemoteBitrate {
@@ -663,8 +663,8 @@ impl RtpSession {
         for block in xr.blocks() {
             match block {
                 ortc_rtcp::XrBlock::ReceiverReferenceTime(ntp) => {
-                    let entry = (xr.ssrc(), ntp.middle32(), now);
-                    if let Some(e) = self.peer_rrts.iter_mut().find(|(s, ..)| *s == xr.ssrc()) {
+                    let entry = (xr.sender_ssrc(), ntp.middle32(), now);
+                    if let Some(e) = self.peer_rrts.iter_mut().find(|(s, ..)| *s == xr.sender_ssrc()) {
                         *e = entry;
                     } else if self.peer_rrts.len() < 16 {
                         self.peer_rrts.push(entry);
@@ -808,16 +808,12 @@ impl RtpSession {
     fn send_nack(&mut self, now: Instant, i: usize) {
         let stream = &mut self.receivers[i];
         let Some(media_ssrc) = stream.ssrc else { return };
-        let mut scratch = std::mem::take(&mut stream.nack_scratch);
-        scratch.clear();
-        scratch.extend_from_slice(stream.poll_nack(now));
-        if scratch.is_empty() {
-            stream.nack_scratch = scratch;
+        let sender_ssrc = stream.params.rtcp_ssrc;
+        self.nack_items.clear();
+        self.nack_items.extend(ortc_rtcp::nack_items(stream.poll_nack(now)));
+        if self.nack_items.is_empty() {
             return;
         }
-        self.nack_items.clear();
-        self.nack_items.extend(ortc_rtcp::nack_items(&mut scratch));
-        let sender_ssrc = self.receivers[i].params.rtcp_ssrc;
         let items = std::mem::take(&mut self.nack_items);
         // A NACK holds at most as many items as fit one datagram.
         for chunk in items.chunks(200) {
@@ -829,7 +825,6 @@ impl RtpSession {
             self.queue_feedback(sender_ssrc, &nack);
         }
         self.nack_items = items;
-        self.receivers[i].nack_scratch = scratch;
     }
 
     /// The SSRC our RTCP goes out from: the first send stream's, else the first receive stream's.
@@ -896,7 +891,7 @@ impl RtpSession {
             self.rtcp.push(&[packet])
         } else {
             let rr = ReceiverReportBuilder {
-                ssrc: reporter,
+                sender_ssrc: reporter,
                 report_blocks: &[],
                 profile_extension: &[],
             };
@@ -940,14 +935,14 @@ impl RtpSession {
             .iter()
             .enumerate()
             .map(|(n, (ssrc, info))| SenderReportBuilder {
-                ssrc: *ssrc,
+                sender_ssrc: *ssrc,
                 sender_info: *info,
                 report_blocks: if n == 0 { &blocks } else { &[] },
                 profile_extension: &[],
             })
             .collect();
         let rr = ReceiverReportBuilder {
-            ssrc: reporter,
+            sender_ssrc: reporter,
             report_blocks: &blocks,
             profile_extension: &[],
         };
@@ -978,7 +973,7 @@ impl RtpSession {
             xr_blocks.push(ortc_rtcp::XrBlockBuilder::Dlrr(&dlrr));
         }
         let xr = ortc_rtcp::ExtendedReportBuilder {
-            ssrc: reporter,
+            sender_ssrc: reporter,
             blocks: &xr_blocks,
         };
         let mut packets: Vec<&dyn WriteRtcp> = Vec::with_capacity(srs.len() + 4);

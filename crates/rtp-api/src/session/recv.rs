@@ -120,7 +120,6 @@ pub(crate) struct RecvStream {
     pub(crate) stats: ReceiverStats,
     /// Set when packets were stored; cleared when a poll finds nothing.
     pub(crate) readable: bool,
-    pub(crate) nack_scratch: Vec<u16>,
     /// A keyframe request the jitter buffer made while frames were polled, due since then.
     keyframe_wanted: Option<Instant>,
     pub(crate) stopped: bool,
@@ -173,7 +172,6 @@ impl RecvStream {
             csrcs: Vec::new(),
             stats,
             readable: false,
-            nack_scratch: Vec::new(),
             keyframe_wanted: None,
             stopped: false,
             params,
