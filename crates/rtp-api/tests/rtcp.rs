@@ -50,7 +50,7 @@ fn collect_b_rtcp(reduced_size: bool, frames: u32, lose_every: Option<usize>) ->
             if matches!(t, Transmit::Rtp { .. }) {
                 n += 1;
                 sent += 1;
-                if lose_every.is_some_and(|k| n % k == 0) {
+                if lose_every.is_some_and(|k| n.is_multiple_of(k)) {
                     continue;
                 }
                 b.handle_rtp(now, &mut out);
