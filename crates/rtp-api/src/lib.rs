@@ -3,7 +3,9 @@
 //! - [`session`]: the sans-IO core. One [`session::RtpSession`] per transport owns the SRTP session and every
 //!   send and receive stream: frames in, protected datagrams out; datagrams in, frames out; RTCP reports,
 //!   NACK/RTX retransmission, keyframe requests and statistics in between. No clock, no socket, no task.
-//! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on it.
+//! - [`track`]: media tracks ([`track::MediaStreamTrack`], which applications implement; a moving test
+//!   pattern and a tone), raw or already encoded frames.
+//! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on them.
 //!
 //! # Example
 //!
@@ -47,3 +49,4 @@
 //! ```
 
 pub mod session;
+pub mod track;
