@@ -3,6 +3,9 @@
 //! - [`session`]: the sans-IO core. One [`session::RtpSession`] per transport owns the SRTP session and every
 //!   send and receive stream: frames in, protected datagrams out; datagrams in, frames out; RTCP reports,
 //!   NACK/RTX retransmission, keyframe requests and statistics in between. No clock, no socket, no task.
+//! - [`params`]: the W3C / ORTC parameter types (`RtpParameters`, codecs, header extensions, encodings,
+//!   RTCP), their validation into a typed [`params::ParametersError`], their conversion into the core's
+//!   stream parameters, and the `set_codec_preferences` rules.
 //! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on it.
 //!
 //! # Example
@@ -46,4 +49,5 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod params;
 pub mod session;
