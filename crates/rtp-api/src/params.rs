@@ -10,7 +10,9 @@
 //!
 //! ```
 //! use ortc_codecs::{MediaKind, RtcpFeedback};
-//! use ortc_rtp_api::params::{RtpCodecParameters, RtpEncodingParameters, RtpParameters, RtxParameters, SendStreamNumbers};
+//! use ortc_rtp_api::params::{
+//!     RtpCodecParameters, RtpEncodingParameters, RtpParameters, RtxParameters, SendStreamNumbers,
+//! };
 //!
 //! let mut vp8 = RtpCodecParameters::new(97, "video/VP8", 90_000);
 //! vp8.rtcp_feedback = vec![RtcpFeedback::new("nack", None), RtcpFeedback::new("nack", Some("pli"))];
@@ -23,7 +25,14 @@
 //!     ..RtpEncodingParameters::default()
 //! }];
 //!
-//! let numbers = SendStreamNumbers { ssrc: 1, rtx_ssrc: 2, initial_sequence_number: 3, rtx_initial_sequence_number: 4, timestamp_origin: 5 };
+//! // drawn from the OS CSPRNG by the caller; the encoding's SSRCs take precedence
+//! let numbers = SendStreamNumbers {
+//!     ssrc: 1,
+//!     rtx_ssrc: 2,
+//!     initial_sequence_number: 3,
+//!     rtx_initial_sequence_number: 4,
+//!     timestamp_origin: 5,
+//! };
 //! let send = params.to_send_params(MediaKind::Video, &numbers)?;
 //! assert_eq!((send.ssrc, send.rtx_ssrc), (1111, Some(2222)));
 //! assert_eq!(send.codecs[0].rtx_payload_type, Some(98));

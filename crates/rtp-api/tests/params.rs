@@ -489,14 +489,20 @@ fn json_uses_w3c_names() {
                     {"type": "nack"}, {"type": "nack", "parameter": "pli"}, {"type": "ccm", "parameter": "fir"}
                 ]
             },
-            {"payloadType": 98, "mimeType": "video/rtx", "clockRate": 90000, "parameters": {"apt": "97"}, "rtcpFeedback": []}
+            {
+                "payloadType": 98, "mimeType": "video/rtx", "clockRate": 90000, "parameters": {"apt": "97"},
+                "rtcpFeedback": []
+            }
         ],
         "headerExtensions": [
             {"id": 1, "uri": URI_MID}, {"id": 3, "uri": URI_ABS_SEND_TIME}, {"id": 4, "uri": URI_RTP_STREAM_ID}
         ],
         "rtcp": {"cname": "cname", "ssrc": 0x1111, "mux": true, "reducedSize": true},
         "encodings": [
-            {"ssrc": 0x1111, "rtx": {"ssrc": 0x2222}, "rid": "hi", "active": true, "maxBitrate": 1_500_000, "codecPayloadType": 97}
+            {
+                "ssrc": 0x1111, "rtx": {"ssrc": 0x2222}, "rid": "hi", "active": true, "maxBitrate": 1_500_000,
+                "codecPayloadType": 97
+            }
         ],
         "mid": "0"
     });
