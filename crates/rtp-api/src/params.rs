@@ -381,7 +381,7 @@ pub struct SendStreamNumbers {
     pub ssrc: u32,
     /// The RTX SSRC, used when RTX is negotiated and the first encoding names none.
     pub rtx_ssrc: u32,
-    /// The first sequence number (aiortc draws it below 32768, far from an early rollover).
+    /// The first sequence number (one below 32768 puts the first wrap at least 32768 packets away).
     pub initial_sequence_number: u16,
     /// The first RTX sequence number.
     pub rtx_initial_sequence_number: u16,
@@ -460,6 +460,8 @@ impl RtpParameters {
                 });
             }
         }
+        // Past the loop above the payload types are distinct and at most 127: the quadratic scans below (and
+        // in the conversions) run over at most 128 codecs, whatever the input's length.
         let mut apts = Vec::new();
         for rtx in self.codecs.iter().filter(|c| c.is_rtx()) {
             let apt = self.rtx_apt(rtx)?;
@@ -626,6 +628,7 @@ impl RtpParameters {
     }
 
     fn validate_extensions(&self) -> Result<(), ParametersError> {
+        // Fails by the 256th entry (ids are distinct and in 1..=255), so the scans of earlier entries stay short.
         for (i, e) in self.header_extensions.iter().enumerate() {
             if !(1..=255).contains(&e.id) {
                 return Err(ParametersError::ExtensionIdOutOfRange {
