@@ -1,10 +1,13 @@
-//! RTP sessions for WebRTC, in two halves.
+//! RTP sessions for WebRTC: a sans-IO core, the parameters it is set up with, and media tracks.
 //!
 //! - [`session`]: the sans-IO core. One [`session::RtpSession`] per transport owns the SRTP session and every
 //!   send and receive stream: frames in, protected datagrams out; datagrams in, frames out; RTCP reports,
 //!   NACK/RTX retransmission, keyframe requests and statistics in between. No clock, no socket, no task.
 //! - [`track`]: media tracks ([`track::MediaStreamTrack`], which applications implement; a moving test
 //!   pattern and a tone), raw or already encoded frames.
+//! - [`params`]: the W3C / ORTC parameter types (`RtpParameters`, codecs, header extensions, encodings,
+//!   RTCP), their validation into a typed [`params::ParametersError`], their conversion into the core's
+//!   stream parameters, and the `set_codec_preferences` rules.
 //! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on them.
 //!
 //! # Example
@@ -48,5 +51,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod params;
 pub mod session;
 pub mod track;
