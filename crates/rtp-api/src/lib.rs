@@ -8,7 +8,9 @@
 //! - [`params`]: the W3C / ORTC parameter types (`RtpParameters`, codecs, header extensions, encodings,
 //!   RTCP), their validation into a typed [`params::ParametersError`], their conversion into the core's
 //!   stream parameters, and the `set_codec_preferences` rules.
-//! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on them.
+//! - The object layer: [`driver::RtpDriver`] runs a session core in a tokio task over a [`driver::Transport`];
+//!   [`RtpSender`] and [`RtpReceiver`] are cheap handles to its streams that send a track's encoded frames
+//!   and hand received ones to a [`RemoteTrack`] (a relay forwards without decoding).
 //!
 //! # Example
 //!
@@ -51,6 +53,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod driver;
+mod objects;
 pub mod params;
 pub mod session;
 pub mod track;
+
+pub use objects::{ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport};

@@ -70,6 +70,9 @@ pub trait MediaStreamTrack: Send + 'static {
     fn stop(&mut self);
     /// Whether the track has ended.
     fn ended(&self) -> bool;
+    /// The peer asked for a keyframe (PLI/FIR): a track of encoded frames passes it to its source (a relay
+    /// to its upstream sender). Raw tracks ignore it: the encoder answers.
+    fn request_keyframe(&mut self) {}
 }
 
 /// A random (version 4) UUID from the OS CSPRNG, for track ids.
@@ -335,7 +338,9 @@ mod tests {
         let start = Instant::now();
         let mut frames = Vec::new();
         for _ in 0..31 {
-            let Ok(MediaFrame::Video(f)) = track.recv().await else { panic!("a video frame") };
+            let Ok(MediaFrame::Video(f)) = track.recv().await else {
+                panic!("a video frame")
+            };
             frames.push(f);
         }
         // 30 intervals of 1/30 s.
@@ -343,9 +348,16 @@ mod tests {
         assert_eq!(elapsed, Duration::from_secs(1));
         assert_eq!(frames[0].timestamp, 0);
         assert_eq!(frames[30].timestamp, 90_000);
-        assert!(frames.windows(2).all(|w| w[1].timestamp.wrapping_sub(w[0].timestamp) == 3000));
+        assert!(
+            frames
+                .windows(2)
+                .all(|w| w[1].timestamp.wrapping_sub(w[0].timestamp) == 3000)
+        );
         assert!(frames.windows(2).all(|w| w[0].y != w[1].y), "every frame differs");
-        assert_eq!((frames[0].width, frames[0].height, frames[0].u.len()), (64, 48, 32 * 24));
+        assert_eq!(
+            (frames[0].width, frames[0].height, frames[0].u.len()),
+            (64, 48, 32 * 24)
+        );
         track.stop();
         assert!(track.ended());
         assert_eq!(track.recv().await, Err(TrackError::Ended));
@@ -357,7 +369,9 @@ mod tests {
         let mut all = Vec::new();
         let start = Instant::now();
         for i in 0..50u32 {
-            let Ok(MediaFrame::Audio(f)) = track.recv().await else { panic!("an audio frame") };
+            let Ok(MediaFrame::Audio(f)) = track.recv().await else {
+                panic!("an audio frame")
+            };
             assert_eq!((f.sample_rate, f.channels, f.samples.len()), (48_000, 1, 960));
             assert_eq!(f.timestamp, i * 960);
             all.extend_from_slice(&f.samples);

@@ -1,0 +1,482 @@
+//! The task that owns a [`RtpSession`] and moves bytes, time and frames in and out of it.
+//!
+//! [`RtpDriver::spawn`] starts one tokio task per session. Everything else talks to it through a bounded
+//! command channel: the [`RtpSender`](crate::RtpSender) and [`RtpReceiver`](crate::RtpReceiver) handles, and
+//! the pump tasks that read each sender's track. The task owns the core, so no lock guards it; replies come
+//! back over oneshot channels; frames for receivers go out over bounded channels, and a frame that finds its
+//! channel full is dropped and counted, never queued without bound.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use ortc_srtp::{SessionKeys, SrtpConfig};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::session::{
+    Event, ReceiveParams, Received, ReceiverId, ReceiverStats, RtpSession, RtpSource, SendParams, SenderId,
+    SenderStats, SessionConfig, SessionError, SessionStats,
+};
+use crate::track::{EncodedFrame, MediaFrame, MediaStreamTrack};
+
+/// Datagrams queued towards the network, or from it, at most.
+pub const TRANSPORT_QUEUE: usize = 1024;
+/// Frames queued for a receiver's track at most.
+pub const FRAME_QUEUE: usize = 64;
+/// Commands queued for the driver at most.
+const COMMAND_QUEUE: usize = 256;
+
+/// One end of the datagram path a session runs over: protected RTP and RTCP out and in (RFC 5761 mux).
+#[derive(Debug)]
+pub struct Transport {
+    /// Datagrams to send.
+    pub outgoing: mpsc::Sender<Bytes>,
+    /// Datagrams received.
+    pub incoming: mpsc::Receiver<Bytes>,
+}
+
+impl Transport {
+    /// Two transports connected back to back in memory, as for tests and in-process calls.
+    pub fn pair() -> (Self, Self) {
+        let (a_tx, b_rx) = mpsc::channel(TRANSPORT_QUEUE);
+        let (b_tx, a_rx) = mpsc::channel(TRANSPORT_QUEUE);
+        (
+            Self {
+                outgoing: a_tx,
+                incoming: a_rx,
+            },
+            Self {
+                outgoing: b_tx,
+                incoming: b_rx,
+            },
+        )
+    }
+}
+
+/// A frame a receiver hands to its track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Delivered {
+    /// An encoded frame.
+    Frame(EncodedFrame),
+}
+
+/// What the driver is asked to do.
+pub(crate) enum Command {
+    AddSender {
+        params: SendParams,
+        reply: oneshot::Sender<Result<SenderId, SessionError>>,
+    },
+    Track {
+        sender: SenderId,
+        track: Option<Box<dyn MediaStreamTrack>>,
+        reply: oneshot::Sender<Result<(), SessionError>>,
+    },
+    Frame {
+        sender: SenderId,
+        /// The pump that read it: frames of a replaced track's pump are dropped.
+        generation: u64,
+        frame: EncodedFrame,
+    },
+    TrackEnded {
+        sender: SenderId,
+        generation: u64,
+    },
+    /// The track gave a raw frame and the sender has no encoder for it.
+    Unencodable {
+        sender: SenderId,
+    },
+    StopSender {
+        sender: SenderId,
+        reply: oneshot::Sender<()>,
+    },
+    SenderStats {
+        sender: SenderId,
+        reply: oneshot::Sender<Option<(SenderStats, u64)>>,
+    },
+    AddReceiver {
+        params: ReceiveParams,
+        frames: mpsc::Sender<Delivered>,
+        reply: oneshot::Sender<Result<ReceiverId, SessionError>>,
+    },
+    StopReceiver {
+        receiver: ReceiverId,
+        reply: oneshot::Sender<()>,
+    },
+    ReceiverStats {
+        receiver: ReceiverId,
+        reply: oneshot::Sender<Option<(ReceiverStats, u64)>>,
+    },
+    Sources {
+        receiver: ReceiverId,
+        reply: oneshot::Sender<(Option<RtpSource>, Vec<RtpSource>)>,
+    },
+    SessionStats {
+        reply: oneshot::Sender<SessionStats>,
+    },
+    SetKeys {
+        keys: SessionKeys,
+        config: SrtpConfig,
+        reply: oneshot::Sender<Result<(), SessionError>>,
+    },
+}
+
+/// Per-sender state the driver keeps beside the core.
+struct SenderSlot {
+    payload_type: u8,
+    pump: Option<JoinHandle<()>>,
+    /// Asks the pump's track for a keyframe.
+    keyframe: Option<mpsc::Sender<()>>,
+    generation: u64,
+    /// Raw frames the track gave that this sender cannot encode.
+    unencodable: u64,
+}
+
+impl SenderSlot {
+    fn new(payload_type: u8) -> Self {
+        Self {
+            payload_type,
+            pump: None,
+            keyframe: None,
+            generation: 0,
+            unencodable: 0,
+        }
+    }
+
+    /// Ends the current track's pump (its frames still in flight are dropped) and starts one for `track`.
+    fn set_track(
+        &mut self,
+        sender: SenderId,
+        track: Option<Box<dyn MediaStreamTrack>>,
+        driver: &mpsc::Sender<Command>,
+    ) {
+        if let Some(pump) = self.pump.take() {
+            pump.abort();
+        }
+        self.generation += 1;
+        self.keyframe = None;
+        if let Some(track) = track {
+            let (kf_tx, kf_rx) = mpsc::channel(1);
+            self.keyframe = Some(kf_tx);
+            self.pump = Some(tokio::spawn(pump(
+                track,
+                sender,
+                self.generation,
+                kf_rx,
+                driver.clone(),
+            )));
+        }
+    }
+}
+
+/// Per-receiver state the driver keeps beside the core.
+struct ReceiverSlot {
+    frames: mpsc::Sender<Delivered>,
+    /// Frames dropped because the track's queue was full.
+    dropped: u64,
+}
+
+/// A handle to a running session driver: cheap to clone; every method is a message to the task.
+#[derive(Debug, Clone)]
+pub struct RtpDriver {
+    commands: mpsc::Sender<Command>,
+}
+
+/// Why a call to the driver failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DriverError {
+    /// The driver task has ended (the session was closed).
+    #[error("the RTP session has ended")]
+    Closed,
+    /// The session core refused.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The parameters are invalid.
+    #[error(transparent)]
+    Parameters(#[from] crate::params::ParametersError),
+    /// A track of the wrong kind was given.
+    #[error("a {track:?} track cannot be sent by a {sender:?} sender")]
+    WrongKind {
+        /// The sender's kind.
+        sender: ortc_codecs::MediaKind,
+        /// The track's kind.
+        track: ortc_codecs::MediaKind,
+    },
+}
+
+impl RtpDriver {
+    /// Starts the driver task of a session over `transport` on the current tokio runtime.
+    pub fn spawn(config: SessionConfig, transport: Transport) -> Self {
+        let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
+        let driver = Self {
+            commands: commands.clone(),
+        };
+        tokio::spawn(run(RtpSession::new(config), transport, rx, commands));
+        driver
+    }
+
+    pub(crate) async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, DriverError> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(make(reply)).await.map_err(|_| DriverError::Closed)?;
+        rx.await.map_err(|_| DriverError::Closed)
+    }
+
+    /// Keys the session (the DTLS-SRTP exporter's keys).
+    pub async fn set_keys(&self, keys: SessionKeys, config: SrtpConfig) -> Result<(), DriverError> {
+        Ok(self.call(|reply| Command::SetKeys { keys, config, reply }).await??)
+    }
+
+    /// The session's counters.
+    pub async fn stats(&self) -> Result<SessionStats, DriverError> {
+        self.call(|reply| Command::SessionStats { reply }).await
+    }
+}
+
+/// The driver task.
+async fn run(
+    mut session: RtpSession,
+    mut transport: Transport,
+    mut commands: mpsc::Receiver<Command>,
+    to_self: mpsc::Sender<Command>,
+) {
+    let mut senders: HashMap<SenderId, SenderSlot> = HashMap::new();
+    let mut receivers: HashMap<ReceiverId, ReceiverSlot> = HashMap::new();
+    let mut out = BytesMut::with_capacity(2048);
+    let mut inbound = BytesMut::new();
+    let far = Duration::from_hours(1);
+    loop {
+        let now = Instant::now().into_std();
+        let wake = session
+            .poll_timeout()
+            .map_or(Instant::now() + far, |(t, _)| Instant::from_std(t));
+        tokio::select! {
+            cmd = commands.recv() => {
+                let Some(cmd) = cmd else { break };
+                handle(&mut session, &mut senders, &mut receivers, &to_self, cmd, now);
+            }
+            datagram = transport.incoming.recv() => {
+                let Some(datagram) = datagram else { break };
+                inbound.clear();
+                inbound.extend_from_slice(&datagram);
+                let now = Instant::now().into_std();
+                // RFC 5761 §4: RTCP packet types 192..=223 in the second byte.
+                if matches!(datagram.get(1), Some(192..=223)) {
+                    session.handle_rtcp(now, &mut inbound);
+                } else {
+                    session.handle_rtp(now, &mut inbound);
+                }
+            }
+            () = tokio::time::sleep_until(wake) => {
+                session.handle_timeout(Instant::now().into_std());
+            }
+        }
+        let now = Instant::now().into_std();
+        while let Some(event) = session.poll_event() {
+            on_event(&mut session, &mut senders, &mut receivers, event, now);
+        }
+        while session.poll_transmit(now, &mut out).is_some() {
+            // A full queue towards the network drops the datagram: RTP is loss-tolerant, and the
+            // transport counts what it could not send.
+            let _ = transport.outgoing.try_send(Bytes::copy_from_slice(&out));
+        }
+    }
+    for slot in senders.values_mut() {
+        if let Some(pump) = slot.pump.take() {
+            pump.abort();
+        }
+    }
+}
+
+fn on_event(
+    session: &mut RtpSession,
+    senders: &mut HashMap<SenderId, SenderSlot>,
+    receivers: &mut HashMap<ReceiverId, ReceiverSlot>,
+    event: Event,
+    now: std::time::Instant,
+) {
+    match event {
+        Event::KeyframeRequested { sender, .. } => {
+            if let Some(tx) = senders.get(&sender).and_then(|s| s.keyframe.as_ref()) {
+                // One pending request is enough.
+                let _ = tx.try_send(());
+            }
+        }
+        Event::Readable(id) => {
+            let Some(slot) = receivers.get_mut(&id) else { return };
+            let Some(mut r) = session.receiver(id) else { return };
+            while let Some(out) = r.poll(now) {
+                if let Received::Frame(f) = out {
+                    let frame = EncodedFrame {
+                        data: Bytes::copy_from_slice(f.data),
+                        rtp_time: f.rtp_timestamp,
+                        keyframe: f.keyframe,
+                    };
+                    if slot.frames.try_send(Delivered::Frame(frame)).is_err() {
+                        slot.dropped += 1;
+                    }
+                }
+            }
+        }
+        Event::Bye(id) => {
+            // The remote track ends: its channel closes.
+            receivers.remove(&id);
+        }
+        _ => {}
+    }
+}
+
+fn handle(
+    session: &mut RtpSession,
+    senders: &mut HashMap<SenderId, SenderSlot>,
+    receivers: &mut HashMap<ReceiverId, ReceiverSlot>,
+    to_self: &mpsc::Sender<Command>,
+    cmd: Command,
+    now: std::time::Instant,
+) {
+    match cmd {
+        Command::AddSender { params, reply } => {
+            let payload_type = params.codecs.first().map_or(0, |c| c.payload_type);
+            let result = session.add_sender(params);
+            if let Ok(id) = result {
+                senders.insert(id, SenderSlot::new(payload_type));
+            }
+            let _ = reply.send(result);
+        }
+        Command::Track { sender, track, reply } => {
+            let result = match senders.get_mut(&sender) {
+                Some(slot) => {
+                    slot.set_track(sender, track, to_self);
+                    Ok(())
+                }
+                None => Err(SessionError::UnknownStream),
+            };
+            let _ = reply.send(result);
+        }
+        Command::Frame {
+            sender,
+            generation,
+            frame,
+        } => {
+            let Some(slot) = senders.get(&sender) else { return };
+            if slot.generation != generation {
+                return;
+            }
+            if let Some(mut s) = session.sender(sender) {
+                // An error (a stopped sender, a frame the packetizer refuses) drops the frame; the sender's
+                // counters say what was sent.
+                let _ = s.write_frame(now, slot.payload_type, frame.rtp_time, &frame.data);
+            }
+        }
+        Command::TrackEnded { sender, generation } => {
+            if let Some(slot) = senders.get_mut(&sender)
+                && slot.generation == generation
+            {
+                slot.pump = None;
+                slot.keyframe = None;
+            }
+        }
+        Command::Unencodable { sender } => {
+            if let Some(slot) = senders.get_mut(&sender) {
+                if slot.unencodable == 0 {
+                    tracing::warn!(
+                        ?sender,
+                        "the track gives raw frames and this sender has no encoder: skipped"
+                    );
+                }
+                slot.unencodable += 1;
+            }
+        }
+        Command::StopSender { sender, reply } => {
+            if let Some(slot) = senders.get_mut(&sender) {
+                slot.set_track(sender, None, to_self);
+                if let Some(mut s) = session.sender(sender) {
+                    s.stop(now);
+                }
+            }
+            let _ = reply.send(());
+        }
+        Command::SenderStats { sender, reply } => {
+            let unencodable = senders.get(&sender).map_or(0, |s| s.unencodable);
+            let _ = reply.send(session.sender(sender).map(|s| (s.stats(), unencodable)));
+        }
+        Command::AddReceiver { params, frames, reply } => {
+            let result = session.add_receiver(params);
+            if let Ok(id) = result {
+                receivers.insert(id, ReceiverSlot { frames, dropped: 0 });
+            }
+            let _ = reply.send(result);
+        }
+        Command::StopReceiver { receiver, reply } => {
+            if let Some(mut r) = session.receiver(receiver) {
+                r.stop();
+            }
+            receivers.remove(&receiver);
+            let _ = reply.send(());
+        }
+        Command::ReceiverStats { receiver, reply } => {
+            let dropped = receivers.get(&receiver).map_or(0, |r| r.dropped);
+            let _ = reply.send(session.receiver(receiver).map(|r| (r.stats(), dropped)));
+        }
+        Command::Sources { receiver, reply } => {
+            let sources = session.receiver(receiver).map_or((None, Vec::new()), |r| {
+                (r.synchronization_source(now), r.contributing_sources(now))
+            });
+            let _ = reply.send(sources);
+        }
+        Command::SessionStats { reply } => {
+            let _ = reply.send(session.stats());
+        }
+        Command::SetKeys { keys, config, reply } => {
+            let _ = reply.send(session.set_keys(&keys, &config));
+        }
+    }
+}
+
+/// Reads a sender's track and hands its frames to the driver; passes keyframe requests to the track.
+async fn pump(
+    mut track: Box<dyn MediaStreamTrack>,
+    sender: SenderId,
+    generation: u64,
+    mut keyframes: mpsc::Receiver<()>,
+    driver: mpsc::Sender<Command>,
+) {
+    loop {
+        let mut keyframe_asked = false;
+        let frame = tokio::select! {
+            biased;
+            Some(()) = keyframes.recv() => {
+                keyframe_asked = true;
+                None
+            }
+            frame = track.recv() => Some(frame),
+        };
+        if keyframe_asked {
+            track.request_keyframe();
+            continue;
+        }
+        match frame {
+            Some(Ok(MediaFrame::Encoded(frame))) => {
+                let cmd = Command::Frame {
+                    sender,
+                    generation,
+                    frame,
+                };
+                if driver.send(cmd).await.is_err() {
+                    return;
+                }
+            }
+            // Raw frames need an encoder, which this sender does not have: skipped, and counted.
+            Some(Ok(_)) => {
+                if driver.send(Command::Unencodable { sender }).await.is_err() {
+                    return;
+                }
+            }
+            Some(Err(_)) | None => {
+                let _ = driver.send(Command::TrackEnded { sender, generation }).await;
+                return;
+            }
+        }
+    }
+}

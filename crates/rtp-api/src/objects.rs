@@ -1,0 +1,286 @@
+//! `RtpSender` and `RtpReceiver`: cheap cloneable handles to streams of a session owned by its driver task.
+
+use tokio::sync::mpsc;
+
+use crate::driver::{Command, Delivered, DriverError, FRAME_QUEUE, RtpDriver};
+use crate::params::{RtpParameters, SendStreamNumbers};
+use crate::session::{ReceiverId, ReceiverStats, RtpSource, SenderId, SenderStats};
+use crate::track::{MediaFrame, MediaStreamTrack, RecvFuture, TrackError, new_uuid};
+use ortc_codecs::{MediaKind, RtpCapabilities};
+
+/// What a sender has sent, as the core counts it, plus what the object layer skipped.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SenderReport {
+    /// The stream's counters (`outbound-rtp`, `remote-inbound-rtp`).
+    pub stream: SenderStats,
+    /// Raw frames the track gave that this sender had no encoder for.
+    pub frames_unencodable: u64,
+}
+
+/// What a receiver has received, plus what its track could not take.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReceiverReport {
+    /// The stream's counters (`inbound-rtp`, `remote-outbound-rtp`).
+    pub stream: ReceiverStats,
+    /// Frames dropped because the application did not read the track fast enough.
+    pub frames_dropped_by_track: u64,
+}
+
+/// Sends one track's media on a session (W3C `RTCRtpSender`).
+///
+/// A handle: clones refer to the same stream. Before [`RtpSender::send`] nothing goes out.
+#[derive(Debug, Clone)]
+pub struct RtpSender {
+    kind: MediaKind,
+    driver: RtpDriver,
+    id: Option<SenderId>,
+    track_id: Option<String>,
+}
+
+impl RtpSender {
+    /// A sender of `kind` on the session `driver` runs.
+    pub fn new(kind: MediaKind, driver: RtpDriver) -> Self {
+        Self {
+            kind,
+            driver,
+            id: None,
+            track_id: None,
+        }
+    }
+
+    /// Audio or video.
+    pub fn kind(&self) -> MediaKind {
+        self.kind
+    }
+
+    /// The id of the track being sent, if any.
+    pub fn track_id(&self) -> Option<&str> {
+        self.track_id.as_deref()
+    }
+
+    /// The session this sender sends on.
+    pub fn transport(&self) -> &RtpDriver {
+        &self.driver
+    }
+
+    /// What this stack can send for `kind`.
+    pub fn get_capabilities(kind: MediaKind) -> RtpCapabilities {
+        ortc_codecs::get_capabilities(kind)
+    }
+
+    /// Starts sending with `parameters` (validated: see [`RtpParameters::validate_send`]); `numbers` are the
+    /// SSRCs and random starting points, drawn by the caller from the OS CSPRNG. A second call fails.
+    pub async fn send(&mut self, parameters: &RtpParameters, numbers: &SendStreamNumbers) -> Result<(), DriverError> {
+        if self.id.is_some() {
+            return Err(DriverError::Session(crate::session::SessionError::DuplicateSsrc(
+                numbers.ssrc,
+            )));
+        }
+        let params = parameters.to_send_params(self.kind, numbers)?;
+        let id = self.driver.call(|reply| Command::AddSender { params, reply }).await??;
+        self.id = Some(id);
+        Ok(())
+    }
+
+    /// Replaces the track without renegotiation: `None` stops media (RTCP goes on). A track of the other
+    /// kind is refused. Frames of the old track still in flight are dropped, and the sequence numbers go on
+    /// without a gap.
+    pub async fn replace_track(&mut self, track: Option<Box<dyn MediaStreamTrack>>) -> Result<(), DriverError> {
+        if let Some(t) = &track
+            && t.kind() != self.kind
+        {
+            return Err(DriverError::WrongKind {
+                sender: self.kind,
+                track: t.kind(),
+            });
+        }
+        let id = self.sender_id()?;
+        self.track_id = track.as_ref().map(|t| t.id().to_owned());
+        let mut track = track;
+        if let Some(t) = track.as_mut() {
+            // The new track's first frame must be decodable on its own.
+            t.request_keyframe();
+        }
+        self.driver
+            .call(|reply| Command::Track {
+                sender: id,
+                track,
+                reply,
+            })
+            .await??;
+        Ok(())
+    }
+
+    /// The stream's counters.
+    pub async fn get_stats(&self) -> Result<SenderReport, DriverError> {
+        let id = self.sender_id()?;
+        let (stream, frames_unencodable) = self
+            .driver
+            .call(|reply| Command::SenderStats { sender: id, reply })
+            .await?
+            .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
+        Ok(SenderReport {
+            stream,
+            frames_unencodable,
+        })
+    }
+
+    /// Stops sending: the track is released and a BYE goes out. Stopping twice (or before `send`) does
+    /// nothing.
+    pub async fn stop(&mut self) -> Result<(), DriverError> {
+        let Some(id) = self.id else { return Ok(()) };
+        self.driver
+            .call(|reply| Command::StopSender { sender: id, reply })
+            .await?;
+        self.track_id = None;
+        Ok(())
+    }
+
+    fn sender_id(&self) -> Result<SenderId, DriverError> {
+        self.id
+            .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))
+    }
+}
+
+/// Receives one stream of a session (W3C `RTCRtpReceiver`).
+#[derive(Debug, Clone)]
+pub struct RtpReceiver {
+    kind: MediaKind,
+    driver: RtpDriver,
+    id: Option<ReceiverId>,
+}
+
+impl RtpReceiver {
+    /// A receiver of `kind` on the session `driver` runs.
+    pub fn new(kind: MediaKind, driver: RtpDriver) -> Self {
+        Self { kind, driver, id: None }
+    }
+
+    /// Audio or video.
+    pub fn kind(&self) -> MediaKind {
+        self.kind
+    }
+
+    /// The session this receiver receives on.
+    pub fn transport(&self) -> &RtpDriver {
+        &self.driver
+    }
+
+    /// What this stack can receive for `kind`.
+    pub fn get_capabilities(kind: MediaKind) -> RtpCapabilities {
+        ortc_codecs::get_capabilities(kind)
+    }
+
+    /// Starts receiving with `parameters`, reporting from `rtcp_ssrc`; returns the remote track, which gives
+    /// the encoded frames as they complete and ends on BYE or [`RtpReceiver::stop`].
+    pub async fn receive(&mut self, parameters: &RtpParameters, rtcp_ssrc: u32) -> Result<RemoteTrack, DriverError> {
+        if self.id.is_some() {
+            return Err(DriverError::Session(crate::session::SessionError::DuplicateSsrc(
+                rtcp_ssrc,
+            )));
+        }
+        let params = parameters.to_receive_params(self.kind, rtcp_ssrc)?;
+        let (frames, rx) = mpsc::channel(FRAME_QUEUE);
+        let id = self
+            .driver
+            .call(|reply| Command::AddReceiver { params, frames, reply })
+            .await??;
+        self.id = Some(id);
+        Ok(RemoteTrack {
+            id: new_uuid(),
+            kind: self.kind,
+            frames: rx,
+            ended: false,
+        })
+    }
+
+    /// The synchronization source heard in the last 10 s.
+    pub async fn get_synchronization_sources(&self) -> Result<Vec<RtpSource>, DriverError> {
+        let Some(id) = self.id else { return Ok(Vec::new()) };
+        let (ssrc, _) = self
+            .driver
+            .call(|reply| Command::Sources { receiver: id, reply })
+            .await?;
+        Ok(ssrc.into_iter().collect())
+    }
+
+    /// The contributing sources heard in the last 10 s.
+    pub async fn get_contributing_sources(&self) -> Result<Vec<RtpSource>, DriverError> {
+        let Some(id) = self.id else { return Ok(Vec::new()) };
+        let (_, csrcs) = self
+            .driver
+            .call(|reply| Command::Sources { receiver: id, reply })
+            .await?;
+        Ok(csrcs)
+    }
+
+    /// The stream's counters.
+    pub async fn get_stats(&self) -> Result<ReceiverReport, DriverError> {
+        let id = self
+            .id
+            .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
+        let (stream, frames_dropped_by_track) = self
+            .driver
+            .call(|reply| Command::ReceiverStats { receiver: id, reply })
+            .await?
+            .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
+        Ok(ReceiverReport {
+            stream,
+            frames_dropped_by_track,
+        })
+    }
+
+    /// Stops receiving: the remote track ends. Stopping twice does nothing.
+    pub async fn stop(&mut self) -> Result<(), DriverError> {
+        let Some(id) = self.id else { return Ok(()) };
+        self.driver
+            .call(|reply| Command::StopReceiver { receiver: id, reply })
+            .await?;
+        Ok(())
+    }
+}
+
+/// The track a receiver produces: encoded frames, in decode order.
+#[derive(Debug)]
+pub struct RemoteTrack {
+    id: String,
+    kind: MediaKind,
+    frames: mpsc::Receiver<Delivered>,
+    ended: bool,
+}
+
+impl MediaStreamTrack for RemoteTrack {
+    fn kind(&self) -> MediaKind {
+        self.kind
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn recv(&mut self) -> RecvFuture<'_> {
+        Box::pin(async move {
+            if self.ended {
+                return Err(TrackError::Ended);
+            }
+            match self.frames.recv().await {
+                Some(Delivered::Frame(f)) => Ok(MediaFrame::Encoded(f)),
+                None => {
+                    self.ended = true;
+                    Err(TrackError::Ended)
+                }
+            }
+        })
+    }
+
+    fn stop(&mut self) {
+        self.ended = true;
+        self.frames.close();
+    }
+
+    fn ended(&self) -> bool {
+        self.ended
+    }
+}

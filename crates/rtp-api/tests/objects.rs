@@ -1,0 +1,217 @@
+//! `RtpSender` and `RtpReceiver` handles over two driver tasks connected in memory: encoded frames both ways,
+//! `replace_track`, keyframe requests reaching the track, stop and BYE, statistics.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use ortc_codecs::{MediaKind, RtcpFeedback};
+use ortc_rtcp::NtpTime;
+use ortc_rtp_api::driver::{DriverError, RtpDriver, Transport};
+use ortc_rtp_api::params::{RtpCodecParameters, RtpParameters, SendStreamNumbers};
+use ortc_rtp_api::session::SessionConfig;
+use ortc_rtp_api::track::{AudioStreamTrack, EncodedFrame, MediaFrame, MediaStreamTrack, RecvFuture, TrackError};
+use ortc_rtp_api::{RtpReceiver, RtpSender};
+use ortc_rtp_packet::ExtensionMap;
+use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile};
+use tokio::sync::mpsc;
+
+/// A track of encoded VP8 frames, 30 per second, tagged with `tag` and their index; reports keyframe
+/// requests on a channel.
+struct Vp8Source {
+    id: String,
+    tag: u8,
+    next: u32,
+    count: u32,
+    keyframe_next: bool,
+    asked: mpsc::UnboundedSender<u8>,
+}
+
+impl Vp8Source {
+    fn track(tag: u8, count: u32, asked: mpsc::UnboundedSender<u8>) -> Box<dyn MediaStreamTrack> {
+        Box::new(Self {
+            id: format!("vp8-{tag}"),
+            tag,
+            next: 0,
+            count,
+            keyframe_next: true,
+            asked,
+        })
+    }
+}
+
+impl MediaStreamTrack for Vp8Source {
+    fn kind(&self) -> MediaKind {
+        MediaKind::Video
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn recv(&mut self) -> RecvFuture<'_> {
+        Box::pin(async move {
+            if self.next >= self.count {
+                return Err(TrackError::Ended);
+            }
+            tokio::time::sleep(Duration::from_millis(33)).await;
+            let keyframe = std::mem::take(&mut self.keyframe_next);
+            let mut data = vec![if keyframe { 0x10 } else { 0x11 }, self.tag];
+            data.extend_from_slice(&self.next.to_be_bytes());
+            data.resize(2500, self.tag);
+            let frame = EncodedFrame {
+                data: Bytes::from(data),
+                rtp_time: 0x1000_0000 + u32::from(self.tag) * 100_000 + self.next * 3000,
+                keyframe,
+            };
+            self.next += 1;
+            Ok(MediaFrame::Encoded(frame))
+        })
+    }
+    fn stop(&mut self) {
+        self.next = self.count;
+    }
+    fn ended(&self) -> bool {
+        self.next >= self.count
+    }
+    fn request_keyframe(&mut self) {
+        self.keyframe_next = true;
+        let _ = self.asked.send(self.tag);
+    }
+}
+
+fn vp8_parameters() -> RtpParameters {
+    let mut vp8 = RtpCodecParameters::new(96, "video/VP8", 90_000);
+    vp8.rtcp_feedback = vec![RtcpFeedback::new("nack", None), RtcpFeedback::new("nack", Some("pli"))];
+    let mut rtx = RtpCodecParameters::new(97, "video/rtx", 90_000);
+    rtx.parameters = vec![("apt".into(), "96".into())];
+    RtpParameters::new(vec![vp8, rtx])
+}
+
+const NUMBERS: SendStreamNumbers = SendStreamNumbers {
+    ssrc: 0x5EED,
+    rtx_ssrc: 0x5EEE,
+    initial_sequence_number: 65_500,
+    rtx_initial_sequence_number: 7,
+    timestamp_origin: 12_345,
+};
+
+async fn drivers() -> (RtpDriver, RtpDriver) {
+    let (ta, tb) = Transport::pair();
+    let now = std::time::Instant::now();
+    let config = SessionConfig::new("objects", ExtensionMap::new(), (now, NtpTime(3_900_000_000 << 32)));
+    let a = RtpDriver::spawn(config.clone(), ta);
+    let b = RtpDriver::spawn(config, tb);
+    let material = [9u8; 56];
+    let keys = |role| SessionKeys::from_dtls_exporter(SrtpProfile::AeadAes128Gcm, &material, role).unwrap();
+    a.set_keys(keys(DtlsRole::Client), SrtpConfig::default()).await.unwrap();
+    b.set_keys(keys(DtlsRole::Server), SrtpConfig::default()).await.unwrap();
+    (a, b)
+}
+
+/// Reads `n` frames from the remote track: (tag, index, keyframe).
+async fn read(track: &mut dyn MediaStreamTrack, n: usize) -> Vec<(u8, u32, bool)> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        let Ok(MediaFrame::Encoded(f)) = track.recv().await else {
+            panic!("remote track ended early")
+        };
+        assert_eq!(f.data.len(), 2500);
+        let index = u32::from_be_bytes(f.data[2..6].try_into().unwrap());
+        got.push((f.data[1], index, f.keyframe));
+    }
+    got
+}
+
+#[tokio::test(start_paused = true)]
+async fn encoded_frames_flow_and_replace_track_switches_without_a_gap() {
+    let (a, b) = drivers().await;
+    let (asked_tx, mut asked) = mpsc::unbounded_channel();
+    let mut sender = RtpSender::new(MediaKind::Video, a.clone());
+    sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
+    let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
+    let mut remote = receiver.receive(&vp8_parameters(), 0xB0B).await.unwrap();
+
+    sender
+        .replace_track(Some(Vp8Source::track(1, 1000, asked_tx.clone())))
+        .await
+        .unwrap();
+    assert_eq!(sender.track_id(), Some("vp8-1"));
+    let first = read(&mut remote, 20).await;
+    assert_eq!(first[0], (1, 0, true), "the first frame is the keyframe");
+    assert!(first.iter().enumerate().all(|(i, f)| *f == (1, i as u32, i == 0)));
+
+    // A track of the other kind is refused; the running one goes on.
+    let wrong = sender.replace_track(Some(Box::new(AudioStreamTrack::silence()))).await;
+    assert!(matches!(wrong, Err(DriverError::WrongKind { .. })));
+
+    // Switch: the new track starts with a keyframe, and no packet is missing at the receiver.
+    sender
+        .replace_track(Some(Vp8Source::track(2, 1000, asked_tx.clone())))
+        .await
+        .unwrap();
+    let mut second = Vec::new();
+    while second.len() < 20 {
+        let f = read(&mut remote, 1).await[0];
+        if f.0 == 2 {
+            second.push(f);
+        }
+    }
+    assert_eq!(second[0], (2, 0, true));
+    let stats = receiver.get_stats().await.unwrap().stream;
+    assert_eq!(stats.packets_lost, 0, "no sequence-number gap across the switch");
+    assert_eq!(stats.frames_dropped, 0);
+
+    // Each new track was asked for a keyframe first.
+    let mut tags = Vec::new();
+    while let Ok(tag) = asked.try_recv() {
+        tags.push(tag);
+    }
+    assert_eq!(tags, [1, 2]);
+    let sent = sender.get_stats().await.unwrap();
+    assert!(sent.stream.packets_sent >= 40 * 3);
+    assert_eq!(sent.frames_unencodable, 0);
+    drop(a);
+    drop(b);
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
+    let (a, b) = drivers().await;
+    let (asked_tx, _asked) = mpsc::unbounded_channel();
+    let mut sender = RtpSender::new(MediaKind::Video, a.clone());
+    sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
+    let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
+    let mut remote = receiver.receive(&vp8_parameters(), 0xB0B).await.unwrap();
+    sender
+        .replace_track(Some(Vp8Source::track(3, 1000, asked_tx)))
+        .await
+        .unwrap();
+    read(&mut remote, 10).await;
+
+    sender.replace_track(None).await.unwrap();
+    assert_eq!(sender.track_id(), None);
+    let before = sender.get_stats().await.unwrap().stream;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = sender.get_stats().await.unwrap().stream;
+    // At most the frames in flight at the switch, then nothing.
+    assert!(after.packets_sent - before.packets_sent <= 6, "{before:?} {after:?}");
+    let reports = |s: &ortc_rtp_api::session::SenderStats| s.remote.as_ref().map_or(0, |r| r.reports_received);
+    assert!(reports(&after) > reports(&before), "receiver reports go on");
+
+    let sources = receiver.get_synchronization_sources().await.unwrap();
+    assert!(sources.iter().any(|s| s.source == 0x5EED), "{sources:?}");
+
+    sender.stop().await.unwrap();
+    sender.stop().await.unwrap();
+    // The BYE ends the remote track.
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if remote.recv().await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the remote track ended after BYE");
+    assert!(remote.ended());
+}
