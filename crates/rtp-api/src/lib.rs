@@ -3,6 +3,8 @@
 //! - [`session`]: the sans-IO core. One [`session::RtpSession`] per transport owns the SRTP session and every
 //!   send and receive stream: frames in, protected datagrams out; datagrams in, frames out; RTCP reports,
 //!   NACK/RTX retransmission, keyframe requests and statistics in between. No clock, no socket, no task.
+//! - [`stats`]: the W3C statistics report ([`stats::RtcStatsReport`]) as typed entries that serialize with the
+//!   webrtc-stats names, built from the core's counters.
 //! - The object layer (`RtpSender`, `RtpReceiver`, `RtpTransceiver` handles over a driver task) builds on it.
 //!
 //! # Example
@@ -47,3 +49,4 @@
 //! ```
 
 pub mod session;
+pub mod stats;
