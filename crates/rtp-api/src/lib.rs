@@ -1,4 +1,5 @@
-//! RTP sessions for WebRTC: a sans-IO core, the parameters it is set up with, and media tracks.
+//! RTP sessions for WebRTC: a sans-IO core, its parameters and statistics, media tracks, and the sender and
+//! receiver handles over a driver task.
 //!
 //! - [`session`]: the sans-IO core. One [`session::RtpSession`] per transport owns the SRTP session and every
 //!   send and receive stream: frames in, protected datagrams out; datagrams in, frames out; RTCP reports,
@@ -8,6 +9,8 @@
 //! - [`params`]: the W3C / ORTC parameter types (`RtpParameters`, codecs, header extensions, encodings,
 //!   RTCP), their validation into a typed [`params::ParametersError`], their conversion into the core's
 //!   stream parameters, and the `set_codec_preferences` rules.
+//! - [`stats`]: the W3C statistics report ([`stats::RtcStatsReport`]) as typed entries that serialize with the
+//!   webrtc-stats names, built from the core's counters.
 //! - The object layer: [`driver::RtpDriver`] runs a session core in a tokio task over a [`driver::Transport`];
 //!   [`RtpSender`] and [`RtpReceiver`] are cheap handles to its streams that send a track's encoded frames
 //!   and hand received ones to a [`RemoteTrack`] (a relay forwards without decoding).
@@ -57,6 +60,7 @@ pub mod driver;
 mod objects;
 pub mod params;
 pub mod session;
+pub mod stats;
 pub mod track;
 
 pub use objects::{ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport};
