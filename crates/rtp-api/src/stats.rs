@@ -839,9 +839,11 @@ impl RemoteOutboundRtpStreamStats {
             bytes_sent: remote.bytes_sent,
             remote_timestamp: timestamp_from_system_time(remote.remote_timestamp.to_system_time()),
             reports_sent: remote.reports_sent,
-            round_trip_time: None,
-            total_round_trip_time: None,
-            round_trip_time_measurements: None,
+            // From XR DLRR answers to our receiver reference time (RFC 3611), once measured.
+            round_trip_time: remote.round_trip_time,
+            total_round_trip_time: (remote.round_trip_time_measurements > 0).then_some(remote.total_round_trip_time),
+            round_trip_time_measurements: (remote.round_trip_time_measurements > 0)
+                .then_some(remote.round_trip_time_measurements),
         })
     }
 }
