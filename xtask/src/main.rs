@@ -41,6 +41,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("ice", "stun_decode"),
     ("codecs", "depayload"),
     ("jitter", "jitter_ops"),
+    ("rtp-api", "rtp_session"),
 ];
 
 /// Each layer builds alone, with no native library it does not use: the `-sys` crates each may pull in as a
