@@ -15,6 +15,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::codec::{CodecCounters, CodecKind, DecoderInput, EncoderInput};
 use crate::session::{
     Event, ReceiveParams, Received, ReceiverId, ReceiverStats, RtpSession, RtpSource, SendParams, SenderId,
     SenderStats, SessionConfig, SessionError, SessionStats,
@@ -55,12 +59,14 @@ impl Transport {
     }
 }
 
-/// A frame a receiver hands to its track.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Delivered {
-    /// An encoded frame.
-    Frame(EncodedFrame),
+/// Where a receive stream's frames go: straight to its track (encoded), or through a decoder thread.
+pub(crate) enum Sink {
+    Encoded(mpsc::Sender<MediaFrame>),
+    Decoder(mpsc::Sender<DecoderInput>),
 }
+
+/// A codec thread's counters: frames, keyframes, errors, frames dropped at its input.
+pub(crate) type CodecCounts = (u64, u64, u64, u64);
 
 /// What the driver is asked to do.
 pub(crate) enum Command {
@@ -93,11 +99,12 @@ pub(crate) enum Command {
     },
     SenderStats {
         sender: SenderId,
-        reply: oneshot::Sender<Option<(SenderStats, u64)>>,
+        reply: oneshot::Sender<Option<(SenderStats, u64, CodecCounts)>>,
     },
     AddReceiver {
         params: ReceiveParams,
-        frames: mpsc::Sender<Delivered>,
+        frames: mpsc::Sender<MediaFrame>,
+        decode: bool,
         reply: oneshot::Sender<Result<ReceiverId, SessionError>>,
     },
     StopReceiver {
@@ -106,7 +113,7 @@ pub(crate) enum Command {
     },
     ReceiverStats {
         receiver: ReceiverId,
-        reply: oneshot::Sender<Option<(ReceiverStats, u64)>>,
+        reply: oneshot::Sender<Option<(ReceiverStats, u64, CodecCounts)>>,
     },
     Sources {
         receiver: ReceiverId,
@@ -125,6 +132,9 @@ pub(crate) enum Command {
 /// Per-sender state the driver keeps beside the core.
 struct SenderSlot {
     payload_type: u8,
+    /// The codec and RTP clock raw frames are encoded with, when this stack has the encoder.
+    codec: Option<(CodecKind, u32)>,
+    counters: Arc<CodecCounters>,
     pump: Option<JoinHandle<()>>,
     /// Asks the pump's track for a keyframe.
     keyframe: Option<mpsc::Sender<()>>,
@@ -134,9 +144,11 @@ struct SenderSlot {
 }
 
 impl SenderSlot {
-    fn new(payload_type: u8) -> Self {
+    fn new(payload_type: u8, codec: Option<(CodecKind, u32)>) -> Self {
         Self {
             payload_type,
+            codec,
+            counters: Arc::default(),
             pump: None,
             keyframe: None,
             generation: 0,
@@ -159,22 +171,49 @@ impl SenderSlot {
         if let Some(track) = track {
             let (kf_tx, kf_rx) = mpsc::channel(1);
             self.keyframe = Some(kf_tx);
-            self.pump = Some(tokio::spawn(pump(
-                track,
+            let encoder = self.codec.map(|codec| (codec, Arc::clone(&self.counters)));
+            let pump = Pump {
                 sender,
-                self.generation,
-                kf_rx,
-                driver.clone(),
-            )));
+                generation: self.generation,
+                driver: driver.clone(),
+                encoder,
+            };
+            self.pump = Some(tokio::spawn(pump.run(track, kf_rx)));
         }
     }
 }
 
 /// Per-receiver state the driver keeps beside the core.
 struct ReceiverSlot {
-    frames: mpsc::Sender<Delivered>,
+    sink: Sink,
+    counters: Arc<CodecCounters>,
     /// Frames dropped because the track's queue was full.
     dropped: u64,
+}
+
+impl ReceiverSlot {
+    /// Frames to `frames`, through a decoder thread for `decoder` when given (and the thread starts).
+    fn new(decoder: Option<CodecKind>, frames: mpsc::Sender<MediaFrame>) -> Self {
+        let counters = Arc::<CodecCounters>::default();
+        let sink = match decoder {
+            Some(kind) => {
+                let (tx, rx) = mpsc::channel(crate::codec::DECODER_QUEUE);
+                match crate::codec::spawn_decoder(kind, rx, frames.clone(), Arc::clone(&counters)) {
+                    Ok(_) => Sink::Decoder(tx),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "no decoder thread: frames stay encoded");
+                        Sink::Encoded(frames)
+                    }
+                }
+            }
+            None => Sink::Encoded(frames),
+        };
+        Self {
+            sink,
+            counters,
+            dropped: 0,
+        }
+    }
 }
 
 /// A handle to a running session driver: cheap to clone; every method is a message to the task.
@@ -307,15 +346,24 @@ fn on_event(
             let Some(slot) = receivers.get_mut(&id) else { return };
             let Some(mut r) = session.receiver(id) else { return };
             while let Some(out) = r.poll(now) {
-                if let Received::Frame(f) = out {
-                    let frame = EncodedFrame {
-                        data: Bytes::copy_from_slice(f.data),
-                        rtp_time: f.rtp_timestamp,
-                        keyframe: f.keyframe,
-                    };
-                    if slot.frames.try_send(Delivered::Frame(frame)).is_err() {
-                        slot.dropped += 1;
+                let sent = match (out, &slot.sink) {
+                    (Received::Frame(f), sink) => {
+                        let frame = EncodedFrame {
+                            data: Bytes::copy_from_slice(f.data),
+                            rtp_time: f.rtp_timestamp,
+                            keyframe: f.keyframe,
+                        };
+                        match sink {
+                            Sink::Encoded(tx) => tx.try_send(MediaFrame::Encoded(frame)).is_ok(),
+                            Sink::Decoder(tx) => tx.try_send(DecoderInput::Frame(frame)).is_ok(),
+                        }
                     }
+                    (Received::Conceal { .. }, Sink::Decoder(tx)) => tx.try_send(DecoderInput::Conceal).is_ok(),
+                    // An encoded track has nothing to conceal with; the receiver's counters have the loss.
+                    (Received::Conceal { .. }, Sink::Encoded(_)) => true,
+                };
+                if !sent {
+                    slot.dropped += 1;
                 }
             }
         }
@@ -338,9 +386,13 @@ fn handle(
     match cmd {
         Command::AddSender { params, reply } => {
             let payload_type = params.codecs.first().map_or(0, |c| c.payload_type);
+            let codec = params
+                .codecs
+                .first()
+                .and_then(|c| CodecKind::from_mime(&c.mime_type).map(|k| (k, c.clock_rate)));
             let result = session.add_sender(params);
             if let Ok(id) = result {
-                senders.insert(id, SenderSlot::new(payload_type));
+                senders.insert(id, SenderSlot::new(payload_type, codec));
             }
             let _ = reply.send(result);
         }
@@ -398,13 +450,42 @@ fn handle(
             let _ = reply.send(());
         }
         Command::SenderStats { sender, reply } => {
-            let unencodable = senders.get(&sender).map_or(0, |s| s.unencodable);
-            let _ = reply.send(session.sender(sender).map(|s| (s.stats(), unencodable)));
+            let (unencodable, codec) = senders
+                .get(&sender)
+                .map_or((0, (0, 0, 0, 0)), |s| (s.unencodable, s.counters.get()));
+            let _ = reply.send(session.sender(sender).map(|s| (s.stats(), unencodable, codec)));
         }
-        Command::AddReceiver { params, frames, reply } => {
+        cmd @ (Command::AddReceiver { .. }
+        | Command::StopReceiver { .. }
+        | Command::ReceiverStats { .. }
+        | Command::Sources { .. }) => handle_receiver(session, receivers, cmd, now),
+        Command::SessionStats { reply } => {
+            let _ = reply.send(session.stats());
+        }
+        Command::SetKeys { keys, config, reply } => {
+            let _ = reply.send(session.set_keys(&keys, &config));
+        }
+    }
+}
+
+/// The commands about receive streams.
+fn handle_receiver(
+    session: &mut RtpSession,
+    receivers: &mut HashMap<ReceiverId, ReceiverSlot>,
+    cmd: Command,
+    now: std::time::Instant,
+) {
+    match cmd {
+        Command::AddReceiver {
+            params,
+            frames,
+            decode,
+            reply,
+        } => {
+            let kind = params.codecs.first().and_then(|c| CodecKind::from_mime(&c.mime_type));
             let result = session.add_receiver(params);
             if let Ok(id) = result {
-                receivers.insert(id, ReceiverSlot { frames, dropped: 0 });
+                receivers.insert(id, ReceiverSlot::new(kind.filter(|_| decode), frames));
             }
             let _ = reply.send(result);
         }
@@ -416,8 +497,10 @@ fn handle(
             let _ = reply.send(());
         }
         Command::ReceiverStats { receiver, reply } => {
-            let dropped = receivers.get(&receiver).map_or(0, |r| r.dropped);
-            let _ = reply.send(session.receiver(receiver).map(|r| (r.stats(), dropped)));
+            let (dropped, codec) = receivers
+                .get(&receiver)
+                .map_or((0, (0, 0, 0, 0)), |r| (r.dropped, r.counters.get()));
+            let _ = reply.send(session.receiver(receiver).map(|r| (r.stats(), dropped, codec)));
         }
         Command::Sources { receiver, reply } => {
             let sources = session.receiver(receiver).map_or((None, Vec::new()), |r| {
@@ -425,57 +508,97 @@ fn handle(
             });
             let _ = reply.send(sources);
         }
-        Command::SessionStats { reply } => {
-            let _ = reply.send(session.stats());
-        }
-        Command::SetKeys { keys, config, reply } => {
-            let _ = reply.send(session.set_keys(&keys, &config));
-        }
+        _ => {}
     }
 }
 
-/// Reads a sender's track and hands its frames to the driver; passes keyframe requests to the track.
-async fn pump(
-    mut track: Box<dyn MediaStreamTrack>,
+/// Reads a sender's track and hands its frames to the driver, through an encoder thread for raw frames;
+/// passes keyframe requests to the track and the encoder.
+struct Pump {
     sender: SenderId,
     generation: u64,
-    mut keyframes: mpsc::Receiver<()>,
     driver: mpsc::Sender<Command>,
-) {
-    loop {
-        let mut keyframe_asked = false;
-        let frame = tokio::select! {
-            biased;
-            Some(()) = keyframes.recv() => {
-                keyframe_asked = true;
-                None
+    /// The codec to encode raw frames with, and the counters its thread keeps.
+    encoder: Option<((CodecKind, u32), Arc<CodecCounters>)>,
+}
+
+impl Pump {
+    async fn run(self, mut track: Box<dyn MediaStreamTrack>, mut keyframes: mpsc::Receiver<()>) {
+        let (sender, generation) = (self.sender, self.generation);
+        let mut encoder: Option<mpsc::Sender<EncoderInput>> = None;
+        loop {
+            let mut keyframe_asked = false;
+            let frame = tokio::select! {
+                biased;
+                Some(()) = keyframes.recv() => {
+                    keyframe_asked = true;
+                    None
+                }
+                frame = track.recv() => Some(frame),
+            };
+            if keyframe_asked {
+                track.request_keyframe();
+                if let Some(enc) = &encoder {
+                    let _ = enc.send(EncoderInput::Keyframe).await;
+                }
+                continue;
             }
-            frame = track.recv() => Some(frame),
-        };
-        if keyframe_asked {
-            track.request_keyframe();
-            continue;
+            match frame {
+                Some(Ok(MediaFrame::Encoded(frame))) => {
+                    let cmd = Command::Frame {
+                        sender,
+                        generation,
+                        frame,
+                    };
+                    if self.driver.send(cmd).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(raw)) => {
+                    if encoder.is_none() {
+                        encoder = self.start_encoder();
+                    }
+                    match (&encoder, &self.encoder) {
+                        (Some(enc), Some((_, counters))) => {
+                            if enc.try_send(EncoderInput::Frame(raw)).is_err() {
+                                counters.dropped.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        _ => {
+                            if self.driver.send(Command::Unencodable { sender }).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Some(Err(_)) | None => {
+                    let _ = self.driver.send(Command::TrackEnded { sender, generation }).await;
+                    return;
+                }
+            }
         }
-        match frame {
-            Some(Ok(MediaFrame::Encoded(frame))) => {
-                let cmd = Command::Frame {
+    }
+
+    /// Starts the encoder thread; `None` when this sender's codec has no encoder here.
+    fn start_encoder(&self) -> Option<mpsc::Sender<EncoderInput>> {
+        let ((kind, clock_rate), counters) = self.encoder.as_ref()?;
+        let (tx, rx) = mpsc::channel(crate::codec::ENCODER_QUEUE);
+        let driver = self.driver.clone();
+        let (sender, generation) = (self.sender, self.generation);
+        let out = move |frame| {
+            driver
+                .blocking_send(Command::Frame {
                     sender,
                     generation,
                     frame,
-                };
-                if driver.send(cmd).await.is_err() {
-                    return;
-                }
-            }
-            // Raw frames need an encoder, which this sender does not have: skipped, and counted.
-            Some(Ok(_)) => {
-                if driver.send(Command::Unencodable { sender }).await.is_err() {
-                    return;
-                }
-            }
-            Some(Err(_)) | None => {
-                let _ = driver.send(Command::TrackEnded { sender, generation }).await;
-                return;
+                })
+                .is_ok()
+        };
+        match crate::codec::spawn_encoder(*kind, *clock_rate, rx, out, Arc::clone(counters)) {
+            Ok(_) => Some(tx),
+            Err(e) => {
+                tracing::warn!(error = %e, "no encoder thread");
+                None
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use tokio::sync::mpsc;
 
-use crate::driver::{Command, Delivered, DriverError, FRAME_QUEUE, RtpDriver};
+use crate::driver::{Command, DriverError, FRAME_QUEUE, RtpDriver};
 use crate::params::{RtpParameters, SendStreamNumbers};
 use crate::session::{ReceiverId, ReceiverStats, RtpSource, SenderId, SenderStats};
 use crate::track::{MediaFrame, MediaStreamTrack, RecvFuture, TrackError, new_uuid};
@@ -16,6 +16,14 @@ pub struct SenderReport {
     pub stream: SenderStats,
     /// Raw frames the track gave that this sender had no encoder for.
     pub frames_unencodable: u64,
+    /// Frames encoded (raw tracks) — `framesEncoded`.
+    pub frames_encoded: u64,
+    /// Keyframes encoded — `keyFramesEncoded`.
+    pub key_frames_encoded: u64,
+    /// Frames the encoder failed on.
+    pub encoder_errors: u64,
+    /// Raw frames dropped because the encoder had not finished the previous ones.
+    pub frames_dropped_by_encoder: u64,
 }
 
 /// What a receiver has received, plus what its track could not take.
@@ -24,8 +32,14 @@ pub struct SenderReport {
 pub struct ReceiverReport {
     /// The stream's counters (`inbound-rtp`, `remote-outbound-rtp`).
     pub stream: ReceiverStats,
-    /// Frames dropped because the application did not read the track fast enough.
+    /// Frames dropped because the application (or the decoder) did not keep up.
     pub frames_dropped_by_track: u64,
+    /// Frames decoded — `framesDecoded` (when the receiver decodes).
+    pub frames_decoded: u64,
+    /// Keyframes decoded — `keyFramesDecoded`.
+    pub key_frames_decoded: u64,
+    /// Frames the decoder failed on.
+    pub decoder_errors: u64,
 }
 
 /// Sends one track's media on a session (W3C `RTCRtpSender`).
@@ -116,7 +130,7 @@ impl RtpSender {
     /// The stream's counters.
     pub async fn get_stats(&self) -> Result<SenderReport, DriverError> {
         let id = self.sender_id()?;
-        let (stream, frames_unencodable) = self
+        let (stream, frames_unencodable, (frames, keyframes, errors, dropped)) = self
             .driver
             .call(|reply| Command::SenderStats { sender: id, reply })
             .await?
@@ -124,6 +138,10 @@ impl RtpSender {
         Ok(SenderReport {
             stream,
             frames_unencodable,
+            frames_encoded: frames,
+            key_frames_encoded: keyframes,
+            encoder_errors: errors,
+            frames_dropped_by_encoder: dropped,
         })
     }
 
@@ -174,8 +192,28 @@ impl RtpReceiver {
     }
 
     /// Starts receiving with `parameters`, reporting from `rtcp_ssrc`; returns the remote track, which gives
-    /// the encoded frames as they complete and ends on BYE or [`RtpReceiver::stop`].
+    /// decoded frames (decoded on a thread of their own) and ends on BYE or [`RtpReceiver::stop`]. A codec this
+    /// stack cannot decode gives its encoded frames.
     pub async fn receive(&mut self, parameters: &RtpParameters, rtcp_ssrc: u32) -> Result<RemoteTrack, DriverError> {
+        self.start(parameters, rtcp_ssrc, true).await
+    }
+
+    /// As [`RtpReceiver::receive`], but the track gives the encoded frames as they complete, in decode order:
+    /// what a relay or SFU forwards without decoding.
+    pub async fn receive_encoded(
+        &mut self,
+        parameters: &RtpParameters,
+        rtcp_ssrc: u32,
+    ) -> Result<RemoteTrack, DriverError> {
+        self.start(parameters, rtcp_ssrc, false).await
+    }
+
+    async fn start(
+        &mut self,
+        parameters: &RtpParameters,
+        rtcp_ssrc: u32,
+        decode: bool,
+    ) -> Result<RemoteTrack, DriverError> {
         if self.id.is_some() {
             return Err(DriverError::Session(crate::session::SessionError::DuplicateSsrc(
                 rtcp_ssrc,
@@ -185,7 +223,12 @@ impl RtpReceiver {
         let (frames, rx) = mpsc::channel(FRAME_QUEUE);
         let id = self
             .driver
-            .call(|reply| Command::AddReceiver { params, frames, reply })
+            .call(|reply| Command::AddReceiver {
+                params,
+                frames,
+                decode,
+                reply,
+            })
             .await??;
         self.id = Some(id);
         Ok(RemoteTrack {
@@ -221,7 +264,7 @@ impl RtpReceiver {
         let id = self
             .id
             .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
-        let (stream, frames_dropped_by_track) = self
+        let (stream, frames_dropped_by_track, (frames, keyframes, errors, _)) = self
             .driver
             .call(|reply| Command::ReceiverStats { receiver: id, reply })
             .await?
@@ -229,6 +272,9 @@ impl RtpReceiver {
         Ok(ReceiverReport {
             stream,
             frames_dropped_by_track,
+            frames_decoded: frames,
+            key_frames_decoded: keyframes,
+            decoder_errors: errors,
         })
     }
 
@@ -242,12 +288,12 @@ impl RtpReceiver {
     }
 }
 
-/// The track a receiver produces: encoded frames, in decode order.
+/// The track a receiver produces: decoded frames, or encoded ones in decode order.
 #[derive(Debug)]
 pub struct RemoteTrack {
     id: String,
     kind: MediaKind,
-    frames: mpsc::Receiver<Delivered>,
+    frames: mpsc::Receiver<MediaFrame>,
     ended: bool,
 }
 
@@ -265,13 +311,11 @@ impl MediaStreamTrack for RemoteTrack {
             if self.ended {
                 return Err(TrackError::Ended);
             }
-            match self.frames.recv().await {
-                Some(Delivered::Frame(f)) => Ok(MediaFrame::Encoded(f)),
-                None => {
-                    self.ended = true;
-                    Err(TrackError::Ended)
-                }
+            let frame = self.frames.recv().await;
+            if frame.is_none() {
+                self.ended = true;
             }
+            frame.ok_or(TrackError::Ended)
         })
     }
 

@@ -11,7 +11,9 @@ use ortc_rtcp::NtpTime;
 use ortc_rtp_api::driver::{DriverError, RtpDriver, Transport};
 use ortc_rtp_api::params::{RtpCodecParameters, RtpParameters, SendStreamNumbers};
 use ortc_rtp_api::session::SessionConfig;
-use ortc_rtp_api::track::{AudioStreamTrack, EncodedFrame, MediaFrame, MediaStreamTrack, RecvFuture, TrackError};
+use ortc_rtp_api::track::{
+    AudioStreamTrack, EncodedFrame, MediaFrame, MediaStreamTrack, RecvFuture, TrackError, VideoStreamTrack,
+};
 use ortc_rtp_api::{RtpReceiver, RtpSender};
 use ortc_rtp_packet::ExtensionMap;
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile};
@@ -129,7 +131,7 @@ async fn encoded_frames_flow_and_replace_track_switches_without_a_gap() {
     let mut sender = RtpSender::new(MediaKind::Video, a.clone());
     sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
-    let mut remote = receiver.receive(&vp8_parameters(), 0xB0B).await.unwrap();
+    let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
 
     sender
         .replace_track(Some(Vp8Source::track(1, 1000, asked_tx.clone())))
@@ -181,7 +183,7 @@ async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
     let mut sender = RtpSender::new(MediaKind::Video, a.clone());
     sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
-    let mut remote = receiver.receive(&vp8_parameters(), 0xB0B).await.unwrap();
+    let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
     sender
         .replace_track(Some(Vp8Source::track(3, 1000, asked_tx)))
         .await
@@ -214,4 +216,77 @@ async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
     .await;
     assert!(end.is_ok(), "the remote track ended after BYE");
     assert!(remote.ended());
+}
+
+fn opus_parameters() -> RtpParameters {
+    let mut opus = RtpCodecParameters::new(111, "audio/opus", 48_000);
+    opus.channels = Some(2);
+    RtpParameters::new(vec![opus])
+}
+
+/// Raw tracks: the test pattern through VP8 (libvpx) and a tone through Opus, encoded and decoded on
+/// threads of their own, real time.
+#[tokio::test]
+async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
+    let (a, b) = drivers().await;
+    let mut video_tx = RtpSender::new(MediaKind::Video, a.clone());
+    video_tx.send(&vp8_parameters(), &NUMBERS).await.unwrap();
+    let mut video_rx = RtpReceiver::new(MediaKind::Video, b.clone());
+    let mut video = video_rx.receive(&vp8_parameters(), 0xB0B).await.unwrap();
+    video_tx
+        .replace_track(Some(Box::new(VideoStreamTrack::with_size(160, 120))))
+        .await
+        .unwrap();
+
+    let audio_numbers = SendStreamNumbers {
+        ssrc: 0xA0D10,
+        rtx_ssrc: 0xA0D11,
+        ..NUMBERS
+    };
+    let mut audio_tx = RtpSender::new(MediaKind::Audio, a.clone());
+    audio_tx.send(&opus_parameters(), &audio_numbers).await.unwrap();
+    let mut audio_rx = RtpReceiver::new(MediaKind::Audio, b.clone());
+    let mut audio = audio_rx.receive(&opus_parameters(), 0xB0C).await.unwrap();
+    audio_tx
+        .replace_track(Some(Box::new(AudioStreamTrack::tone(440.0))))
+        .await
+        .unwrap();
+
+    let deadline = Duration::from_secs(10);
+    let pictures = tokio::time::timeout(deadline, async {
+        let mut n = 0;
+        while n < 20 {
+            let Ok(MediaFrame::Video(f)) = video.recv().await else {
+                panic!("a decoded picture")
+            };
+            assert_eq!((f.width, f.height), (160, 120));
+            n += 1;
+        }
+        n
+    })
+    .await
+    .expect("20 pictures within 10 s");
+    assert_eq!(pictures, 20);
+    let loud = tokio::time::timeout(deadline, async {
+        let mut loud = 0;
+        for _ in 0..40 {
+            let Ok(MediaFrame::Audio(f)) = audio.recv().await else {
+                panic!("decoded audio")
+            };
+            assert_eq!(f.sample_rate, 48_000);
+            let peak = f.samples.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
+            loud += usize::from(peak > 3000);
+        }
+        loud
+    })
+    .await
+    .expect("40 audio frames within 10 s");
+    assert!(loud >= 30, "the tone comes through ({loud} of 40 frames)");
+
+    let sent = video_tx.get_stats().await.unwrap();
+    assert!(sent.frames_encoded >= 20 && sent.key_frames_encoded >= 1, "{sent:?}");
+    assert_eq!(sent.encoder_errors, 0);
+    let got = video_rx.get_stats().await.unwrap();
+    assert!(got.frames_decoded >= 20 && got.key_frames_decoded >= 1, "{got:?}");
+    assert_eq!(got.decoder_errors, 0);
 }

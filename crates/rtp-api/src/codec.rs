@@ -1,0 +1,338 @@
+//! Encoding and decoding off the reactor: one thread per stream, fed and drained through bounded channels.
+//!
+//! The driver task never runs a codec. A sender whose track gives raw frames gets an encoder thread (the
+//! codec of its first negotiated payload type); a receiver whose codec this stack can decode gets a decoder
+//! thread in front of its track. A thread that falls behind loses frames at its bounded input, counted;
+//! nothing queues without bound.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use ortc_codecs::{
+    AudioDecoder, AudioEncoder, AudioFrame, CodecError, EncodedVideo, VideoDecoder, VideoEncoder, VideoFrame,
+};
+use tokio::sync::mpsc;
+
+use crate::track::{EncodedFrame, MediaFrame};
+
+/// Raw frames queued for an encoder at most (a few: a frame that waits longer is stale).
+pub(crate) const ENCODER_QUEUE: usize = 4;
+/// Encoded frames queued for a decoder at most.
+pub(crate) const DECODER_QUEUE: usize = 32;
+
+/// The codec a MIME type names, for encoding or decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodecKind {
+    Vp8,
+    Vp9,
+    H264,
+    Opus,
+    Pcmu,
+    Pcma,
+    G722,
+}
+
+impl CodecKind {
+    /// The codec of `mime_type`, if this stack codes it.
+    pub(crate) fn from_mime(mime_type: &str) -> Option<Self> {
+        let name = mime_type.rsplit('/').next().unwrap_or(mime_type).to_ascii_lowercase();
+        Some(match name.as_str() {
+            "vp8" => Self::Vp8,
+            "vp9" => Self::Vp9,
+            "h264" => Self::H264,
+            "opus" => Self::Opus,
+            "pcmu" => Self::Pcmu,
+            "pcma" => Self::Pcma,
+            "g722" => Self::G722,
+            _ => return None,
+        })
+    }
+}
+
+/// What goes into an encoder thread.
+#[derive(Debug)]
+pub(crate) enum EncoderInput {
+    Frame(MediaFrame),
+    Keyframe,
+}
+
+/// Counters an encoder or decoder thread keeps (shared with the driver, read for statistics).
+#[derive(Debug, Default)]
+pub(crate) struct CodecCounters {
+    /// Frames coded.
+    pub(crate) frames: AtomicU64,
+    /// Keyframes coded (video).
+    pub(crate) keyframes: AtomicU64,
+    /// Frames the codec failed on.
+    pub(crate) errors: AtomicU64,
+    /// Frames dropped at the thread's full input.
+    pub(crate) dropped: AtomicU64,
+}
+
+impl CodecCounters {
+    pub(crate) fn get(&self) -> (u64, u64, u64, u64) {
+        (
+            self.frames.load(Ordering::Relaxed),
+            self.keyframes.load(Ordering::Relaxed),
+            self.errors.load(Ordering::Relaxed),
+            self.dropped.load(Ordering::Relaxed),
+        )
+    }
+}
+
+enum Encoder {
+    Video(Option<Box<dyn VideoEncoder>>, EncodedVideo),
+    Audio(Box<dyn AudioEncoder>, Vec<u8>),
+}
+
+fn video_encoder(kind: CodecKind, frame: &VideoFrame) -> Result<Box<dyn VideoEncoder>, CodecError> {
+    match kind {
+        CodecKind::Vp8 | CodecKind::Vp9 => {
+            let codec = if kind == CodecKind::Vp8 {
+                ortc_codecs::vpx::VpxCodec::Vp8
+            } else {
+                ortc_codecs::vpx::VpxCodec::Vp9
+            };
+            let config = ortc_codecs::vpx::VpxEncoderConfig {
+                codec,
+                width: frame.width,
+                height: frame.height,
+                ..ortc_codecs::vpx::VpxEncoderConfig::default()
+            };
+            Ok(Box::new(ortc_codecs::vpx::VpxEncoder::new(config)?))
+        }
+        _ => {
+            let config = ortc_codecs::openh264::H264EncoderConfig {
+                width: frame.width,
+                height: frame.height,
+                ..ortc_codecs::openh264::H264EncoderConfig::default()
+            };
+            Ok(Box::new(ortc_codecs::openh264::H264Encoder::new(config)?))
+        }
+    }
+}
+
+fn audio_encoder(kind: CodecKind) -> Result<Box<dyn AudioEncoder>, CodecError> {
+    Ok(match kind {
+        CodecKind::Opus => Box::new(ortc_codecs::opus::OpusEncoder::new(
+            ortc_codecs::opus::OpusEncoderConfig {
+                channels: 1,
+                ..ortc_codecs::opus::OpusEncoderConfig::default()
+            },
+        )?),
+        CodecKind::Pcmu => Box::new(ortc_codecs::g711::G711Encoder::new(ortc_codecs::g711::G711Law::Ulaw)),
+        CodecKind::Pcma => Box::new(ortc_codecs::g711::G711Encoder::new(ortc_codecs::g711::G711Law::Alaw)),
+        _ => Box::new(ortc_codecs::g722::G722Encoder::new()),
+    })
+}
+
+/// Starts an encoder thread for `kind` whose RTP clock is `clock_rate`; encoded frames go to `out`.
+pub(crate) fn spawn_encoder(
+    kind: CodecKind,
+    clock_rate: u32,
+    mut input: mpsc::Receiver<EncoderInput>,
+    out: impl Fn(EncodedFrame) -> bool + Send + 'static,
+    counters: Arc<CodecCounters>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("ortc-encoder".into()).spawn(move || {
+        let video = matches!(kind, CodecKind::Vp8 | CodecKind::Vp9 | CodecKind::H264);
+        let mut encoder = if video {
+            Encoder::Video(None, EncodedVideo::default())
+        } else {
+            match audio_encoder(kind) {
+                Ok(e) => Encoder::Audio(e, Vec::new()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "audio encoder could not be created");
+                    return;
+                }
+            }
+        };
+        let mut keyframe = true;
+        while let Some(msg) = input.blocking_recv() {
+            let frame = match msg {
+                EncoderInput::Keyframe => {
+                    keyframe = true;
+                    continue;
+                }
+                EncoderInput::Frame(f) => f,
+            };
+            let encoded = match (&mut encoder, frame) {
+                (Encoder::Video(slot, buf), MediaFrame::Video(f)) => {
+                    if slot.is_none() {
+                        match video_encoder(kind, &f) {
+                            Ok(e) => *slot = Some(e),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "video encoder could not be created");
+                                counters.errors.fetch_add(1, Ordering::Relaxed);
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(e) = slot.as_mut() else { continue };
+                    if std::mem::take(&mut keyframe) {
+                        e.request_keyframe();
+                    }
+                    match e.encode(&f, buf) {
+                        Ok(true) => Some(EncodedFrame {
+                            data: Bytes::copy_from_slice(&buf.data),
+                            rtp_time: buf.timestamp,
+                            keyframe: buf.keyframe,
+                        }),
+                        Ok(false) => None,
+                        Err(_) => {
+                            counters.errors.fetch_add(1, Ordering::Relaxed);
+                            None
+                        }
+                    }
+                }
+                (Encoder::Audio(e, buf), MediaFrame::Audio(f)) => {
+                    encode_audio(e.as_mut(), buf, &f, clock_rate, &counters)
+                }
+                // A frame of the wrong kind or already encoded never reaches here; count it as an error.
+                _ => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+            };
+            if let Some(frame) = encoded {
+                counters.frames.fetch_add(1, Ordering::Relaxed);
+                counters
+                    .keyframes
+                    .fetch_add(u64::from(frame.keyframe && video), Ordering::Relaxed);
+                if !out(frame) {
+                    return;
+                }
+            }
+        }
+    })
+}
+
+fn encode_audio(
+    encoder: &mut dyn AudioEncoder,
+    buf: &mut Vec<u8>,
+    frame: &AudioFrame,
+    clock_rate: u32,
+    counters: &CodecCounters,
+) -> Option<EncodedFrame> {
+    if encoder.encode(frame, buf).is_err() {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    Some(EncodedFrame {
+        data: Bytes::copy_from_slice(buf),
+        rtp_time: rescale(frame.timestamp, frame.sample_rate, clock_rate),
+        keyframe: true,
+    })
+}
+
+fn decode_audio(
+    decoder: &mut dyn AudioDecoder,
+    buf: &mut AudioFrame,
+    frame: &EncodedFrame,
+    counters: &CodecCounters,
+) -> Option<MediaFrame> {
+    if decoder.decode(&frame.data, buf).is_err() {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    buf.timestamp = frame.rtp_time;
+    Some(MediaFrame::Audio(buf.clone()))
+}
+
+/// A sample count at `from` Hz on a `to` Hz clock (wrapping, as RTP time does).
+fn rescale(timestamp: u32, from: u32, to: u32) -> u32 {
+    if from == to || from == 0 {
+        timestamp
+    } else {
+        (u64::from(timestamp) * u64::from(to) / u64::from(from)) as u32
+    }
+}
+
+/// What goes into a decoder thread.
+#[derive(Debug)]
+pub(crate) enum DecoderInput {
+    Frame(EncodedFrame),
+    /// Audio: a packet is missing now.
+    Conceal,
+}
+
+enum Decoder {
+    Video(Box<dyn VideoDecoder>, VideoFrame),
+    Audio(Box<dyn AudioDecoder>, AudioFrame),
+}
+
+fn decoder(kind: CodecKind) -> Result<Decoder, CodecError> {
+    Ok(match kind {
+        CodecKind::Vp8 => Decoder::Video(
+            Box::new(ortc_codecs::vpx::VpxDecoder::new(ortc_codecs::vpx::VpxCodec::Vp8)?),
+            VideoFrame::default(),
+        ),
+        CodecKind::Vp9 => Decoder::Video(
+            Box::new(ortc_codecs::vpx::VpxDecoder::new(ortc_codecs::vpx::VpxCodec::Vp9)?),
+            VideoFrame::default(),
+        ),
+        CodecKind::H264 => Decoder::Video(
+            Box::new(ortc_codecs::openh264::H264Decoder::new()?),
+            VideoFrame::default(),
+        ),
+        CodecKind::Opus => Decoder::Audio(
+            Box::new(ortc_codecs::opus::OpusDecoder::new(48_000, 1)?),
+            AudioFrame::default(),
+        ),
+        CodecKind::Pcmu => Decoder::Audio(
+            Box::new(ortc_codecs::g711::G711Decoder::new(ortc_codecs::g711::G711Law::Ulaw)),
+            AudioFrame::default(),
+        ),
+        CodecKind::Pcma => Decoder::Audio(
+            Box::new(ortc_codecs::g711::G711Decoder::new(ortc_codecs::g711::G711Law::Alaw)),
+            AudioFrame::default(),
+        ),
+        CodecKind::G722 => Decoder::Audio(Box::new(ortc_codecs::g722::G722Decoder::new()), AudioFrame::default()),
+    })
+}
+
+/// Starts a decoder thread for `kind`; decoded frames go to `out` (which waits while the track is full:
+/// the decoder's own bounded input then drops, counted).
+pub(crate) fn spawn_decoder(
+    kind: CodecKind,
+    mut input: mpsc::Receiver<DecoderInput>,
+    out: mpsc::Sender<MediaFrame>,
+    counters: Arc<CodecCounters>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("ortc-decoder".into()).spawn(move || {
+        let mut decoder = match decoder(kind) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "decoder could not be created");
+                return;
+            }
+        };
+        while let Some(msg) = input.blocking_recv() {
+            let decoded = match (&mut decoder, msg) {
+                (Decoder::Video(d, buf), DecoderInput::Frame(f)) => match d.decode(&f.data, f.rtp_time, buf) {
+                    Ok(true) => {
+                        counters.keyframes.fetch_add(u64::from(f.keyframe), Ordering::Relaxed);
+                        Some(MediaFrame::Video(buf.clone()))
+                    }
+                    Ok(false) => None,
+                    Err(_) => {
+                        counters.errors.fetch_add(1, Ordering::Relaxed);
+                        None
+                    }
+                },
+                (Decoder::Audio(d, buf), DecoderInput::Frame(f)) => decode_audio(d.as_mut(), buf, &f, &counters),
+                (Decoder::Audio(d, buf), DecoderInput::Conceal) => {
+                    d.conceal(buf).is_ok().then(|| MediaFrame::Audio(buf.clone()))
+                }
+                (Decoder::Video(..), DecoderInput::Conceal) => None,
+            };
+            if let Some(frame) = decoded {
+                counters.frames.fetch_add(1, Ordering::Relaxed);
+                if out.blocking_send(frame).is_err() {
+                    return;
+                }
+            }
+        }
+    })
+}
