@@ -64,4 +64,4 @@ pub mod session;
 pub mod stats;
 pub mod track;
 
-pub use objects::{ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport};
+pub use objects::{ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport, TRANSPORT_STATS_ID};

@@ -5,6 +5,10 @@ use tokio::sync::mpsc;
 use crate::driver::{Command, DriverError, FRAME_QUEUE, RtpDriver};
 use crate::params::{RtpParameters, SendStreamNumbers};
 use crate::session::{ReceiverId, ReceiverStats, RtpSource, SenderId, SenderStats};
+use crate::stats::{
+    InboundRtpStreamStats, OutboundRtpStreamStats, RemoteInboundRtpStreamStats, RemoteOutboundRtpStreamStats,
+    RtcCodecStats, RtcStats, RtcStatsReport, RtpStreamLinks,
+};
 use crate::track::{MediaFrame, MediaStreamTrack, RecvFuture, TrackError, new_uuid};
 use ortc_codecs::{MediaKind, RtpCapabilities};
 
@@ -51,7 +55,13 @@ pub struct RtpSender {
     driver: RtpDriver,
     id: Option<SenderId>,
     track_id: Option<String>,
+    /// The sent codec (payload type, MIME type, clock rate) and mid, for statistics.
+    codec: Option<(u8, String, u32)>,
+    mid: Option<String>,
 }
+
+/// The id of the transport entry a session's statistics link to.
+pub const TRANSPORT_STATS_ID: &str = "transport";
 
 impl RtpSender {
     /// A sender of `kind` on the session `driver` runs.
@@ -61,6 +71,8 @@ impl RtpSender {
             driver,
             id: None,
             track_id: None,
+            codec: None,
+            mid: None,
         }
     }
 
@@ -93,8 +105,15 @@ impl RtpSender {
             )));
         }
         let params = parameters.to_send_params(self.kind, numbers)?;
+        let codec = params
+            .codecs
+            .first()
+            .map(|c| (c.payload_type, c.mime_type.clone(), c.clock_rate));
+        let mid = params.mid.clone();
         let id = self.driver.call(|reply| Command::AddSender { params, reply }).await??;
         self.id = Some(id);
+        self.codec = codec;
+        self.mid = mid;
         Ok(())
     }
 
@@ -127,8 +146,36 @@ impl RtpSender {
         Ok(())
     }
 
-    /// The stream's counters.
-    pub async fn get_stats(&self) -> Result<SenderReport, DriverError> {
+    /// The W3C statistics of this sender: `outbound-rtp`, `remote-inbound-rtp` once the peer reported,
+    /// and the `codec` sent.
+    pub async fn get_stats(&self) -> Result<RtcStatsReport, DriverError> {
+        let counters = self.counters().await?;
+        let now = crate::stats::timestamp_from_system_time(std::time::SystemTime::now());
+        let links = RtpStreamLinks {
+            transport_id: TRANSPORT_STATS_ID,
+            payload_type: self.codec.as_ref().map(|c| c.0),
+            mid: self.mid.as_deref(),
+        };
+        let mut report = RtcStatsReport::new();
+        let mut outbound = OutboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links);
+        if self.kind == MediaKind::Video && counters.frames_encoded > 0 {
+            outbound.frames_encoded = Some(u32::try_from(counters.frames_encoded).unwrap_or(u32::MAX));
+            outbound.key_frames_encoded = Some(u32::try_from(counters.key_frames_encoded).unwrap_or(u32::MAX));
+        }
+        report.insert(RtcStats::OutboundRtp(outbound));
+        if let Some(remote) = RemoteInboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links) {
+            report.insert(RtcStats::RemoteInboundRtp(remote));
+        }
+        if let Some((pt, mime, clock)) = &self.codec {
+            let mut codec = RtcCodecStats::new(now, TRANSPORT_STATS_ID, *pt, mime);
+            codec.clock_rate = Some(*clock);
+            report.insert(RtcStats::Codec(codec));
+        }
+        Ok(report)
+    }
+
+    /// The stream's counters, as the core and the encoder keep them.
+    pub async fn counters(&self) -> Result<SenderReport, DriverError> {
         let id = self.sender_id()?;
         let (stream, frames_unencodable, (frames, keyframes, errors, dropped)) = self
             .driver
@@ -168,12 +215,23 @@ pub struct RtpReceiver {
     kind: MediaKind,
     driver: RtpDriver,
     id: Option<ReceiverId>,
+    /// The remote track's id, the first codec and the mid, for statistics.
+    track_id: Option<String>,
+    codec: Option<(u8, String, u32)>,
+    mid: Option<String>,
 }
 
 impl RtpReceiver {
     /// A receiver of `kind` on the session `driver` runs.
     pub fn new(kind: MediaKind, driver: RtpDriver) -> Self {
-        Self { kind, driver, id: None }
+        Self {
+            kind,
+            driver,
+            id: None,
+            track_id: None,
+            codec: None,
+            mid: None,
+        }
     }
 
     /// Audio or video.
@@ -220,6 +278,11 @@ impl RtpReceiver {
             )));
         }
         let params = parameters.to_receive_params(self.kind, rtcp_ssrc)?;
+        self.codec = params
+            .codecs
+            .first()
+            .map(|c| (c.payload_type, c.mime_type.clone(), c.clock_rate));
+        self.mid.clone_from(&params.mid);
         let (frames, rx) = mpsc::channel(FRAME_QUEUE);
         let id = self
             .driver
@@ -231,8 +294,10 @@ impl RtpReceiver {
             })
             .await??;
         self.id = Some(id);
+        let track_id = new_uuid();
+        self.track_id = Some(track_id.clone());
         Ok(RemoteTrack {
-            id: new_uuid(),
+            id: track_id,
             kind: self.kind,
             frames: rx,
             ended: false,
@@ -259,8 +324,42 @@ impl RtpReceiver {
         Ok(csrcs)
     }
 
-    /// The stream's counters.
-    pub async fn get_stats(&self) -> Result<ReceiverReport, DriverError> {
+    /// The W3C statistics of this receiver: `inbound-rtp` once the SSRC is known, `remote-outbound-rtp` once
+    /// the peer sent a report, and the `codec`.
+    pub async fn get_stats(&self) -> Result<RtcStatsReport, DriverError> {
+        let counters = self.counters().await?;
+        let wall = std::time::SystemTime::now();
+        let clock = (tokio::time::Instant::now().into_std(), wall);
+        let now = crate::stats::timestamp_from_system_time(wall);
+        let links = RtpStreamLinks {
+            transport_id: TRANSPORT_STATS_ID,
+            payload_type: self.codec.as_ref().map(|c| c.0),
+            mid: self.mid.as_deref(),
+        };
+        let mut report = RtcStatsReport::new();
+        let track = self.track_id.as_deref().unwrap_or_default();
+        if let Some(mut inbound) =
+            InboundRtpStreamStats::from_receiver(now, &counters.stream, self.kind, track, &links, clock)
+        {
+            if counters.frames_decoded > 0 {
+                inbound.frames_decoded = Some(u32::try_from(counters.frames_decoded).unwrap_or(u32::MAX));
+                inbound.key_frames_decoded = Some(u32::try_from(counters.key_frames_decoded).unwrap_or(u32::MAX));
+            }
+            report.insert(RtcStats::InboundRtp(inbound));
+        }
+        if let Some(remote) = RemoteOutboundRtpStreamStats::from_receiver(now, &counters.stream, self.kind, &links) {
+            report.insert(RtcStats::RemoteOutboundRtp(remote));
+        }
+        if let Some((pt, mime, clock)) = &self.codec {
+            let mut codec = RtcCodecStats::new(now, TRANSPORT_STATS_ID, *pt, mime);
+            codec.clock_rate = Some(*clock);
+            report.insert(RtcStats::Codec(codec));
+        }
+        Ok(report)
+    }
+
+    /// The stream's counters, as the core and the decoder keep them.
+    pub async fn counters(&self) -> Result<ReceiverReport, DriverError> {
         let id = self
             .id
             .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;

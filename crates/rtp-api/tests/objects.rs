@@ -159,7 +159,7 @@ async fn encoded_frames_flow_and_replace_track_switches_without_a_gap() {
         }
     }
     assert_eq!(second[0], (2, 0, true));
-    let stats = receiver.get_stats().await.unwrap().stream;
+    let stats = receiver.counters().await.unwrap().stream;
     assert_eq!(stats.packets_lost, 0, "no sequence-number gap across the switch");
     assert_eq!(stats.frames_dropped, 0);
 
@@ -169,7 +169,7 @@ async fn encoded_frames_flow_and_replace_track_switches_without_a_gap() {
         tags.push(tag);
     }
     assert_eq!(tags, [1, 2]);
-    let sent = sender.get_stats().await.unwrap();
+    let sent = sender.counters().await.unwrap();
     assert!(sent.stream.packets_sent >= 40 * 3);
     assert_eq!(sent.frames_unencodable, 0);
     drop(a);
@@ -192,9 +192,9 @@ async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
 
     sender.replace_track(None).await.unwrap();
     assert_eq!(sender.track_id(), None);
-    let before = sender.get_stats().await.unwrap().stream;
+    let before = sender.counters().await.unwrap().stream;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let after = sender.get_stats().await.unwrap().stream;
+    let after = sender.counters().await.unwrap().stream;
     // At most the frames in flight at the switch, then nothing.
     assert!(after.packets_sent - before.packets_sent <= 6, "{before:?} {after:?}");
     let reports = |s: &ortc_rtp_api::session::SenderStats| s.remote.as_ref().map_or(0, |r| r.reports_received);
@@ -283,10 +283,33 @@ async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
     .expect("40 audio frames within 10 s");
     assert!(loud >= 30, "the tone comes through ({loud} of 40 frames)");
 
-    let sent = video_tx.get_stats().await.unwrap();
+    let sent = video_tx.counters().await.unwrap();
     assert!(sent.frames_encoded >= 20 && sent.key_frames_encoded >= 1, "{sent:?}");
     assert_eq!(sent.encoder_errors, 0);
-    let got = video_rx.get_stats().await.unwrap();
+    let got = video_rx.counters().await.unwrap();
     assert!(got.frames_decoded >= 20 && got.key_frames_decoded >= 1, "{got:?}");
     assert_eq!(got.decoder_errors, 0);
+
+    // The W3C view of the same streams.
+    let report = video_tx.get_stats().await.unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let outbound = &json["outbound-rtp-24301"];
+    assert_eq!(outbound["type"], "outbound-rtp");
+    assert_eq!(outbound["kind"], "video");
+    assert!(outbound["framesEncoded"].as_u64().unwrap() >= 20, "{outbound}");
+    assert_eq!(
+        outbound["codecId"],
+        json.as_object()
+            .unwrap()
+            .keys()
+            .find(|k| k.starts_with("codec"))
+            .unwrap()
+            .as_str()
+    );
+    let report = video_rx.get_stats().await.unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let inbound = &json["inbound-rtp-24301"];
+    assert_eq!(inbound["type"], "inbound-rtp");
+    assert!(inbound["framesDecoded"].as_u64().unwrap() >= 20, "{inbound}");
+    assert!(inbound["packetsReceived"].as_u64().unwrap() >= 20);
 }
