@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use ortc_srtp::{SessionKeys, SrtpConfig};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -24,6 +24,7 @@ use crate::session::{
     SenderStats, SessionConfig, SessionError, SessionStats,
 };
 use crate::track::{EncodedFrame, MediaFrame, MediaStreamTrack};
+use crate::transceiver::{StateUpdate, TransceiverState};
 
 /// Datagrams queued towards the network, or from it, at most.
 pub const TRANSPORT_QUEUE: usize = 1024;
@@ -126,6 +127,15 @@ pub(crate) enum Command {
         keys: SessionKeys,
         config: SrtpConfig,
         reply: oneshot::Sender<Result<(), SessionError>>,
+    },
+    AddTransceiver {
+        state: TransceiverState,
+        reply: oneshot::Sender<(usize, watch::Receiver<TransceiverState>)>,
+    },
+    UpdateTransceiver {
+        id: usize,
+        update: StateUpdate,
+        reply: oneshot::Sender<()>,
     },
 }
 
@@ -282,6 +292,7 @@ async fn run(
 ) {
     let mut senders: HashMap<SenderId, SenderSlot> = HashMap::new();
     let mut receivers: HashMap<ReceiverId, ReceiverSlot> = HashMap::new();
+    let mut transceivers: Vec<watch::Sender<TransceiverState>> = Vec::new();
     let mut out = BytesMut::with_capacity(2048);
     let mut inbound = BytesMut::new();
     let far = Duration::from_hours(1);
@@ -293,7 +304,20 @@ async fn run(
         tokio::select! {
             cmd = commands.recv() => {
                 let Some(cmd) = cmd else { break };
-                handle(&mut session, &mut senders, &mut receivers, &to_self, cmd, now);
+                match cmd {
+                    Command::AddTransceiver { state, reply } => {
+                        let (tx, rx) = watch::channel(state);
+                        transceivers.push(tx);
+                        let _ = reply.send((transceivers.len() - 1, rx));
+                    }
+                    Command::UpdateTransceiver { id, update, reply } => {
+                        if let Some(tx) = transceivers.get(id) {
+                            tx.send_modify(update);
+                        }
+                        let _ = reply.send(());
+                    }
+                    cmd => handle(&mut session, &mut senders, &mut receivers, &to_self, cmd, now),
+                }
             }
             datagram = transport.incoming.recv() => {
                 let Some(datagram) = datagram else { break };
@@ -462,6 +486,8 @@ fn handle(
         Command::SessionStats { reply } => {
             let _ = reply.send(session.stats());
         }
+        // Run by the driver loop itself.
+        Command::AddTransceiver { .. } | Command::UpdateTransceiver { .. } => {}
         Command::SetKeys { keys, config, reply } => {
             let _ = reply.send(session.set_keys(&keys, &config));
         }

@@ -13,7 +13,8 @@
 //!   webrtc-stats names, built from the core's counters.
 //! - The object layer: [`driver::RtpDriver`] runs a session core in a tokio task over a [`driver::Transport`];
 //!   [`RtpSender`] and [`RtpReceiver`] are cheap handles to its streams that send a track's encoded frames
-//!   and hand received ones to a [`RemoteTrack`] (a relay forwards without decoding).
+//!   and hand received ones to a [`RemoteTrack`] (a relay forwards without decoding); [`RtpTransceiver`] pairs
+//!   them with a direction, a mid and codec preferences.
 //!
 //! # Example
 //!
@@ -63,5 +64,7 @@ pub mod params;
 pub mod session;
 pub mod stats;
 pub mod track;
+mod transceiver;
 
 pub use objects::{ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport, TRANSPORT_STATS_ID};
+pub use transceiver::{RtpTransceiver, RtpTransceiverDirection, TransceiverError, TransceiverState};

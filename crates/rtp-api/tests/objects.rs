@@ -313,3 +313,67 @@ async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
     assert!(inbound["framesDecoded"].as_u64().unwrap() >= 20, "{inbound}");
     assert!(inbound["packetsReceived"].as_u64().unwrap() >= 20);
 }
+
+#[tokio::test(start_paused = true)]
+async fn transceiver_direction_preferences_and_stop() {
+    use ortc_rtp_api::{RtpTransceiver, RtpTransceiverDirection as Dir, TransceiverError};
+    let (a, b) = drivers().await;
+    let mut t = RtpTransceiver::new(MediaKind::Video, Dir::Sendrecv, &a).await.unwrap();
+    assert_eq!(
+        (t.kind(), t.direction(), t.current_direction(), t.mid()),
+        (MediaKind::Video, Dir::Sendrecv, None, None)
+    );
+    assert!(matches!(
+        RtpTransceiver::new(MediaKind::Audio, Dir::Stopped, &a).await,
+        Err(TransceiverError::StoppedDirection)
+    ));
+    // Direction: asked now, current only once negotiated; a clone sees the same state.
+    let other = t.clone();
+    t.set_direction(Dir::Recvonly).await.unwrap();
+    assert_eq!((other.direction(), other.current_direction()), (Dir::Recvonly, None));
+    t.set_negotiated(Some("0".into()), Dir::Recvonly).await.unwrap();
+    assert_eq!(
+        (other.mid().as_deref(), other.current_direction()),
+        (Some("0"), Some(Dir::Recvonly))
+    );
+    assert_eq!(Dir::Sendonly.reversed(), Dir::Recvonly);
+    assert_eq!(Dir::from_flags(true, false), Dir::Sendonly);
+
+    // Codec preferences: capabilities only, RTX not alone, empty resets.
+    let caps = RtpSender::get_capabilities(MediaKind::Video).codecs;
+    let vp8 = caps.iter().find(|c| c.mime_type == "video/VP8").unwrap().clone();
+    let rtx: Vec<_> = caps.iter().filter(|c| c.mime_type == "video/rtx").cloned().collect();
+    t.set_codec_preferences(std::slice::from_ref(&vp8)).await.unwrap();
+    assert_eq!(other.codec_preferences(), std::slice::from_ref(&vp8));
+    assert!(matches!(
+        t.set_codec_preferences(&rtx[..1]).await,
+        Err(TransceiverError::CodecPreferences(_))
+    ));
+    let mut bogus = vp8.clone();
+    bogus.clock_rate = 8000;
+    assert!(matches!(
+        t.set_codec_preferences(&[bogus]).await,
+        Err(TransceiverError::CodecPreferences(_))
+    ));
+    assert_eq!(other.codec_preferences(), [vp8], "a refused list changes nothing");
+    t.set_codec_preferences(&[]).await.unwrap();
+    assert!(other.codec_preferences().is_empty());
+
+    // Stop: the receiver's track ends, the state says stopped; stopping again does nothing.
+    let remote = t
+        .receiver_mut()
+        .receive_encoded(&vp8_parameters(), 0xB0B)
+        .await
+        .unwrap();
+    t.stop().await.unwrap();
+    t.stop().await.unwrap();
+    assert!(other.stopped());
+    assert_eq!(other.current_direction(), Some(Dir::Stopped));
+    assert!(matches!(
+        t.set_direction(Dir::Sendrecv).await,
+        Err(TransceiverError::Stopped)
+    ));
+    let mut remote = remote;
+    assert_eq!(remote.recv().await, Err(TrackError::Ended));
+    drop(b);
+}
