@@ -55,6 +55,8 @@ impl CodecKind {
 pub(crate) enum EncoderInput {
     Frame(MediaFrame),
     Keyframe,
+    /// A new target bitrate, bits per second (REMB, or the bandwidth estimate).
+    Bitrate(u32),
 }
 
 /// Counters an encoder or decoder thread keeps (shared with the driver, read for statistics).
@@ -155,6 +157,17 @@ pub(crate) fn spawn_encoder(
                     keyframe = true;
                     continue;
                 }
+                EncoderInput::Bitrate(bps) => {
+                    let ok = match &mut encoder {
+                        Encoder::Video(Some(e), _) => e.set_bitrate(bps).is_ok(),
+                        Encoder::Video(None, _) => true,
+                        Encoder::Audio(e, _) => e.set_bitrate(bps.clamp(6_000, 510_000)).is_ok(),
+                    };
+                    if !ok {
+                        counters.errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    continue;
+                }
                 EncoderInput::Frame(f) => f,
             };
             let encoded = match (&mut encoder, frame) {
@@ -178,6 +191,7 @@ pub(crate) fn spawn_encoder(
                             data: Bytes::copy_from_slice(&buf.data),
                             rtp_time: buf.timestamp,
                             keyframe: buf.keyframe,
+                            audio_level: None,
                         }),
                         Ok(false) => None,
                         Err(_) => {
@@ -223,7 +237,24 @@ fn encode_audio(
         data: Bytes::copy_from_slice(buf),
         rtp_time: rescale(frame.timestamp, frame.sample_rate, clock_rate),
         keyframe: true,
+        audio_level: Some(audio_level(&frame.samples)),
     })
+}
+
+/// RFC 6464 §4 / RFC 6465 Appendix A: the level of 16-bit samples in -dBov, 0 (full scale) to 127 (silence).
+pub(crate) fn audio_level(samples: &[i16]) -> u8 {
+    if samples.is_empty() {
+        return 127;
+    }
+    #[allow(clippy::cast_precision_loss)] // sample counts far below 2^52
+    let mean_square = samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / samples.len() as f64;
+    let rms = mean_square.sqrt() / 32768.0;
+    if rms <= 0.0 {
+        return 127;
+    }
+    #[allow(clippy::cast_sign_loss)] // clamped to 0..=127 first
+    let level = (-20.0 * rms.log10()).round().clamp(0.0, 127.0) as u8;
+    level
 }
 
 fn decode_audio(
@@ -335,4 +366,34 @@ pub(crate) fn spawn_decoder(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audio_levels_follow_rfc_6465() {
+        // RFC 6465 Appendix A: a full-scale square wave is 0 dBov, a full-scale sine 3 dBov, silence 127.
+        let square: Vec<i16> = (0..960).map(|i| if i % 2 == 0 { i16::MAX } else { i16::MIN }).collect();
+        assert_eq!(audio_level(&square), 0);
+        let sine: Vec<i16> = (0..960)
+            .map(|i| (32767.0 * (2.0 * std::f64::consts::PI * f64::from(i) / 48.0).sin()) as i16)
+            .collect();
+        assert_eq!(audio_level(&sine), 3);
+        assert_eq!(audio_level(&[0; 960]), 127);
+        assert_eq!(audio_level(&[]), 127);
+        // A tenth of full scale is 20 dB down (sine: 23).
+        let quiet: Vec<i16> = sine.iter().map(|&s| s / 10).collect();
+        assert_eq!(audio_level(&quiet), 23);
+    }
+
+    #[test]
+    fn codec_names_are_case_insensitive() {
+        assert_eq!(CodecKind::from_mime("video/vp8"), Some(CodecKind::Vp8));
+        assert_eq!(CodecKind::from_mime("audio/PCMU"), Some(CodecKind::Pcmu));
+        assert_eq!(CodecKind::from_mime("video/AV1"), None);
+        assert_eq!(rescale(960, 48_000, 8000), 160);
+        assert_eq!(rescale(u32::MAX, 48_000, 48_000), u32::MAX);
+    }
 }

@@ -147,7 +147,7 @@ struct SenderSlot {
     counters: Arc<CodecCounters>,
     pump: Option<JoinHandle<()>>,
     /// Asks the pump's track for a keyframe.
-    keyframe: Option<mpsc::Sender<()>>,
+    signals: Option<mpsc::Sender<Signal>>,
     generation: u64,
     /// Raw frames the track gave that this sender cannot encode.
     unencodable: u64,
@@ -160,7 +160,7 @@ impl SenderSlot {
             codec,
             counters: Arc::default(),
             pump: None,
-            keyframe: None,
+            signals: None,
             generation: 0,
             unencodable: 0,
         }
@@ -177,10 +177,10 @@ impl SenderSlot {
             pump.abort();
         }
         self.generation += 1;
-        self.keyframe = None;
+        self.signals = None;
         if let Some(track) = track {
-            let (kf_tx, kf_rx) = mpsc::channel(1);
-            self.keyframe = Some(kf_tx);
+            let (signals, kf_rx) = mpsc::channel(4);
+            self.signals = Some(signals);
             let encoder = self.codec.map(|codec| (codec, Arc::clone(&self.counters)));
             let pump = Pump {
                 sender,
@@ -361,9 +361,14 @@ fn on_event(
 ) {
     match event {
         Event::KeyframeRequested { sender, .. } => {
-            if let Some(tx) = senders.get(&sender).and_then(|s| s.keyframe.as_ref()) {
-                // One pending request is enough.
-                let _ = tx.try_send(());
+            if let Some(tx) = senders.get(&sender).and_then(|s| s.signals.as_ref()) {
+                // A request already pending is enough.
+                let _ = tx.try_send(Signal::Keyframe);
+            }
+        }
+        Event::RemoteBitrate { sender, bitrate } => {
+            if let Some(tx) = senders.get(&sender).and_then(|s| s.signals.as_ref()) {
+                let _ = tx.try_send(Signal::Bitrate(u32::try_from(bitrate).unwrap_or(u32::MAX)));
             }
         }
         Event::Readable(id) => {
@@ -376,6 +381,7 @@ fn on_event(
                             data: Bytes::copy_from_slice(f.data),
                             rtp_time: f.rtp_timestamp,
                             keyframe: f.keyframe,
+                            audio_level: None,
                         };
                         match sink {
                             Sink::Encoded(tx) => tx.try_send(MediaFrame::Encoded(frame)).is_ok(),
@@ -442,6 +448,9 @@ fn handle(
             if let Some(mut s) = session.sender(sender) {
                 // An error (a stopped sender, a frame the packetizer refuses) drops the frame; the sender's
                 // counters say what was sent.
+                if let Some(level) = frame.audio_level {
+                    let _ = s.set_audio_level(Some(ortc_rtp_packet::AudioLevel { voice: false, level }));
+                }
                 let _ = s.write_frame(now, slot.payload_type, frame.rtp_time, &frame.data);
             }
         }
@@ -450,7 +459,7 @@ fn handle(
                 && slot.generation == generation
             {
                 slot.pump = None;
-                slot.keyframe = None;
+                slot.signals = None;
             }
         }
         Command::Unencodable { sender } => {
@@ -538,6 +547,15 @@ fn handle_receiver(
     }
 }
 
+/// What the driver tells a sender's pump.
+#[derive(Debug, Clone, Copy)]
+enum Signal {
+    /// The peer asked for a keyframe.
+    Keyframe,
+    /// The peer's REMB: encode at this many bits per second.
+    Bitrate(u32),
+}
+
 /// Reads a sender's track and hands its frames to the driver, through an encoder thread for raw frames;
 /// passes keyframe requests to the track and the encoder.
 struct Pump {
@@ -549,23 +567,29 @@ struct Pump {
 }
 
 impl Pump {
-    async fn run(self, mut track: Box<dyn MediaStreamTrack>, mut keyframes: mpsc::Receiver<()>) {
+    async fn run(self, mut track: Box<dyn MediaStreamTrack>, mut signals: mpsc::Receiver<Signal>) {
         let (sender, generation) = (self.sender, self.generation);
         let mut encoder: Option<mpsc::Sender<EncoderInput>> = None;
         loop {
-            let mut keyframe_asked = false;
+            let mut signal = None;
             let frame = tokio::select! {
                 biased;
-                Some(()) = keyframes.recv() => {
-                    keyframe_asked = true;
+                Some(s) = signals.recv() => {
+                    signal = Some(s);
                     None
                 }
                 frame = track.recv() => Some(frame),
             };
-            if keyframe_asked {
-                track.request_keyframe();
+            if let Some(signal) = signal {
+                let input = match signal {
+                    Signal::Keyframe => {
+                        track.request_keyframe();
+                        EncoderInput::Keyframe
+                    }
+                    Signal::Bitrate(bps) => EncoderInput::Bitrate(bps),
+                };
                 if let Some(enc) = &encoder {
-                    let _ = enc.send(EncoderInput::Keyframe).await;
+                    let _ = enc.send(input).await;
                 }
                 continue;
             }

@@ -58,6 +58,8 @@ pub struct RtpSender {
     /// The sent codec (payload type, MIME type, clock rate) and mid, for statistics.
     codec: Option<(u8, String, u32)>,
     mid: Option<String>,
+    /// The media stream ids the track is announced in (`a=msid`).
+    streams: Vec<String>,
 }
 
 /// The id of the transport entry a session's statistics link to.
@@ -73,12 +75,23 @@ impl RtpSender {
             track_id: None,
             codec: None,
             mid: None,
+            streams: Vec::new(),
         }
     }
 
     /// Audio or video.
     pub fn kind(&self) -> MediaKind {
         self.kind
+    }
+
+    /// Sets the media stream ids the track belongs to (`a=msid`, announced at the next negotiation).
+    pub fn set_streams(&mut self, streams: Vec<String>) {
+        self.streams = streams;
+    }
+
+    /// The media stream ids set with [`RtpSender::set_streams`].
+    pub fn streams(&self) -> &[String] {
+        &self.streams
     }
 
     /// The id of the track being sent, if any.

@@ -30,6 +30,9 @@ pub struct EncodedFrame {
     pub rtp_time: u32,
     /// Whether it decodes on its own.
     pub keyframe: bool,
+    /// Audio: its level in -dBov (RFC 6464, 0 = loudest, 127 = silence), sent in the ssrc-audio-level
+    /// extension when negotiated.
+    pub audio_level: Option<u8>,
 }
 
 /// One frame out of a track.

@@ -64,6 +64,7 @@ impl MediaStreamTrack for Vp8Source {
                 data: Bytes::from(data),
                 rtp_time: 0x1000_0000 + u32::from(self.tag) * 100_000 + self.next * 3000,
                 keyframe,
+                audio_level: None,
             };
             self.next += 1;
             Ok(MediaFrame::Encoded(frame))
