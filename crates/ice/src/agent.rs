@@ -1406,6 +1406,13 @@ impl IceAgent {
         Received::Stun
     }
 
+    /// Removes transaction `index` if the response came over the request's addresses (RFC 8445 §7.2.5.2.1:
+    /// a response from elsewhere is not an answer).
+    fn take_transaction(&mut self, index: usize, local: SocketAddr, remote: SocketAddr) -> Option<Transaction> {
+        let tx = &self.transactions[index];
+        (tx.local == local && tx.remote == remote).then(|| self.transactions.swap_remove(index))
+    }
+
     /// A 400 or 401 without MESSAGE-INTEGRITY answered transaction `index`: if it came over the request's
     /// addresses, the transaction ends at once — a check fails, a consent request counts as unanswered.
     fn handle_unauthenticated_error<'a>(
@@ -1415,11 +1422,9 @@ impl IceAgent {
         remote: SocketAddr,
         m: &Message<'_>,
     ) -> Received<'a> {
-        let tx = &self.transactions[index];
-        if tx.local != local || tx.remote != remote {
+        let Some(tx) = self.take_transaction(index, local, remote) else {
             return self.dropped(DropReason::UnknownTransaction);
-        }
-        let tx = self.transactions.swap_remove(index);
+        };
         debug!(%remote, error = ?m.error_code(), "request rejected as unauthenticated");
         if let TxKind::Check { pair, .. } = tx.kind {
             let p = &mut self.pairs[pair];
@@ -1438,11 +1443,9 @@ impl IceAgent {
         remote: SocketAddr,
         m: &Message<'_>,
     ) -> Received<'a> {
-        let tx = &self.transactions[index];
-        if tx.local != local || tx.remote != remote {
+        let Some(tx) = self.take_transaction(index, local, remote) else {
             return self.dropped(DropReason::UnknownTransaction);
-        }
-        let tx = self.transactions.swap_remove(index);
+        };
         let mapped = m.xor_mapped_address().or_else(|| m.mapped_address());
         match (m.class(), mapped) {
             (Class::SuccessResponse, Some(mapped)) => {

@@ -172,17 +172,15 @@ impl RtpSender {
         let mut report = RtcStatsReport::new();
         let mut outbound = OutboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links);
         if self.kind == MediaKind::Video && counters.frames_encoded > 0 {
-            outbound.frames_encoded = Some(u32::try_from(counters.frames_encoded).unwrap_or(u32::MAX));
-            outbound.key_frames_encoded = Some(u32::try_from(counters.key_frames_encoded).unwrap_or(u32::MAX));
+            outbound.frames_encoded = Some(count32(counters.frames_encoded));
+            outbound.key_frames_encoded = Some(count32(counters.key_frames_encoded));
         }
         report.insert(RtcStats::OutboundRtp(outbound));
         if let Some(remote) = RemoteInboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links) {
             report.insert(RtcStats::RemoteInboundRtp(remote));
         }
-        if let Some((pt, mime, clock)) = &self.codec {
-            let mut codec = RtcCodecStats::new(now, TRANSPORT_STATS_ID, *pt, mime);
-            codec.clock_rate = Some(*clock);
-            report.insert(RtcStats::Codec(codec));
+        if let Some(codec) = codec_stats(now, self.codec.as_ref()) {
+            report.insert(codec);
         }
         Ok(report)
     }
@@ -355,18 +353,16 @@ impl RtpReceiver {
             InboundRtpStreamStats::from_receiver(now, &counters.stream, self.kind, track, &links, clock)
         {
             if counters.frames_decoded > 0 {
-                inbound.frames_decoded = Some(u32::try_from(counters.frames_decoded).unwrap_or(u32::MAX));
-                inbound.key_frames_decoded = Some(u32::try_from(counters.key_frames_decoded).unwrap_or(u32::MAX));
+                inbound.frames_decoded = Some(count32(counters.frames_decoded));
+                inbound.key_frames_decoded = Some(count32(counters.key_frames_decoded));
             }
             report.insert(RtcStats::InboundRtp(inbound));
         }
         if let Some(remote) = RemoteOutboundRtpStreamStats::from_receiver(now, &counters.stream, self.kind, &links) {
             report.insert(RtcStats::RemoteOutboundRtp(remote));
         }
-        if let Some((pt, mime, clock)) = &self.codec {
-            let mut codec = RtcCodecStats::new(now, TRANSPORT_STATS_ID, *pt, mime);
-            codec.clock_rate = Some(*clock);
-            report.insert(RtcStats::Codec(codec));
+        if let Some(codec) = codec_stats(now, self.codec.as_ref()) {
+            report.insert(codec);
         }
         Ok(report)
     }
@@ -398,6 +394,19 @@ impl RtpReceiver {
             .await?;
         Ok(())
     }
+}
+
+/// The `codec` entry of a stream's codec (payload type, MIME type, clock rate).
+fn codec_stats(now: f64, codec: Option<&(u8, String, u32)>) -> Option<RtcStats> {
+    let (pt, mime, clock) = codec?;
+    let mut entry = RtcCodecStats::new(now, TRANSPORT_STATS_ID, *pt, mime);
+    entry.clock_rate = Some(*clock);
+    Some(RtcStats::Codec(entry))
+}
+
+/// A W3C `unsigned long` counter, saturating.
+fn count32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// The track a receiver produces: decoded frames, or encoded ones in decode order.

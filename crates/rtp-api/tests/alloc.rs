@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use common::{VP8, extensions, sessions, vp8_frame, vp8_receiver, vp8_sender};
-use ortc_rtp_api::session::{Received, Transmit};
+use ortc_rtp_api::session::{Received, ReceiverId, RtpSession, SenderId, Transmit};
 use ortc_test_support::{CountingAllocator, allocations_during};
 
 #[global_allocator]
@@ -19,6 +19,16 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 /// Bytes read ahead in one allocation: a datagram is split off it, so its buffer is shared, not copied.
 const ARENA: usize = 256 * 1024;
 
+/// A VP8 sender with RTX and a 256-packet history, and its receiver.
+fn video_sessions(t0: Instant) -> (RtpSession, RtpSession, SenderId, ReceiverId) {
+    let (mut a, mut b) = sessions(t0, extensions());
+    let mut params = vp8_sender(0xA000, true);
+    params.history_packets = 256;
+    let tx = a.add_sender(params).unwrap();
+    let rx = b.add_receiver(vp8_receiver(true)).unwrap();
+    (a, b, tx, rx)
+}
+
 #[test]
 fn steady_state_send_and_receive_allocate_nothing_per_packet() {
     assert!(
@@ -26,11 +36,7 @@ fn steady_state_send_and_receive_allocate_nothing_per_packet() {
         "the allocator counts"
     );
     let t0 = Instant::now();
-    let (mut a, mut b) = sessions(t0, extensions());
-    let mut params = vp8_sender(0xA000, true);
-    params.history_packets = 256;
-    let tx = a.add_sender(params).unwrap();
-    let rx = b.add_receiver(vp8_receiver(true)).unwrap();
+    let (mut a, mut b, tx, rx) = video_sessions(t0);
     let mut out = BytesMut::with_capacity(2048);
     let mut arena = BytesMut::with_capacity(ARENA);
     let mut now = t0;
@@ -94,11 +100,7 @@ fn steady_state_send_and_receive_allocate_nothing_per_packet() {
 #[test]
 fn answering_nacks_allocates_nothing() {
     let t0 = Instant::now();
-    let (mut a, mut b) = sessions(t0, extensions());
-    let mut params = vp8_sender(0xA000, true);
-    params.history_packets = 256;
-    let tx = a.add_sender(params).unwrap();
-    let rx = b.add_receiver(vp8_receiver(true)).unwrap();
+    let (mut a, mut b, tx, rx) = video_sessions(t0);
     let mut out = BytesMut::with_capacity(2048);
     let mut arena = BytesMut::with_capacity(ARENA);
     let mut now = t0;
