@@ -245,6 +245,9 @@ pub enum DriverError {
     /// The parameters are invalid.
     #[error(transparent)]
     Parameters(#[from] crate::params::ParametersError),
+    /// The call is not valid in the object's state (W3C `InvalidStateError`).
+    #[error("InvalidStateError: {0}")]
+    InvalidState(&'static str),
     /// A track of the wrong kind was given.
     #[error("a {track:?} track cannot be sent by a {sender:?} sender")]
     WrongKind {

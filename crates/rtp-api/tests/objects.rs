@@ -133,6 +133,10 @@ async fn encoded_frames_flow_and_replace_track_switches_without_a_gap() {
     sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
     let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
+    assert!(matches!(
+        sender.send(&vp8_parameters(), &NUMBERS).await,
+        Err(DriverError::InvalidState(_))
+    ));
 
     sender
         .replace_track(Some(Vp8Source::track(1, 1000, asked_tx.clone())))
