@@ -113,9 +113,7 @@ impl RtpSender {
     /// SSRCs and random starting points, drawn by the caller from the OS CSPRNG. A second call fails.
     pub async fn send(&mut self, parameters: &RtpParameters, numbers: &SendStreamNumbers) -> Result<(), DriverError> {
         if self.id.is_some() {
-            return Err(DriverError::Session(crate::session::SessionError::DuplicateSsrc(
-                numbers.ssrc,
-            )));
+            return Err(DriverError::InvalidState("send() was already called on this sender"));
         }
         let params = parameters.to_send_params(self.kind, numbers)?;
         let codec = params
@@ -284,9 +282,9 @@ impl RtpReceiver {
         decode: bool,
     ) -> Result<RemoteTrack, DriverError> {
         if self.id.is_some() {
-            return Err(DriverError::Session(crate::session::SessionError::DuplicateSsrc(
-                rtcp_ssrc,
-            )));
+            return Err(DriverError::InvalidState(
+                "receive() was already called on this receiver",
+            ));
         }
         let params = parameters.to_receive_params(self.kind, rtcp_ssrc)?;
         self.codec = params
