@@ -578,6 +578,7 @@ impl RtpParameters {
         params.rid = encoding.and_then(|e| e.rid.clone());
         params.nack = self.media_codecs().any(|c| c.has_feedback("nack", None));
         params.pli = self.media_codecs().any(|c| c.has_feedback("nack", Some("pli")));
+        params.fir = self.media_codecs().any(|c| c.has_feedback("ccm", Some("fir")));
         Ok(params)
     }
 

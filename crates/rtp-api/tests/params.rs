@@ -140,6 +140,7 @@ fn vp8_with_rtx_into_receive_params() {
         rtcp_ssrc: 0x7777,
         nack: true,
         pli: true,
+        fir: true,
     };
     assert_eq!(recv, want);
 }

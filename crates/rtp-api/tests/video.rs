@@ -210,3 +210,47 @@ fn stop_sends_bye_and_the_receiver_hears_it() {
             .is_err()
     );
 }
+
+#[test]
+fn with_only_ccm_fir_negotiated_keyframes_are_asked_for_with_fir() {
+    let t0 = Instant::now();
+    let (mut a, mut b) = common::sessions(t0, common::extensions());
+    let tx = a.add_sender(common::vp8_sender(0xA000, true)).unwrap();
+    let mut params = common::vp8_receiver(true);
+    params.pli = false;
+    params.fir = true;
+    let rx = b.add_receiver(params).unwrap();
+    let mut pair = Pair::new(t0, a, b, Impairment::default(), Impairment::default());
+    // A stream that starts without a keyframe: a FIR.
+    pair.a
+        .sender(tx)
+        .unwrap()
+        .write_frame(t0, VP8, 0, &vp8_frame(0, false, 1000))
+        .unwrap();
+    let mut requests = Vec::new();
+    for _ in 0..1500 {
+        pair.advance(Duration::from_millis(1));
+        let now = pair.now;
+        assert!(pair.b.receiver(rx).unwrap().poll(now).is_none());
+        requests.extend(std::iter::from_fn(|| pair.a.poll_event()).filter_map(|e| match e {
+            Event::KeyframeRequested { request, .. } => Some(request),
+            _ => None,
+        }));
+    }
+    assert_eq!(requests, [KeyframeRequest::Fir]);
+    // An explicit request: a FIR again, with the next sequence number, so the sender takes it as new.
+    assert!(pair.b.receiver(rx).unwrap().request_keyframe());
+    pair.advance(Duration::from_millis(1));
+    requests.extend(std::iter::from_fn(|| pair.a.poll_event()).filter_map(|e| match e {
+        Event::KeyframeRequested { request, .. } => Some(request),
+        _ => None,
+    }));
+    assert_eq!(requests, [KeyframeRequest::Fir, KeyframeRequest::Fir]);
+    let sent = pair.b.receiver(rx).unwrap().stats();
+    assert_eq!(
+        (sent.pli_count, sent.fir_count as usize),
+        (0, requests.len()),
+        "each FIR is new to the sender"
+    );
+    assert_eq!(pair.a.sender(tx).unwrap().stats().fir_count as usize, requests.len());
+}

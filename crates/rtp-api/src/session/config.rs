@@ -153,6 +153,8 @@ pub struct ReceiveParams {
     pub nack: bool,
     /// Whether `nack pli` feedback was negotiated.
     pub pli: bool,
+    /// Whether `ccm fir` was negotiated: keyframes are asked for with FIR when PLI was not negotiated.
+    pub fir: bool,
 }
 
 impl ReceiveParams {
@@ -169,6 +171,7 @@ impl ReceiveParams {
             rtcp_ssrc,
             nack: video,
             pli: video,
+            fir: false,
         }
     }
 }

@@ -778,16 +778,8 @@ impl RtpSession {
                 continue;
             }
             self.send_nack(now, i);
-            if self.receivers[i].poll_keyframe_request()
-                && let Some(media_ssrc) = self.receivers[i].ssrc
-            {
-                let pli = PliBuilder {
-                    sender_ssrc: self.receivers[i].params.rtcp_ssrc,
-                    media_ssrc,
-                };
-                if self.queue_feedback(pli.sender_ssrc, &pli) {
-                    self.receivers[i].stats.pli_count += 1;
-                }
+            if self.receivers[i].poll_keyframe_request() {
+                self.send_keyframe_request(i, false);
             }
             // Audio playout and give-ups make packets due: say so.
             if !self.receivers[i].readable && self.receivers[i].poll_timeout().is_some_and(|t| t <= now) {
@@ -825,6 +817,46 @@ impl RtpSession {
             self.queue_feedback(sender_ssrc, &nack);
         }
         self.nack_items = items;
+    }
+
+    /// Queues a keyframe request for receive stream `i`: PLI when negotiated (or `forced`), else FIR with a
+    /// new command sequence number when `ccm fir` was; counted. `false` if nothing was queued.
+    fn send_keyframe_request(&mut self, i: usize, forced: bool) -> bool {
+        let r = &self.receivers[i];
+        let Some(media_ssrc) = r.ssrc else { return false };
+        let sender_ssrc = r.params.rtcp_ssrc;
+        if !r.params.pli && r.params.fir {
+            let seq_nr = r.fir_seq;
+            let entries = [ortc_rtcp::FirEntry {
+                ssrc: media_ssrc,
+                seq_nr,
+            }];
+            // RFC 5104 §4.3.1.2: the media SSRC field is 0; the FCI names the stream.
+            let fir = ortc_rtcp::FirBuilder {
+                sender_ssrc,
+                media_ssrc: 0,
+                entries: &entries,
+            };
+            let sent = self.queue_feedback(sender_ssrc, &fir);
+            if sent {
+                let r = &mut self.receivers[i];
+                r.fir_seq = r.fir_seq.wrapping_add(1);
+                r.stats.fir_count += 1;
+            }
+            return sent;
+        }
+        if !r.params.pli && !forced {
+            return false;
+        }
+        let pli = PliBuilder {
+            sender_ssrc,
+            media_ssrc,
+        };
+        let sent = self.queue_feedback(sender_ssrc, &pli);
+        if sent {
+            self.receivers[i].stats.pli_count += 1;
+        }
+        sent
     }
 
     /// The SSRC our RTCP goes out from: the first send stream's, else the first receive stream's.
@@ -1208,20 +1240,10 @@ impl ReceiverMut<'_> {
         self.session.receivers[self.index].contributing_sources(now).collect()
     }
 
-    /// Asks the sender for a keyframe (PLI) now, whatever the jitter buffer thinks.
+    /// Asks the sender for a keyframe now, whatever the jitter buffer thinks: PLI, or FIR when only
+    /// `ccm fir` was negotiated (PLI when neither was: the caller asked explicitly).
     pub fn request_keyframe(&mut self) -> bool {
-        let s = &mut *self.session;
-        let r = &s.receivers[self.index];
-        let Some(media_ssrc) = r.ssrc else { return false };
-        let pli = PliBuilder {
-            sender_ssrc: r.params.rtcp_ssrc,
-            media_ssrc,
-        };
-        let sent = s.queue_feedback(pli.sender_ssrc, &pli);
-        if sent {
-            s.receivers[self.index].stats.pli_count += 1;
-        }
-        sent
+        self.session.send_keyframe_request(self.index, true)
     }
 
     /// Stops the stream: its packets are dropped from now on.

@@ -123,6 +123,8 @@ pub(crate) struct RecvStream {
     /// A keyframe request the jitter buffer made while frames were polled, due since then.
     keyframe_wanted: Option<Instant>,
     pub(crate) stopped: bool,
+    /// The command sequence number of our next FIR (RFC 5104 §4.3.1.1: one more per new request).
+    pub(crate) fir_seq: u8,
 }
 
 impl std::fmt::Debug for RecvStream {
@@ -174,6 +176,7 @@ impl RecvStream {
             readable: false,
             keyframe_wanted: None,
             stopped: false,
+            fir_seq: 0,
             params,
         })
     }
@@ -322,7 +325,7 @@ impl RecvStream {
             MediaKind::Video => loop {
                 let Some(frame) = self.jitter.poll_frame(now) else {
                     self.readable = false;
-                    if self.params.pli && self.jitter.poll_keyframe_request().is_some() {
+                    if (self.params.pli || self.params.fir) && self.jitter.poll_keyframe_request().is_some() {
                         self.keyframe_wanted.get_or_insert(now);
                     }
                     return None;
@@ -417,7 +420,7 @@ impl RecvStream {
     /// Whether a keyframe should be requested now (PLI negotiated).
     pub(crate) fn poll_keyframe_request(&mut self) -> bool {
         let asked = self.jitter.poll_keyframe_request().is_some();
-        self.keyframe_wanted.take().is_some() || (asked && self.params.pli)
+        self.keyframe_wanted.take().is_some() || (asked && (self.params.pli || self.params.fir))
     }
 
     /// When the stream wants to be called: a keyframe request to send, or the jitter buffer's next deadline.
