@@ -382,3 +382,62 @@ async fn transceiver_direction_preferences_and_stop() {
     assert_eq!(remote.recv().await, Err(TrackError::Ended));
     drop(b);
 }
+
+/// A track that fails after `frames` frames.
+struct Failing {
+    inner: Box<dyn MediaStreamTrack>,
+    left: u32,
+}
+
+impl MediaStreamTrack for Failing {
+    fn kind(&self) -> MediaKind {
+        self.inner.kind()
+    }
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+    fn recv(&mut self) -> RecvFuture<'_> {
+        Box::pin(async move {
+            if self.left == 0 {
+                return Err(TrackError::Source("camera unplugged".into()));
+            }
+            self.left -= 1;
+            self.inner.recv().await
+        })
+    }
+    fn stop(&mut self) {
+        self.inner.stop();
+    }
+    fn ended(&self) -> bool {
+        self.left == 0
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sender_survives_a_track_error_and_resumes_on_replace_track() {
+    let (a, b) = drivers().await;
+    let (asked_tx, _asked) = mpsc::unbounded_channel();
+    let mut sender = RtpSender::new(MediaKind::Video, a.clone());
+    sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
+    let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
+    let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
+    let failing = Failing {
+        inner: Vp8Source::track(4, 1000, asked_tx.clone()),
+        left: 5,
+    };
+    sender.replace_track(Some(Box::new(failing))).await.unwrap();
+    let first = read(&mut remote, 5).await;
+    assert!(first.iter().all(|f| f.0 == 4));
+    // The track failed; nothing more comes, but the sender is alive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stalled = sender.counters().await.unwrap().stream.frames_sent;
+    assert_eq!(stalled, 5);
+    sender
+        .replace_track(Some(Vp8Source::track(5, 1000, asked_tx)))
+        .await
+        .unwrap();
+    let resumed = read(&mut remote, 10).await;
+    assert!(resumed.iter().all(|f| f.0 == 5), "{resumed:?}");
+    assert_eq!(resumed[0], (5, 0, true));
+    assert_eq!(receiver.counters().await.unwrap().stream.packets_lost, 0);
+}
