@@ -70,15 +70,30 @@ pub(crate) struct CodecCounters {
     pub(crate) errors: AtomicU64,
     /// Frames dropped at the thread's full input.
     pub(crate) dropped: AtomicU64,
+    /// The size of the last picture coded (video), width in the high 32 bits: `frameWidth` / `frameHeight`.
+    pub(crate) size: AtomicU64,
 }
 
 impl CodecCounters {
-    pub(crate) fn get(&self) -> (u64, u64, u64, u64) {
+    /// Records the size of a picture coded.
+    pub(crate) fn set_size(&self, width: u32, height: u32) {
+        self.size
+            .store((u64::from(width) << 32) | u64::from(height), Ordering::Relaxed);
+    }
+
+    /// The size of the last picture coded, if any.
+    pub(crate) fn size(&self) -> Option<(u32, u32)> {
+        let v = self.size.load(Ordering::Relaxed);
+        (v != 0).then_some(((v >> 32) as u32, v as u32))
+    }
+
+    pub(crate) fn get(&self) -> crate::driver::CodecCounts {
         (
             self.frames.load(Ordering::Relaxed),
             self.keyframes.load(Ordering::Relaxed),
             self.errors.load(Ordering::Relaxed),
             self.dropped.load(Ordering::Relaxed),
+            self.size(),
         )
     }
 }
@@ -186,6 +201,7 @@ pub(crate) fn spawn_encoder(
                     if std::mem::take(&mut keyframe) {
                         e.request_keyframe();
                     }
+                    counters.set_size(f.width, f.height);
                     match e.encode(&f, buf) {
                         Ok(true) => Some(EncodedFrame {
                             data: Bytes::copy_from_slice(&buf.data),
@@ -344,6 +360,7 @@ pub(crate) fn spawn_decoder(
                 (Decoder::Video(d, buf), DecoderInput::Frame(f)) => match d.decode(&f.data, f.rtp_time, buf) {
                     Ok(true) => {
                         counters.keyframes.fetch_add(u64::from(f.keyframe), Ordering::Relaxed);
+                        counters.set_size(buf.width, buf.height);
                         Some(MediaFrame::Video(buf.clone()))
                     }
                     Ok(false) => None,

@@ -67,7 +67,7 @@ pub(crate) enum Sink {
 }
 
 /// A codec thread's counters: frames, keyframes, errors, frames dropped at its input.
-pub(crate) type CodecCounts = (u64, u64, u64, u64);
+pub(crate) type CodecCounts = (u64, u64, u64, u64, Option<(u32, u32)>);
 
 /// What the driver is asked to do.
 pub(crate) enum Command {
@@ -488,7 +488,7 @@ fn handle(
         Command::SenderStats { sender, reply } => {
             let (unencodable, codec) = senders
                 .get(&sender)
-                .map_or((0, (0, 0, 0, 0)), |s| (s.unencodable, s.counters.get()));
+                .map_or((0, (0, 0, 0, 0, None)), |s| (s.unencodable, s.counters.get()));
             let _ = reply.send(session.sender(sender).map(|s| (s.stats(), unencodable, codec)));
         }
         cmd @ (Command::AddReceiver { .. }
@@ -537,7 +537,7 @@ fn handle_receiver(
         Command::ReceiverStats { receiver, reply } => {
             let (dropped, codec) = receivers
                 .get(&receiver)
-                .map_or((0, (0, 0, 0, 0)), |r| (r.dropped, r.counters.get()));
+                .map_or((0, (0, 0, 0, 0, None)), |r| (r.dropped, r.counters.get()));
             let _ = reply.send(session.receiver(receiver).map(|r| (r.stats(), dropped, codec)));
         }
         Command::Sources { receiver, reply } => {

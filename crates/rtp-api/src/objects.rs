@@ -28,6 +28,8 @@ pub struct SenderReport {
     pub encoder_errors: u64,
     /// Raw frames dropped because the encoder had not finished the previous ones.
     pub frames_dropped_by_encoder: u64,
+    /// The size of the last picture encoded — `frameWidth` / `frameHeight`.
+    pub frame_size: Option<(u32, u32)>,
 }
 
 /// What a receiver has received, plus what its track could not take.
@@ -44,6 +46,8 @@ pub struct ReceiverReport {
     pub key_frames_decoded: u64,
     /// Frames the decoder failed on.
     pub decoder_errors: u64,
+    /// The size of the last picture decoded — `frameWidth` / `frameHeight`.
+    pub frame_size: Option<(u32, u32)>,
 }
 
 /// Sends one track's media on a session (W3C `RTCRtpSender`).
@@ -173,6 +177,10 @@ impl RtpSender {
             outbound.frames_encoded = Some(count32(counters.frames_encoded));
             outbound.key_frames_encoded = Some(count32(counters.key_frames_encoded));
         }
+        if let Some((width, height)) = counters.frame_size {
+            outbound.frame_width = Some(width);
+            outbound.frame_height = Some(height);
+        }
         report.insert(RtcStats::OutboundRtp(outbound));
         if let Some(remote) = RemoteInboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links) {
             report.insert(RtcStats::RemoteInboundRtp(remote));
@@ -186,7 +194,7 @@ impl RtpSender {
     /// The stream's counters, as the core and the encoder keep them.
     pub async fn counters(&self) -> Result<SenderReport, DriverError> {
         let id = self.sender_id()?;
-        let (stream, frames_unencodable, (frames, keyframes, errors, dropped)) = self
+        let (stream, frames_unencodable, (frames, keyframes, errors, dropped, frame_size)) = self
             .driver
             .call(|reply| Command::SenderStats { sender: id, reply })
             .await?
@@ -198,6 +206,7 @@ impl RtpSender {
             key_frames_encoded: keyframes,
             encoder_errors: errors,
             frames_dropped_by_encoder: dropped,
+            frame_size,
         })
     }
 
@@ -354,6 +363,10 @@ impl RtpReceiver {
                 inbound.frames_decoded = Some(count32(counters.frames_decoded));
                 inbound.key_frames_decoded = Some(count32(counters.key_frames_decoded));
             }
+            if let Some((width, height)) = counters.frame_size {
+                inbound.frame_width = Some(width);
+                inbound.frame_height = Some(height);
+            }
             report.insert(RtcStats::InboundRtp(inbound));
         }
         if let Some(remote) = RemoteOutboundRtpStreamStats::from_receiver(now, &counters.stream, self.kind, &links) {
@@ -370,7 +383,7 @@ impl RtpReceiver {
         let id = self
             .id
             .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
-        let (stream, frames_dropped_by_track, (frames, keyframes, errors, _)) = self
+        let (stream, frames_dropped_by_track, (frames, keyframes, errors, _, frame_size)) = self
             .driver
             .call(|reply| Command::ReceiverStats { receiver: id, reply })
             .await?
@@ -381,6 +394,7 @@ impl RtpReceiver {
             frames_decoded: frames,
             key_frames_decoded: keyframes,
             decoder_errors: errors,
+            frame_size,
         })
     }
 

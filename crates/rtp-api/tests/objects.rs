@@ -303,6 +303,10 @@ async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
     assert_eq!(outbound["kind"], "video");
     assert!(outbound["framesEncoded"].as_u64().unwrap() >= 20, "{outbound}");
     assert_eq!(
+        (outbound["frameWidth"].as_u64(), outbound["frameHeight"].as_u64()),
+        (Some(160), Some(120))
+    );
+    assert_eq!(
         outbound["codecId"],
         json.as_object()
             .unwrap()
@@ -316,6 +320,10 @@ async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
     let inbound = &json["inbound-rtp-24301"];
     assert_eq!(inbound["type"], "inbound-rtp");
     assert!(inbound["framesDecoded"].as_u64().unwrap() >= 20, "{inbound}");
+    assert_eq!(
+        (inbound["frameWidth"].as_u64(), inbound["frameHeight"].as_u64()),
+        (Some(160), Some(120))
+    );
     assert!(inbound["packetsReceived"].as_u64().unwrap() >= 20);
 }
 
