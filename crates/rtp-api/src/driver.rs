@@ -299,11 +299,19 @@ async fn run(
     let mut out = BytesMut::with_capacity(2048);
     let mut inbound = BytesMut::new();
     let far = Duration::from_hours(1);
+    // The deadline last handled: a deadline the core still reports after handling it waits a millisecond,
+    // so that a stream whose deadline cannot move yet never spins the task.
+    let mut handled: Option<Instant> = None;
     loop {
         let now = Instant::now().into_std();
-        let wake = session
+        let mut wake = session
             .poll_timeout()
             .map_or(Instant::now() + far, |(t, _)| Instant::from_std(t));
+        if let Some(h) = handled
+            && wake <= h
+        {
+            wake = h + Duration::from_millis(1);
+        }
         tokio::select! {
             cmd = commands.recv() => {
                 let Some(cmd) = cmd else { break };
@@ -335,6 +343,7 @@ async fn run(
                 }
             }
             () = tokio::time::sleep_until(wake) => {
+                handled = Some(wake);
                 session.handle_timeout(Instant::now().into_std());
             }
         }
