@@ -20,6 +20,13 @@ impl<'a> App<'a> {
                 got,
             });
         }
+        // RFC 3550 §6.7: application data is a multiple of 32 bits; padding that leaves it ragged is malformed.
+        if !(got - 8).is_multiple_of(4) {
+            return Err(RtcpError::NotAligned {
+                field: "APP data",
+                len: got - 8,
+            });
+        }
         Ok(Self { raw })
     }
 
@@ -116,6 +123,21 @@ mod tests {
                 packet: "APP",
                 needed: 8,
                 got: 4
+            })
+        );
+    }
+
+    #[test]
+    fn padding_that_leaves_the_data_ragged_is_refused() {
+        // APP, P bit set, 4 words: SSRC, name, 5 bytes of data and 3 bytes of padding (count 3).
+        let bytes = [
+            0xA0, 204, 0, 4, 0, 0, 0, 1, b'T', b'E', b'S', b'T', 1, 2, 3, 4, 5, 0, 0, 3,
+        ];
+        assert_eq!(
+            App::parse(RawPacket::parse(&bytes).unwrap()),
+            Err(RtcpError::NotAligned {
+                field: "APP data",
+                len: 5
             })
         );
     }

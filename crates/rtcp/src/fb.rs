@@ -43,6 +43,17 @@ impl<'a> Feedback<'a> {
                 got,
             });
         }
+        // RFC 4585 §6.1: the FCI is a whole number of 32-bit words; a packet whose padding leaves it ragged is
+        // malformed (and could not be written back). Transport-wide CC feedback is the exception: its chunks
+        // and deltas end anywhere and the P bit pads them.
+        let transport_cc =
+            raw.packet_type() == crate::header::packet_type::RTPFB && raw.count() == rtpfb_fmt::TRANSPORT_CC;
+        if !transport_cc && !(got - 8).is_multiple_of(4) {
+            return Err(RtcpError::NotAligned {
+                field: "feedback FCI",
+                len: got - 8,
+            });
+        }
         Ok(Self { raw })
     }
 
@@ -157,6 +168,21 @@ mod tests {
                 packet: "feedback",
                 needed: 8,
                 got: 4
+            })
+        );
+    }
+
+    #[test]
+    fn padding_that_leaves_the_fci_ragged_is_refused() {
+        // PSFB, P bit set, 4 words: SSRCs, 5 bytes of FCI and 3 bytes of padding (count 3).
+        let bytes = [
+            0xA2, 206, 0, 4, 0, 0, 0, 1, 0, 0, 0, 2, 0xAB, 0xCD, 0xEF, 0x01, 0x77, 0, 0, 3,
+        ];
+        assert_eq!(
+            Feedback::parse(RawPacket::parse(&bytes).unwrap()),
+            Err(RtcpError::NotAligned {
+                field: "feedback FCI",
+                len: 5
             })
         );
     }
