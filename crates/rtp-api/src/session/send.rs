@@ -155,14 +155,15 @@ impl SendStream {
             let written = self.header.write(p.data, &mut slot.plain)?;
             slot.plain.truncate(written);
             slot.header_len = self.header.header_len();
-            let offset = |kind| {
-                let id = map.id_of(kind)?;
-                let packet = RtpPacket::parse(&slot.plain[..]).ok()?;
-                let data = packet.extension(id)?;
-                Some(data.as_ptr() as usize - slot.plain.as_ptr() as usize)
-            };
-            slot.transport_cc_at = offset(ExtensionKind::TransportSequenceNumber);
-            slot.abs_send_time_at = offset(ExtensionKind::AbsSendTime);
+            // Where the send-time extensions sit, so that `poll_transmit` writes them in place: one parse.
+            if let Ok(packet) = RtpPacket::parse(&slot.plain[..]) {
+                let offset = |kind| {
+                    let data = packet.extension(map.id_of(kind)?)?;
+                    Some(data.as_ptr() as usize - slot.plain.as_ptr() as usize)
+                };
+                slot.transport_cc_at = offset(ExtensionKind::TransportSequenceNumber);
+                slot.abs_send_time_at = offset(ExtensionKind::AbsSendTime);
+            }
             self.next_seq = seq.wrapping_add(1);
             made += 1;
             if !queue(seq) {
