@@ -3,11 +3,13 @@
 //! - [`RtpPacket`]: a validated view over a received packet (RFC 3550) held in `&[u8]`, [`bytes::Bytes`] or
 //!   any `AsRef<[u8]>`; accessors read straight from the buffer.
 //! - Header extensions (RFC 8285), one-byte and two-byte forms: [`RtpPacket::extensions`] iterates
-//!   elements, [`RtpPacket::get`] decodes a typed value ([`Mid`], [`AbsSendTime`],
+//!   elements, [`RtpPacket::get`] decodes a typed value ([`ext::Mid`], [`AbsSendTime`],
 //!   [`TransportSequenceNumber`], [`AudioLevel`], …) through the ids negotiated in an [`ExtensionMap`].
 //! - [`RtpHeader`] / [`RtpPacketBuilder`]: outgoing headers held inline, written into a caller's
 //!   `&mut [u8]` or [`bytes::BytesMut`].
 //! - RTX (RFC 4588): [`rtx_wrap`] / [`rtx_unwrap`].
+//! - [`id`]: the identifiers the layers above pass around — [`Ssrc`], [`PayloadType`], [`SeqNo`], [`Mid`],
+//!   [`Rid`]. Packet views and builders deal in the wire integers.
 //! - Wrap-around arithmetic: [`is_newer_seq`], [`SequenceUnwrapper`], [`TimestampUnwrapper`].
 //!
 //! Parsing never panics and never allocates; every malformed input is a precise [`RtpError`].
@@ -15,7 +17,8 @@
 //! # Example
 //!
 //! ```
-//! use ortc_rtp_packet::{AudioLevel, ExtensionKind, ExtensionMap, Mid, RtpPacket, RtpPacketBuilder};
+//! use ortc_rtp_packet::ext::Mid;
+//! use ortc_rtp_packet::{AudioLevel, ExtensionKind, ExtensionMap, RtpPacket, RtpPacketBuilder};
 //!
 //! // Ids as negotiated with a=extmap.
 //! let mut map = ExtensionMap::new();
@@ -43,16 +46,18 @@ mod error;
 pub mod ext;
 pub mod extension;
 mod header;
+pub mod id;
 mod packet;
 mod rtx;
 pub mod seq;
 
 pub use error::{ExtensionError, RtpError};
 pub use ext::{
-    AbsCaptureTime, AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, ExtensionValues, HeaderExtension, Mid,
-    PlayoutDelay, RepairedRtpStreamId, RtpStreamId, TransportSequenceNumber, VideoOrientation,
+    AbsCaptureTime, AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, ExtensionValues, HeaderExtension,
+    PlayoutDelay, TransportSequenceNumber, VideoOrientation,
 };
 pub use extension::{ExtensionElement, ExtensionForm, ExtensionsBuf};
+pub use id::{IdError, Mid, PayloadType, Rid, SeqNo, Ssrc};
 pub use header::{Csrcs, RtpHeader, RtpPacketBuilder};
 pub use packet::{FIXED_HEADER_LEN, RTP_VERSION, RtpPacket};
 pub use rtx::{

@@ -2,8 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::many_single_char_names)]
 
 use bytes::{Bytes, BytesMut};
+use ortc_rtp_packet::ext::Mid;
 use ortc_rtp_packet::{
-    AbsSendTime, ExtensionKind, ExtensionMap, ExtensionValues, Mid, RtpHeader, RtpPacket, RtpPacketBuilder,
+    AbsSendTime, ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket, RtpPacketBuilder,
     RtxExtensions, SequenceUnwrapper, TransportSequenceNumber, rtx_unwrap, rtx_wrap,
 };
 
