@@ -13,9 +13,13 @@ use ortc_rtcp::NtpTime;
 use ortc_rtp_api::session::{
     ReceiveCodec, ReceiveParams, Received, RtpSession, SendCodec, SendParams, SessionConfig, Transmit,
 };
-use ortc_rtp_packet::{ExtensionKind, ExtensionMap};
+use ortc_rtp_packet::{ExtensionKind, ExtensionMap, Mid, PayloadType, Ssrc};
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile, SrtpSession};
 
+
+const VP8: PayloadType = PayloadType::from_masked(96);
+const VP8_RTX: PayloadType = PayloadType::from_masked(97);
+const OPUS: PayloadType = PayloadType::from_masked(111);
 fuzz_target!(|data: &[u8]| {
     let t0 = Instant::now();
     let mut map = ExtensionMap::new();
@@ -37,33 +41,33 @@ fuzz_target!(|data: &[u8]| {
     let mut peer = SrtpSession::new(&keys(DtlsRole::Server), &SrtpConfig::default()).expect("peer");
 
     let vp8 = SendCodec {
-        payload_type: 96,
+        payload_type: VP8,
         mime_type: "video/VP8".into(),
         clock_rate: 90_000,
-        rtx_payload_type: Some(97),
+        rtx_payload_type: Some(VP8_RTX),
         h264_packetization_mode_1: false,
     };
-    let mut send = SendParams::new(MediaKind::Video, 0x1111, vec![vp8]);
-    send.rtx_ssrc = Some(0x1112);
-    send.mid = Some("0".into());
+    let mut send = SendParams::new(MediaKind::Video, Ssrc::new(0x1111), vec![vp8]);
+    send.rtx_ssrc = Some(Ssrc::new(0x1112));
+    send.mid = Some(Mid::new("0").unwrap());
     let tx = session.add_sender(send).expect("sender");
     let video = ReceiveCodec {
-        payload_type: 96,
+        payload_type: VP8,
         mime_type: "video/VP8".into(),
         clock_rate: 90_000,
-        rtx_payload_type: Some(97),
+        rtx_payload_type: Some(VP8_RTX),
     };
-    let mut recv = ReceiveParams::new(MediaKind::Video, vec![video], 0x2222);
-    recv.mid = Some("0".into());
+    let mut recv = ReceiveParams::new(MediaKind::Video, vec![video], Ssrc::new(0x2222));
+    recv.mid = Some(Mid::new("0").unwrap());
     let rx_video = session.add_receiver(recv).expect("video receiver");
     let opus = ReceiveCodec {
-        payload_type: 111,
+        payload_type: OPUS,
         mime_type: "audio/opus".into(),
         clock_rate: 48_000,
         rtx_payload_type: None,
     };
     let rx_audio = session
-        .add_receiver(ReceiveParams::new(MediaKind::Audio, vec![opus], 0x3333))
+        .add_receiver(ReceiveParams::new(MediaKind::Audio, vec![opus], Ssrc::new(0x3333)))
         .expect("audio receiver");
 
     let mut now = t0;
@@ -100,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
                 if frame.is_empty() {
                     frame.push(0x10);
                 }
-                let _ = session.sender(tx).expect("sender").write_frame(now, 96, frame_no * 3000, &frame);
+                let _ = session.sender(tx).expect("sender").write_frame(now, VP8, frame_no * 3000, &frame);
                 frame_no += 1;
             }
             5 => now += Duration::from_millis(u64::from(*len) * 4),
@@ -113,7 +117,7 @@ fuzz_target!(|data: &[u8]| {
                     let mut r = session.receiver(id).expect("receiver");
                     while let Some(f) = r.poll(now) {
                         if let Received::Frame(f) = f {
-                            assert!(!f.data.is_empty() || f.payload_type == 111);
+                            assert!(!f.data.is_empty() || f.payload_type == OPUS);
                         }
                     }
                 }

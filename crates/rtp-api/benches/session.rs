@@ -23,7 +23,7 @@ use ortc_rtp_api::session::{
     ReceiveCodec, ReceiveParams, Received, ReceiverId, RtpSession, SendCodec, SendParams, SenderId, SessionConfig,
     Transmit,
 };
-use ortc_rtp_packet::{ExtensionKind, ExtensionMap};
+use ortc_rtp_packet::{ExtensionKind, ExtensionMap, PayloadType, Ssrc};
 use ortc_srtp::{DtlsRole, InboundSession, OutboundSession, SessionKeys, SrtpConfig, SrtpProfile};
 
 use str0m::crypto::dtls::{
@@ -36,7 +36,7 @@ use str0m::media::{Direction, MediaKind as Str0mKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 
-const VP8: u8 = 96;
+const VP8: PayloadType = PayloadType::from_masked(96);
 /// GCM authentication tag.
 const TAG: usize = 16;
 /// Frame sizes: one packet (1184 bytes on the wire, 1168 before the tag) and a frame both stacks cut into ten
@@ -93,8 +93,8 @@ impl OrtcPair {
             rtx_payload_type: None,
             h264_packetization_mode_1: false,
         };
-        let mut send = SendParams::new(MediaKind::Video, 0xA000, vec![codec]);
-        send.mid = Some("0".into());
+        let mut send = SendParams::new(MediaKind::Video, Ssrc::new(0xA000), vec![codec]);
+        send.mid = Some(ortc_rtp_packet::Mid::new("0").unwrap());
         let tx = a.add_sender(send).unwrap();
         let codec = ReceiveCodec {
             payload_type: VP8,
@@ -102,8 +102,8 @@ impl OrtcPair {
             clock_rate: 90_000,
             rtx_payload_type: None,
         };
-        let mut recv = ReceiveParams::new(MediaKind::Video, vec![codec], 0xB0B);
-        recv.mid = Some("0".into());
+        let mut recv = ReceiveParams::new(MediaKind::Video, vec![codec], Ssrc::new(0xB0B));
+        recv.mid = Some(ortc_rtp_packet::Mid::new("0").unwrap());
         let rx = b.add_receiver(recv).unwrap();
         let mut pair = Self {
             now,

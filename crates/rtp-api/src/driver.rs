@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use ortc_rtp_packet::PayloadType;
 use ortc_srtp::{SessionKeys, SrtpConfig};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -141,7 +142,7 @@ pub(crate) enum Command {
 
 /// Per-sender state the driver keeps beside the core.
 struct SenderSlot {
-    payload_type: u8,
+    payload_type: PayloadType,
     /// The codec and RTP clock raw frames are encoded with, when this stack has the encoder.
     codec: Option<(CodecKind, u32)>,
     counters: Arc<CodecCounters>,
@@ -154,7 +155,7 @@ struct SenderSlot {
 }
 
 impl SenderSlot {
-    fn new(payload_type: u8, codec: Option<(CodecKind, u32)>) -> Self {
+    fn new(payload_type: PayloadType, codec: Option<(CodecKind, u32)>) -> Self {
         Self {
             payload_type,
             codec,
@@ -427,7 +428,11 @@ fn handle(
 ) {
     match cmd {
         Command::AddSender { params, reply } => {
-            let payload_type = params.codecs.first().map_or(0, |c| c.payload_type);
+            // A sender without codecs is refused by `add_sender` below, and gets no slot.
+            let payload_type = params
+                .codecs
+                .first()
+                .map_or(PayloadType::from_masked(0), |c| c.payload_type);
             let codec = params
                 .codecs
                 .first()

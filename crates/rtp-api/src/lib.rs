@@ -28,7 +28,7 @@
 //! use ortc_rtp_api::session::{
 //!     ReceiveCodec, ReceiveParams, Received, RtpSession, SendCodec, SendParams, SessionConfig, Transmit,
 //! };
-//! use ortc_rtp_packet::ExtensionMap;
+//! use ortc_rtp_packet::{ExtensionMap, PayloadType, Ssrc};
 //! use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile};
 //!
 //! let now = Instant::now();
@@ -39,13 +39,14 @@
 //! alice.set_keys(&keys(DtlsRole::Client)?, &SrtpConfig::default())?;
 //! bob.set_keys(&keys(DtlsRole::Server)?, &SrtpConfig::default())?;
 //!
-//! let vp8 = SendCodec { payload_type: 96, mime_type: "video/VP8".into(), clock_rate: 90_000, rtx_payload_type: None, h264_packetization_mode_1: false };
-//! let tx = alice.add_sender(SendParams::new(MediaKind::Video, 0x1111, vec![vp8]))?;
-//! let codec = ReceiveCodec { payload_type: 96, mime_type: "video/VP8".into(), clock_rate: 90_000, rtx_payload_type: None };
-//! let rx = bob.add_receiver(ReceiveParams::new(MediaKind::Video, vec![codec], 0x2222))?;
+//! let pt = PayloadType::new(96).ok_or("payload type")?;
+//! let vp8 = SendCodec { payload_type: pt, mime_type: "video/VP8".into(), clock_rate: 90_000, rtx_payload_type: None, h264_packetization_mode_1: false };
+//! let tx = alice.add_sender(SendParams::new(MediaKind::Video, Ssrc::new(0x1111), vec![vp8]))?;
+//! let codec = ReceiveCodec { payload_type: pt, mime_type: "video/VP8".into(), clock_rate: 90_000, rtx_payload_type: None };
+//! let rx = bob.add_receiver(ReceiveParams::new(MediaKind::Video, vec![codec], Ssrc::new(0x2222)))?;
 //!
 //! // A VP8 keyframe (P bit clear) of 3000 bytes: three packets.
-//! alice.sender(tx).unwrap().write_frame(now, 96, 0, &[0x10; 3000])?;
+//! alice.sender(tx).unwrap().write_frame(now, pt, 0, &[0x10; 3000])?;
 //! let mut buf = BytesMut::with_capacity(1500);
 //! while let Some(Transmit::Rtp { .. }) = alice.poll_transmit(now, &mut buf) {
 //!     bob.handle_rtp(now, &mut buf);

@@ -11,6 +11,7 @@ use crate::stats::{
 };
 use crate::track::{MediaFrame, MediaStreamTrack, RecvFuture, TrackError, new_uuid};
 use ortc_codecs::{MediaKind, RtpCapabilities};
+use ortc_rtp_packet::{Mid, PayloadType, Ssrc};
 
 /// What a sender has sent, as the core counts it, plus what the object layer skipped.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +61,8 @@ pub struct RtpSender {
     id: Option<SenderId>,
     track_id: Option<String>,
     /// The sent codec (payload type, MIME type, clock rate) and mid, for statistics.
-    codec: Option<(u8, String, u32)>,
-    mid: Option<String>,
+    codec: Option<(PayloadType, String, u32)>,
+    mid: Option<Mid>,
     /// The media stream ids the track is announced in (`a=msid`).
     streams: Vec<String>,
 }
@@ -124,7 +125,7 @@ impl RtpSender {
             .codecs
             .first()
             .map(|c| (c.payload_type, c.mime_type.clone(), c.clock_rate));
-        let mid = params.mid.clone();
+        let mid = params.mid;
         let id = self.driver.call(|reply| Command::AddSender { params, reply }).await??;
         self.id = Some(id);
         self.codec = codec;
@@ -169,7 +170,7 @@ impl RtpSender {
         let links = RtpStreamLinks {
             transport_id: TRANSPORT_STATS_ID,
             payload_type: self.codec.as_ref().map(|c| c.0),
-            mid: self.mid.as_deref(),
+            mid: self.mid,
         };
         let mut report = RtcStatsReport::new();
         let mut outbound = OutboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links);
@@ -235,8 +236,8 @@ pub struct RtpReceiver {
     id: Option<ReceiverId>,
     /// The remote track's id, the first codec and the mid, for statistics.
     track_id: Option<String>,
-    codec: Option<(u8, String, u32)>,
-    mid: Option<String>,
+    codec: Option<(PayloadType, String, u32)>,
+    mid: Option<Mid>,
 }
 
 impl RtpReceiver {
@@ -270,7 +271,7 @@ impl RtpReceiver {
     /// Starts receiving with `parameters`, reporting from `rtcp_ssrc`; returns the remote track, which gives
     /// decoded frames (decoded on a thread of their own) and ends on BYE or [`RtpReceiver::stop`]. A codec this
     /// stack cannot decode gives its encoded frames.
-    pub async fn receive(&mut self, parameters: &RtpParameters, rtcp_ssrc: u32) -> Result<RemoteTrack, DriverError> {
+    pub async fn receive(&mut self, parameters: &RtpParameters, rtcp_ssrc: Ssrc) -> Result<RemoteTrack, DriverError> {
         self.start(parameters, rtcp_ssrc, true).await
     }
 
@@ -279,7 +280,7 @@ impl RtpReceiver {
     pub async fn receive_encoded(
         &mut self,
         parameters: &RtpParameters,
-        rtcp_ssrc: u32,
+        rtcp_ssrc: Ssrc,
     ) -> Result<RemoteTrack, DriverError> {
         self.start(parameters, rtcp_ssrc, false).await
     }
@@ -287,7 +288,7 @@ impl RtpReceiver {
     async fn start(
         &mut self,
         parameters: &RtpParameters,
-        rtcp_ssrc: u32,
+        rtcp_ssrc: Ssrc,
         decode: bool,
     ) -> Result<RemoteTrack, DriverError> {
         if self.id.is_some() {
@@ -300,7 +301,7 @@ impl RtpReceiver {
             .codecs
             .first()
             .map(|c| (c.payload_type, c.mime_type.clone(), c.clock_rate));
-        self.mid.clone_from(&params.mid);
+        self.mid = params.mid;
         let (frames, rx) = mpsc::channel(FRAME_QUEUE);
         let id = self
             .driver
@@ -352,7 +353,7 @@ impl RtpReceiver {
         let links = RtpStreamLinks {
             transport_id: TRANSPORT_STATS_ID,
             payload_type: self.codec.as_ref().map(|c| c.0),
-            mid: self.mid.as_deref(),
+            mid: self.mid,
         };
         let mut report = RtcStatsReport::new();
         let track = self.track_id.as_deref().unwrap_or_default();
@@ -409,7 +410,7 @@ impl RtpReceiver {
 }
 
 /// The `codec` entry of a stream's codec (payload type, MIME type, clock rate).
-fn codec_stats(now: f64, codec: Option<&(u8, String, u32)>) -> Option<RtcStats> {
+fn codec_stats(now: f64, codec: Option<&(PayloadType, String, u32)>) -> Option<RtcStats> {
     let (pt, mime, clock) = codec?;
     let mut entry = RtcCodecStats::new(now, TRANSPORT_STATS_ID, *pt, mime);
     entry.clock_rate = Some(*clock);

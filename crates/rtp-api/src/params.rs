@@ -10,32 +10,34 @@
 //!
 //! ```
 //! use ortc_codecs::{MediaKind, RtcpFeedback};
+//! use ortc_rtp_packet::{PayloadType, Ssrc};
 //! use ortc_rtp_api::params::{
 //!     RtpCodecParameters, RtpEncodingParameters, RtpParameters, RtxParameters, SendStreamNumbers,
 //! };
 //!
-//! let mut vp8 = RtpCodecParameters::new(97, "video/VP8", 90_000);
+//! let pt = |n| PayloadType::new(n).ok_or("payload type");
+//! let mut vp8 = RtpCodecParameters::new(pt(97)?, "video/VP8", 90_000);
 //! vp8.rtcp_feedback = vec![RtcpFeedback::new("nack", None), RtcpFeedback::new("nack", Some("pli"))];
-//! let mut rtx = RtpCodecParameters::new(98, "video/rtx", 90_000);
+//! let mut rtx = RtpCodecParameters::new(pt(98)?, "video/rtx", 90_000);
 //! rtx.parameters = vec![("apt".into(), "97".into())];
 //! let mut params = RtpParameters::new(vec![vp8, rtx]);
 //! params.encodings = vec![RtpEncodingParameters {
-//!     ssrc: Some(1111),
-//!     rtx: Some(RtxParameters { ssrc: 2222 }),
+//!     ssrc: Some(Ssrc::new(1111)),
+//!     rtx: Some(RtxParameters { ssrc: Ssrc::new(2222) }),
 //!     ..RtpEncodingParameters::default()
 //! }];
 //!
 //! // drawn from the OS CSPRNG by the caller; the encoding's SSRCs take precedence
 //! let numbers = SendStreamNumbers {
-//!     ssrc: 1,
-//!     rtx_ssrc: 2,
+//!     ssrc: Ssrc::new(1),
+//!     rtx_ssrc: Ssrc::new(2),
 //!     initial_sequence_number: 3,
 //!     rtx_initial_sequence_number: 4,
 //!     timestamp_origin: 5,
 //! };
 //! let send = params.to_send_params(MediaKind::Video, &numbers)?;
-//! assert_eq!((send.ssrc, send.rtx_ssrc), (1111, Some(2222)));
-//! assert_eq!(send.codecs[0].rtx_payload_type, Some(98));
+//! assert_eq!((send.ssrc, send.rtx_ssrc), (Ssrc::new(1111), Some(Ssrc::new(2222))));
+//! assert_eq!(send.codecs[0].rtx_payload_type, Some(pt(98)?));
 //!
 //! let json = serde_json::to_string(&params)?;
 //! assert!(json.contains(r#""payloadType":98,"mimeType":"video/rtx","clockRate":90000,"parameters":{"apt":"97"}"#));
@@ -44,7 +46,7 @@
 
 use ortc_codecs::h264::PacketizationMode;
 use ortc_codecs::{depayloader_for, payloader_for};
-use ortc_rtp_packet::{ExtensionError, ExtensionMap};
+use ortc_rtp_packet::{ExtensionError, ExtensionMap, Mid, PayloadType, Rid, Ssrc};
 use serde::{Deserialize, Serialize};
 
 use crate::session::{ReceiveCodec, ReceiveParams, SendCodec, SendParams};
@@ -60,23 +62,17 @@ pub enum ParametersError {
     /// The parameters list no codec.
     #[error("the parameters list no codec")]
     NoCodecs,
-    /// A payload type above the RTP range 0..=127.
-    #[error("payload type {payload_type} is above 127")]
-    PayloadTypeOutOfRange {
-        /// The payload type.
-        payload_type: u8,
-    },
     /// Two codecs share a payload type.
     #[error("payload type {payload_type} is given to more than one codec")]
     DuplicatePayloadType {
         /// The payload type.
-        payload_type: u8,
+        payload_type: PayloadType,
     },
     /// An encoding names a payload type that is not one of the media codecs.
     #[error("the encoding names payload type {payload_type}, which is not a media codec of the parameters")]
     UnknownPayloadType {
         /// The payload type named.
-        payload_type: u8,
+        payload_type: PayloadType,
     },
     /// A codec of another media kind (or a MIME type that names none).
     #[error("{mime_type} is not a {} codec", .kind.as_str())]
@@ -90,13 +86,13 @@ pub enum ParametersError {
     #[error("RTX codec {payload_type} has no apt parameter")]
     RtxWithoutApt {
         /// The RTX payload type.
-        payload_type: u8,
+        payload_type: PayloadType,
     },
     /// An RTX codec whose `apt` is not a payload type.
     #[error("RTX codec {payload_type} has apt={apt:?}, which is not a payload type")]
     RtxBadApt {
         /// The RTX payload type.
-        payload_type: u8,
+        payload_type: PayloadType,
         /// The `apt` value as given.
         apt: String,
     },
@@ -104,19 +100,19 @@ pub enum ParametersError {
     #[error("RTX codec {payload_type} has apt={apt}, which names no media codec of the parameters")]
     RtxAptUnknown {
         /// The RTX payload type.
-        payload_type: u8,
+        payload_type: PayloadType,
         /// The payload type `apt` names.
-        apt: u8,
+        apt: PayloadType,
     },
     /// An RTX codec whose clock rate differs from its media codec's.
     #[error("RTX codec {payload_type} runs at {clock_rate} Hz but its media codec {apt} at {media_clock_rate} Hz")]
     RtxClockRateMismatch {
         /// The RTX payload type.
-        payload_type: u8,
+        payload_type: PayloadType,
         /// The RTX codec's clock rate.
         clock_rate: u32,
         /// The media payload type.
-        apt: u8,
+        apt: PayloadType,
         /// The media codec's clock rate.
         media_clock_rate: u32,
     },
@@ -124,9 +120,9 @@ pub enum ParametersError {
     #[error("RTX codec {payload_type} repeats apt={apt}, which an earlier RTX codec already names")]
     DuplicateRtx {
         /// The second RTX payload type.
-        payload_type: u8,
+        payload_type: PayloadType,
         /// The media payload type both name.
-        apt: u8,
+        apt: PayloadType,
     },
     /// A codec to send that no payloader packetizes.
     #[error("no RTP payloader for {mime_type}")]
@@ -172,7 +168,7 @@ pub enum ParametersError {
     #[error("SSRC {ssrc} is given to both the media and the RTX stream")]
     RtxSsrcIsMediaSsrc {
         /// The SSRC.
-        ssrc: u32,
+        ssrc: Ssrc,
     },
     /// A codec preference that is not one of the capabilities of its kind.
     #[error(
@@ -201,7 +197,7 @@ pub enum ParametersError {
 #[serde(rename_all = "camelCase")]
 pub struct RtpCodecParameters {
     /// The RTP payload type (0..=127).
-    pub payload_type: u8,
+    pub payload_type: PayloadType,
     /// MIME type, `kind/name`: `audio/opus`, `video/VP8`, `video/rtx`.
     pub mime_type: String,
     /// RTP clock rate in Hz.
@@ -219,7 +215,7 @@ pub struct RtpCodecParameters {
 
 impl RtpCodecParameters {
     /// A codec without channels, format parameters or feedback.
-    pub fn new(payload_type: u8, mime_type: impl Into<String>, clock_rate: u32) -> Self {
+    pub fn new(payload_type: PayloadType, mime_type: impl Into<String>, clock_rate: u32) -> Self {
         Self {
             payload_type,
             mime_type: mime_type.into(),
@@ -231,7 +227,7 @@ impl RtpCodecParameters {
     }
 
     /// The codec of `capability` under `payload_type`, with its parameters and feedback.
-    pub fn from_capability(capability: &RtpCodecCapability, payload_type: u8) -> Self {
+    pub fn from_capability(capability: &RtpCodecCapability, payload_type: PayloadType) -> Self {
         Self {
             payload_type,
             mime_type: capability.mime_type.clone(),
@@ -304,7 +300,7 @@ pub struct RtcpParameters {
     pub cname: Option<String>,
     /// The SSRC RTCP is sent from.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ssrc: Option<u32>,
+    pub ssrc: Option<Ssrc>,
     /// RTP and RTCP share one transport (`a=rtcp-mux`).
     pub mux: bool,
     /// Reduced-size RTCP (`a=rtcp-rsize`, RFC 5506).
@@ -315,7 +311,7 @@ pub struct RtcpParameters {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RtxParameters {
     /// The RTX SSRC (`a=ssrc-group:FID`).
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
 }
 
 /// One encoding of [`RtpParameters`] (`RTCRtpEncodingParameters`): one RTP stream.
@@ -324,13 +320,13 @@ pub struct RtxParameters {
 pub struct RtpEncodingParameters {
     /// The media SSRC, when signalled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ssrc: Option<u32>,
+    pub ssrc: Option<Ssrc>,
     /// The RTX stream, when signalled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rtx: Option<RtxParameters>,
     /// The rid (simulcast, RFC 8852).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rid: Option<String>,
+    pub rid: Option<Rid>,
     /// Whether the encoding is sent (default `true`).
     pub active: bool,
     /// Most bits per second to send, when limited.
@@ -338,7 +334,7 @@ pub struct RtpEncodingParameters {
     pub max_bitrate: Option<u64>,
     /// The payload type of the codec this encoding uses (ORTC `codecPayloadType`); the first codec otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub codec_payload_type: Option<u8>,
+    pub codec_payload_type: Option<PayloadType>,
 }
 
 impl Default for RtpEncodingParameters {
@@ -371,16 +367,16 @@ pub struct RtpParameters {
     pub encodings: Vec<RtpEncodingParameters>,
     /// The m-section's mid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mid: Option<String>,
+    pub mid: Option<Mid>,
 }
 
 /// The random numbers a new send stream starts from, drawn by the caller from the OS CSPRNG.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendStreamNumbers {
     /// The media SSRC, used when the first encoding names none.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// The RTX SSRC, used when RTX is negotiated and the first encoding names none.
-    pub rtx_ssrc: u32,
+    pub rtx_ssrc: Ssrc,
     /// The first sequence number (one below 32768 puts the first wrap at least 32768 packets away).
     pub initial_sequence_number: u16,
     /// The first RTX sequence number.
@@ -443,11 +439,6 @@ impl RtpParameters {
             return Err(ParametersError::NoCodecs);
         }
         for (i, c) in self.codecs.iter().enumerate() {
-            if c.payload_type > 127 {
-                return Err(ParametersError::PayloadTypeOutOfRange {
-                    payload_type: c.payload_type,
-                });
-            }
             if self.codecs[..i].iter().any(|o| o.payload_type == c.payload_type) {
                 return Err(ParametersError::DuplicatePayloadType {
                     payload_type: c.payload_type,
@@ -544,8 +535,8 @@ impl RtpParameters {
         }
         let mut params = SendParams::new(kind, ssrc, codecs);
         params.rtx_ssrc = rtx_ssrc;
-        params.mid.clone_from(&self.mid);
-        params.rid = encoding.and_then(|e| e.rid.clone());
+        params.mid = self.mid;
+        params.rid = encoding.and_then(|e| e.rid);
         params.initial_sequence_number = numbers.initial_sequence_number;
         params.rtx_initial_sequence_number = numbers.rtx_initial_sequence_number;
         params.timestamp_origin = numbers.timestamp_origin;
@@ -558,7 +549,7 @@ impl RtpParameters {
     /// Codecs: every media codec in order with the payload type of its RTX codec. SSRCs and rid: the first
     /// encoding's when signalled (no RTX SSRC when no RTX codec is negotiated). NACK and PLI: whether any
     /// media codec negotiated `nack` and `nack pli`.
-    pub fn to_receive_params(&self, kind: MediaKind, rtcp_ssrc: u32) -> Result<ReceiveParams, ParametersError> {
+    pub fn to_receive_params(&self, kind: MediaKind, rtcp_ssrc: Ssrc) -> Result<ReceiveParams, ParametersError> {
         self.validate_receive(kind)?;
         let encoding = self.encodings.first();
         let codecs: Vec<ReceiveCodec> = self
@@ -574,8 +565,8 @@ impl RtpParameters {
         let mut params = ReceiveParams::new(kind, codecs, rtcp_ssrc);
         params.ssrc = encoding.and_then(|e| e.ssrc);
         params.rtx_ssrc = encoding.and_then(|e| e.rtx).map(|r| r.ssrc).filter(|_| rtx_negotiated);
-        params.mid.clone_from(&self.mid);
-        params.rid = encoding.and_then(|e| e.rid.clone());
+        params.mid = self.mid;
+        params.rid = encoding.and_then(|e| e.rid);
         params.nack = self.media_codecs().any(|c| c.has_feedback("nack", None));
         params.pli = self.media_codecs().any(|c| c.has_feedback("nack", Some("pli")));
         params.fir = self.media_codecs().any(|c| c.has_feedback("ccm", Some("fir")));
@@ -586,21 +577,21 @@ impl RtpParameters {
         self.codecs.iter().filter(|c| !c.is_rtx())
     }
 
-    fn media_codec(&self, payload_type: u8) -> Option<&RtpCodecParameters> {
+    fn media_codec(&self, payload_type: PayloadType) -> Option<&RtpCodecParameters> {
         self.media_codecs().find(|c| c.payload_type == payload_type)
     }
 
     /// The payload type of the first RTX codec whose `apt` names `payload_type`.
-    fn rtx_payload_type(&self, payload_type: u8) -> Option<u8> {
+    fn rtx_payload_type(&self, payload_type: PayloadType) -> Option<PayloadType> {
         self.codecs
             .iter()
             .filter(|c| c.is_rtx())
-            .find(|c| c.parameter("apt").and_then(|a| a.trim().parse::<u8>().ok()) == Some(payload_type))
+            .find(|c| c.parameter("apt").and_then(|a| a.trim().parse::<u8>().ok()) == Some(payload_type.get()))
             .map(|c| c.payload_type)
     }
 
     /// The media payload type an RTX codec repairs, checked against the codec list.
-    fn rtx_apt(&self, rtx: &RtpCodecParameters) -> Result<u8, ParametersError> {
+    fn rtx_apt(&self, rtx: &RtpCodecParameters) -> Result<PayloadType, ParametersError> {
         let payload_type = rtx.payload_type;
         let text = rtx
             .parameter("apt")
@@ -609,7 +600,7 @@ impl RtpParameters {
             .trim()
             .parse::<u8>()
             .ok()
-            .filter(|a| *a <= 127)
+            .and_then(PayloadType::new)
             .ok_or_else(|| ParametersError::RtxBadApt {
                 payload_type,
                 apt: text.to_owned(),

@@ -15,24 +15,26 @@
 //! ```
 //! use ortc_codecs::MediaKind;
 //! use ortc_rtp_api::session::SenderStats;
+//! use ortc_rtp_packet::{Mid, PayloadType, Ssrc};
 //! use ortc_rtp_api::stats::{id, OutboundRtpStreamStats, RtcStats, RtcStatsReport, RtcStatsType, RtpStreamLinks};
 //!
 //! let mut sender = SenderStats::default();
-//! sender.ssrc = 1234;
+//! sender.ssrc = Ssrc::new(1234);
 //! sender.packets_sent = 10;
-//! let links = RtpStreamLinks { transport_id: "transport-0", payload_type: Some(111), mid: Some("0") };
+//! let links = RtpStreamLinks { transport_id: "transport-0", payload_type: PayloadType::new(111), mid: Mid::new("0").ok() };
 //! let outbound = OutboundRtpStreamStats::from_sender(1.7e12, &sender, MediaKind::Audio, &links);
 //!
 //! let mut report = RtcStatsReport::new();
 //! report.insert(RtcStats::OutboundRtp(outbound));
 //! assert_eq!(report.of_type(RtcStatsType::OutboundRtp).count(), 1);
-//! let Some(RtcStats::OutboundRtp(entry)) = report.get(&id::outbound_rtp(1234)) else { panic!() };
+//! let Some(RtcStats::OutboundRtp(entry)) = report.get(&id::outbound_rtp(Ssrc::new(1234))) else { panic!() };
 //! assert_eq!(entry.codec_id.as_deref(), Some("codec-transport-0-111"));
 //! ```
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use ortc_codecs::MediaKind;
+use ortc_rtp_packet::{Mid, PayloadType, Rid, Ssrc};
 use serde::{Deserialize, Serialize};
 
 use crate::session::{ReceiveCodec, ReceiverStats, SendCodec, SenderStats};
@@ -60,28 +62,30 @@ pub fn timestamp_from_instant(t: Instant, reference: (Instant, SystemTime)) -> D
 
 /// The ids the builders give their entries, and the links between them.
 pub mod id {
+    use ortc_rtp_packet::{PayloadType, Ssrc};
+
     /// The `outbound-rtp` entry of the send stream with this SSRC.
-    pub fn outbound_rtp(ssrc: u32) -> String {
+    pub fn outbound_rtp(ssrc: Ssrc) -> String {
         format!("outbound-rtp-{ssrc}")
     }
 
     /// The `inbound-rtp` entry of the receive stream with this SSRC.
-    pub fn inbound_rtp(ssrc: u32) -> String {
+    pub fn inbound_rtp(ssrc: Ssrc) -> String {
         format!("inbound-rtp-{ssrc}")
     }
 
     /// The `remote-inbound-rtp` entry: the peer's reports about our send stream with this SSRC.
-    pub fn remote_inbound_rtp(ssrc: u32) -> String {
+    pub fn remote_inbound_rtp(ssrc: Ssrc) -> String {
         format!("remote-inbound-rtp-{ssrc}")
     }
 
     /// The `remote-outbound-rtp` entry: the peer's sender reports about the stream with this SSRC we receive.
-    pub fn remote_outbound_rtp(ssrc: u32) -> String {
+    pub fn remote_outbound_rtp(ssrc: Ssrc) -> String {
         format!("remote-outbound-rtp-{ssrc}")
     }
 
     /// The `codec` entry of a payload type on a transport.
-    pub fn codec(transport_id: &str, payload_type: u8) -> String {
+    pub fn codec(transport_id: &str, payload_type: PayloadType) -> String {
         format!("codec-{transport_id}-{payload_type}")
     }
 }
@@ -121,9 +125,9 @@ pub struct RtpStreamLinks<'a> {
     /// The id of the `transport` entry the stream runs on — `transportId`.
     pub transport_id: &'a str,
     /// The payload type in use, if known: `codecId` is [`id::codec`] of it on the transport.
-    pub payload_type: Option<u8>,
+    pub payload_type: Option<PayloadType>,
     /// The transceiver's mid — `mid` (local entries only).
-    pub mid: Option<&'a str>,
+    pub mid: Option<Mid>,
 }
 
 impl RtpStreamLinks<'_> {
@@ -131,8 +135,8 @@ impl RtpStreamLinks<'_> {
         self.payload_type.map(|pt| id::codec(self.transport_id, pt))
     }
 
-    fn mid(&self) -> Option<String> {
-        self.mid.map(str::to_owned)
+    fn mid(&self) -> Option<Mid> {
+        self.mid
     }
 }
 
@@ -434,7 +438,7 @@ pub struct OutboundRtpStreamStats {
     /// When the values were taken — `timestamp`.
     pub timestamp: DomHighResTimeStamp,
     /// The media SSRC — `ssrc`.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// Audio or video — `kind`.
     #[serde(with = "media_kind")]
     pub kind: MediaKind,
@@ -446,7 +450,7 @@ pub struct OutboundRtpStreamStats {
     pub codec_id: Option<String>,
     /// The transceiver's mid — `mid`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mid: Option<String>,
+    pub mid: Option<Mid>,
     /// The `media-source` entry of the track being sent — `mediaSourceId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_source_id: Option<String>,
@@ -455,10 +459,10 @@ pub struct OutboundRtpStreamStats {
     pub remote_id: Option<String>,
     /// The simulcast RID — `rid`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rid: Option<String>,
+    pub rid: Option<Rid>,
     /// The RTX SSRC, when negotiated — `rtxSsrc`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rtx_ssrc: Option<u32>,
+    pub rtx_ssrc: Option<Ssrc>,
     /// RTP packets sent, retransmissions excluded — `packetsSent`.
     pub packets_sent: u64,
     /// Payload bytes sent, retransmissions excluded — `bytesSent`.
@@ -557,7 +561,7 @@ pub struct InboundRtpStreamStats {
     /// When the values were taken — `timestamp`.
     pub timestamp: DomHighResTimeStamp,
     /// The media SSRC — `ssrc`.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// Audio or video — `kind`.
     #[serde(with = "media_kind")]
     pub kind: MediaKind,
@@ -571,7 +575,7 @@ pub struct InboundRtpStreamStats {
     pub track_identifier: String,
     /// The transceiver's mid — `mid`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mid: Option<String>,
+    pub mid: Option<Mid>,
     /// The `remote-outbound-rtp` entry for this stream — `remoteId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_id: Option<String>,
@@ -717,7 +721,7 @@ pub struct RemoteInboundRtpStreamStats {
     /// When the values were taken — `timestamp`.
     pub timestamp: DomHighResTimeStamp,
     /// The SSRC of our send stream — `ssrc`.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// Audio or video — `kind`.
     #[serde(with = "media_kind")]
     pub kind: MediaKind,
@@ -784,7 +788,7 @@ pub struct RemoteOutboundRtpStreamStats {
     /// When the values were taken — `timestamp`.
     pub timestamp: DomHighResTimeStamp,
     /// The SSRC of the peer's send stream — `ssrc`.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// Audio or video — `kind`.
     #[serde(with = "media_kind")]
     pub kind: MediaKind,
@@ -858,7 +862,7 @@ pub struct RtcCodecStats {
     /// When the values were taken — `timestamp`.
     pub timestamp: DomHighResTimeStamp,
     /// The payload type — `payloadType`.
-    pub payload_type: u8,
+    pub payload_type: PayloadType,
     /// The `transport` entry it is negotiated on — `transportId`.
     pub transport_id: String,
     /// MIME type, e.g. `video/VP8` — `mimeType`.
@@ -876,7 +880,7 @@ pub struct RtcCodecStats {
 
 impl RtcCodecStats {
     /// The entry of a payload type on a transport, with id [`id::codec`].
-    pub fn new(timestamp: DomHighResTimeStamp, transport_id: &str, payload_type: u8, mime_type: &str) -> Self {
+    pub fn new(timestamp: DomHighResTimeStamp, transport_id: &str, payload_type: PayloadType, mime_type: &str) -> Self {
         Self {
             id: id::codec(transport_id, payload_type),
             timestamp,
@@ -1447,8 +1451,8 @@ mod tests {
         remote.round_trip_time_measurements = 3;
         remote.reports_received = 5;
         let mut s = SenderStats::default();
-        s.ssrc = 0x1111;
-        s.rtx_ssrc = Some(0x1112);
+        s.ssrc = Ssrc::new(0x1111);
+        s.rtx_ssrc = Some(Ssrc::new(0x1112));
         s.packets_sent = 100;
         s.bytes_sent = 120_000;
         s.header_bytes_sent = 1_200;
@@ -1477,7 +1481,7 @@ mod tests {
         remote.remote_timestamp = NtpTime(((2_208_988_800 + 1_699_999_998) << 32) | (1 << 31));
         remote.reports_sent = 2;
         let mut r = ReceiverStats::default();
-        r.ssrc = Some(0x2222);
+        r.ssrc = Some(Ssrc::new(0x2222));
         r.packets_routed = 51;
         r.packets_received = 50;
         r.bytes_received = 8_000;
@@ -1513,13 +1517,13 @@ mod tests {
         let receiver = audio_receiver(reference);
         let video_links = RtpStreamLinks {
             transport_id: "transport-0",
-            payload_type: Some(96),
-            mid: Some("1"),
+            payload_type: Some(PayloadType::new(96).unwrap()),
+            mid: Mid::new("1").ok(),
         };
         let audio_links = RtpStreamLinks {
             transport_id: "transport-0",
-            payload_type: Some(111),
-            mid: Some("0"),
+            payload_type: Some(PayloadType::new(111).unwrap()),
+            mid: Mid::new("0").ok(),
         };
 
         let mut outbound = OutboundRtpStreamStats::from_sender(T0_MS, &sender, MediaKind::Video, &video_links);
@@ -1544,14 +1548,14 @@ mod tests {
             RemoteOutboundRtpStreamStats::from_receiver(T0_MS, &receiver, MediaKind::Audio, &audio_links).unwrap();
 
         let vp8 = SendCodec {
-            payload_type: 96,
+            payload_type: PayloadType::new(96).unwrap(),
             mime_type: "video/VP8".into(),
             clock_rate: 90_000,
-            rtx_payload_type: Some(97),
+            rtx_payload_type: Some(PayloadType::new(97).unwrap()),
             h264_packetization_mode_1: false,
         };
         let opus = ReceiveCodec {
-            payload_type: 111,
+            payload_type: PayloadType::new(111).unwrap(),
             mime_type: "audio/opus".into(),
             clock_rate: 48_000,
             rtx_payload_type: None,

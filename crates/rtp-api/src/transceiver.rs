@@ -11,6 +11,7 @@ use crate::driver::{Command, DriverError, RtpDriver};
 use crate::params::{ParametersError, filter_codec_preferences};
 use crate::{RtpReceiver, RtpSender};
 use ortc_codecs::{MediaKind, RtpCodecCapability};
+use ortc_rtp_packet::Mid;
 
 /// Which way media flows (W3C `RTCRtpTransceiverDirection`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -76,7 +77,7 @@ impl RtpTransceiverDirection {
 #[non_exhaustive]
 pub struct TransceiverState {
     /// The m-section's mid, once negotiated.
-    pub mid: Option<String>,
+    pub mid: Option<Mid>,
     /// The direction asked for.
     pub direction: RtpTransceiverDirection,
     /// The direction negotiated (`None` before any answer; `Stopped` after stop).
@@ -175,8 +176,8 @@ impl RtpTransceiver {
     }
 
     /// The mid, once negotiated.
-    pub fn mid(&self) -> Option<String> {
-        self.state.borrow().mid.clone()
+    pub fn mid(&self) -> Option<Mid> {
+        self.state.borrow().mid
     }
 
     /// The direction asked for.
@@ -242,7 +243,7 @@ impl RtpTransceiver {
     /// Records what negotiation settled (for the offer/answer layer): the mid and the negotiated direction.
     pub async fn set_negotiated(
         &self,
-        mid: Option<String>,
+        mid: Option<Mid>,
         current_direction: RtpTransceiverDirection,
     ) -> Result<(), TransceiverError> {
         if self.stopped() {

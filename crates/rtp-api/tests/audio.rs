@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{Impairment, OPUS, Pair, extensions, sessions};
 use ortc_codecs::MediaKind;
 use ortc_rtp_api::session::{ReceiveCodec, ReceiveParams, Received, SendCodec, SendParams};
-use ortc_rtp_packet::{AudioLevel, RtpPacket};
+use ortc_rtp_packet::{AudioLevel, Mid, RtpPacket, Ssrc};
 
 const PTIME: Duration = Duration::from_millis(20);
 
@@ -24,8 +24,8 @@ fn opus_pair(impairment: Impairment) -> (Pair, ortc_rtp_api::session::SenderId, 
         rtx_payload_type: None,
         h264_packetization_mode_1: false,
     };
-    let mut send = SendParams::new(MediaKind::Audio, 0xA0D1, vec![codec]);
-    send.mid = Some("a".into());
+    let mut send = SendParams::new(MediaKind::Audio, Ssrc::new(0xA0D1), vec![codec]);
+    send.mid = Some(Mid::new("a").unwrap());
     let tx = a.add_sender(send).unwrap();
     let codec = ReceiveCodec {
         payload_type: OPUS,
@@ -33,8 +33,8 @@ fn opus_pair(impairment: Impairment) -> (Pair, ortc_rtp_api::session::SenderId, 
         clock_rate: 48_000,
         rtx_payload_type: None,
     };
-    let mut recv = ReceiveParams::new(MediaKind::Audio, vec![codec], 0xB0B);
-    recv.mid = Some("a".into());
+    let mut recv = ReceiveParams::new(MediaKind::Audio, vec![codec], Ssrc::new(0xB0B));
+    recv.mid = Some(Mid::new("a").unwrap());
     let rx = b.add_receiver(recv).unwrap();
     (Pair::new(t0, a, b, impairment, Impairment::default()), tx, rx)
 }
@@ -139,7 +139,7 @@ fn talkspurts_levels_and_sources() {
     let now = pair.now;
     let r = pair.b.receiver(rx).unwrap();
     let source = r.synchronization_source(now).expect("heard within 10 s");
-    assert_eq!(source.source, 0xA0D1);
+    assert_eq!(source.source, Ssrc::new(0xA0D1));
     assert_eq!(source.rtp_timestamp, 9 * 960);
     // The last packet carried -9 dBov.
     let expected = 10f64.powf(-9.0 / 20.0);

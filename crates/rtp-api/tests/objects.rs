@@ -15,7 +15,7 @@ use ortc_rtp_api::track::{
     AudioStreamTrack, EncodedFrame, MediaFrame, MediaStreamTrack, RecvFuture, TrackError, VideoStreamTrack,
 };
 use ortc_rtp_api::{RtpReceiver, RtpSender};
-use ortc_rtp_packet::ExtensionMap;
+use ortc_rtp_packet::{ExtensionMap, Mid, PayloadType, Ssrc};
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile};
 use tokio::sync::mpsc;
 
@@ -83,16 +83,16 @@ impl MediaStreamTrack for Vp8Source {
 }
 
 fn vp8_parameters() -> RtpParameters {
-    let mut vp8 = RtpCodecParameters::new(96, "video/VP8", 90_000);
+    let mut vp8 = RtpCodecParameters::new(PayloadType::new(96).unwrap(), "video/VP8", 90_000);
     vp8.rtcp_feedback = vec![RtcpFeedback::new("nack", None), RtcpFeedback::new("nack", Some("pli"))];
-    let mut rtx = RtpCodecParameters::new(97, "video/rtx", 90_000);
+    let mut rtx = RtpCodecParameters::new(PayloadType::new(97).unwrap(), "video/rtx", 90_000);
     rtx.parameters = vec![("apt".into(), "96".into())];
     RtpParameters::new(vec![vp8, rtx])
 }
 
 const NUMBERS: SendStreamNumbers = SendStreamNumbers {
-    ssrc: 0x5EED,
-    rtx_ssrc: 0x5EEE,
+    ssrc: Ssrc::new(0x5EED),
+    rtx_ssrc: Ssrc::new(0x5EEE),
     initial_sequence_number: 65_500,
     rtx_initial_sequence_number: 7,
     timestamp_origin: 12_345,
@@ -132,7 +132,10 @@ async fn encoded_frames_flow_and_replace_track_switches_without_a_gap() {
     let mut sender = RtpSender::new(MediaKind::Video, a.clone());
     sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
-    let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
+    let mut remote = receiver
+        .receive_encoded(&vp8_parameters(), Ssrc::new(0xB0B))
+        .await
+        .unwrap();
     assert!(matches!(
         sender.send(&vp8_parameters(), &NUMBERS).await,
         Err(DriverError::InvalidState(_))
@@ -188,7 +191,10 @@ async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
     let mut sender = RtpSender::new(MediaKind::Video, a.clone());
     sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
-    let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
+    let mut remote = receiver
+        .receive_encoded(&vp8_parameters(), Ssrc::new(0xB0B))
+        .await
+        .unwrap();
     sender
         .replace_track(Some(Vp8Source::track(3, 1000, asked_tx)))
         .await
@@ -206,7 +212,7 @@ async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
     assert!(reports(&after) > reports(&before), "receiver reports go on");
 
     let sources = receiver.get_synchronization_sources().await.unwrap();
-    assert!(sources.iter().any(|s| s.source == 0x5EED), "{sources:?}");
+    assert!(sources.iter().any(|s| s.source == Ssrc::new(0x5EED)), "{sources:?}");
 
     sender.stop().await.unwrap();
     sender.stop().await.unwrap();
@@ -224,7 +230,7 @@ async fn no_track_keeps_rtcp_and_stop_ends_the_remote_track() {
 }
 
 fn opus_parameters() -> RtpParameters {
-    let mut opus = RtpCodecParameters::new(111, "audio/opus", 48_000);
+    let mut opus = RtpCodecParameters::new(PayloadType::new(111).unwrap(), "audio/opus", 48_000);
     opus.channels = Some(2);
     RtpParameters::new(vec![opus])
 }
@@ -237,21 +243,21 @@ async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
     let mut video_tx = RtpSender::new(MediaKind::Video, a.clone());
     video_tx.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut video_rx = RtpReceiver::new(MediaKind::Video, b.clone());
-    let mut video = video_rx.receive(&vp8_parameters(), 0xB0B).await.unwrap();
+    let mut video = video_rx.receive(&vp8_parameters(), Ssrc::new(0xB0B)).await.unwrap();
     video_tx
         .replace_track(Some(Box::new(VideoStreamTrack::with_size(160, 120))))
         .await
         .unwrap();
 
     let audio_numbers = SendStreamNumbers {
-        ssrc: 0xA0D10,
-        rtx_ssrc: 0xA0D11,
+        ssrc: Ssrc::new(0xA0D10),
+        rtx_ssrc: Ssrc::new(0xA0D11),
         ..NUMBERS
     };
     let mut audio_tx = RtpSender::new(MediaKind::Audio, a.clone());
     audio_tx.send(&opus_parameters(), &audio_numbers).await.unwrap();
     let mut audio_rx = RtpReceiver::new(MediaKind::Audio, b.clone());
-    let mut audio = audio_rx.receive(&opus_parameters(), 0xB0C).await.unwrap();
+    let mut audio = audio_rx.receive(&opus_parameters(), Ssrc::new(0xB0C)).await.unwrap();
     audio_tx
         .replace_track(Some(Box::new(AudioStreamTrack::tone(440.0))))
         .await
@@ -344,7 +350,9 @@ async fn transceiver_direction_preferences_and_stop() {
     let other = t.clone();
     t.set_direction(Dir::Recvonly).await.unwrap();
     assert_eq!((other.direction(), other.current_direction()), (Dir::Recvonly, None));
-    t.set_negotiated(Some("0".into()), Dir::Recvonly).await.unwrap();
+    t.set_negotiated(Some(Mid::new("0").unwrap()), Dir::Recvonly)
+        .await
+        .unwrap();
     assert_eq!(
         (other.mid().as_deref(), other.current_direction()),
         (Some("0"), Some(Dir::Recvonly))
@@ -375,7 +383,7 @@ async fn transceiver_direction_preferences_and_stop() {
     // Stop: the receiver's track ends, the state says stopped; stopping again does nothing.
     let remote = t
         .receiver_mut()
-        .receive_encoded(&vp8_parameters(), 0xB0B)
+        .receive_encoded(&vp8_parameters(), Ssrc::new(0xB0B))
         .await
         .unwrap();
     t.stop().await.unwrap();
@@ -428,7 +436,10 @@ async fn a_sender_survives_a_track_error_and_resumes_on_replace_track() {
     let mut sender = RtpSender::new(MediaKind::Video, a.clone());
     sender.send(&vp8_parameters(), &NUMBERS).await.unwrap();
     let mut receiver = RtpReceiver::new(MediaKind::Video, b.clone());
-    let mut remote = receiver.receive_encoded(&vp8_parameters(), 0xB0B).await.unwrap();
+    let mut remote = receiver
+        .receive_encoded(&vp8_parameters(), Ssrc::new(0xB0B))
+        .await
+        .unwrap();
     let failing = Failing {
         inner: Vp8Source::track(4, 1000, asked_tx.clone()),
         left: 5,

@@ -13,19 +13,23 @@ use ortc_rtp_api::params::{
     filter_codec_preferences, get_capabilities,
 };
 use ortc_rtp_api::session::{ReceiveCodec, ReceiveParams, RtpSession, SendCodec, SendParams, SessionConfig};
-use ortc_rtp_packet::ExtensionKind;
+use ortc_rtp_packet::{ExtensionKind, Mid, PayloadType, Rid, Ssrc};
 use serde_json::json;
 
 const NUMBERS: SendStreamNumbers = SendStreamNumbers {
-    ssrc: 0x1000,
-    rtx_ssrc: 0x2000,
+    ssrc: Ssrc::new(0x1000),
+    rtx_ssrc: Ssrc::new(0x2000),
     initial_sequence_number: 1234,
     rtx_initial_sequence_number: 5678,
     timestamp_origin: 0xDEAD_BEEF,
 };
 
-fn codec(pt: u8, mime: &str, clock_rate: u32, params: &[(&str, &str)]) -> RtpCodecParameters {
-    let mut c = RtpCodecParameters::new(pt, mime, clock_rate);
+fn pt(n: u8) -> PayloadType {
+    PayloadType::new(n).unwrap()
+}
+
+fn codec(n: u8, mime: &str, clock_rate: u32, params: &[(&str, &str)]) -> RtpCodecParameters {
+    let mut c = RtpCodecParameters::new(pt(n), mime, clock_rate);
     c.parameters = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     c
 }
@@ -57,18 +61,20 @@ fn vp8_rtx() -> RtpParameters {
     p.header_extensions = vec![ext(1, URI_MID), ext(3, URI_ABS_SEND_TIME), ext(4, URI_RTP_STREAM_ID)];
     p.rtcp = RtcpParameters {
         cname: Some("cname".into()),
-        ssrc: Some(0x1111),
+        ssrc: Some(Ssrc::new(0x1111)),
         mux: true,
         reduced_size: true,
     };
     p.encodings = vec![RtpEncodingParameters {
-        ssrc: Some(0x1111),
-        rtx: Some(RtxParameters { ssrc: 0x2222 }),
-        rid: Some("hi".into()),
+        ssrc: Some(Ssrc::new(0x1111)),
+        rtx: Some(RtxParameters {
+            ssrc: Ssrc::new(0x2222),
+        }),
+        rid: Some(Rid::new("hi").unwrap()),
         max_bitrate: Some(1_500_000),
         ..RtpEncodingParameters::default()
     }];
-    p.mid = Some("0".into());
+    p.mid = Some(Mid::new("0").unwrap());
     p
 }
 
@@ -95,7 +101,7 @@ fn opus() -> RtpParameters {
     opus.rtcp_feedback = vec![RtcpFeedback::new("transport-cc", None)];
     let mut p = RtpParameters::new(vec![opus, codec(0, "audio/PCMU", 8000, &[])]);
     p.header_extensions = vec![ext(1, URI_MID), ext(2, URI_AUDIO_LEVEL)];
-    p.mid = Some("1".into());
+    p.mid = Some(Mid::new("1").unwrap());
     p
 }
 
@@ -104,18 +110,18 @@ fn vp8_with_rtx_into_send_params() {
     let send = vp8_rtx().to_send_params(MediaKind::Video, &NUMBERS).unwrap();
     let mut want = SendParams::new(
         MediaKind::Video,
-        0x1111,
+        Ssrc::new(0x1111),
         vec![SendCodec {
-            payload_type: 97,
+            payload_type: pt(97),
             mime_type: "video/VP8".into(),
             clock_rate: 90_000,
-            rtx_payload_type: Some(98),
+            rtx_payload_type: Some(pt(98)),
             h264_packetization_mode_1: false,
         }],
     );
-    want.rtx_ssrc = Some(0x2222);
-    want.mid = Some("0".into());
-    want.rid = Some("hi".into());
+    want.rtx_ssrc = Some(Ssrc::new(0x2222));
+    want.mid = Some(Mid::new("0").unwrap());
+    want.rid = Some(Rid::new("hi").unwrap());
     want.initial_sequence_number = 1234;
     want.rtx_initial_sequence_number = 5678;
     want.timestamp_origin = 0xDEAD_BEEF;
@@ -124,20 +130,22 @@ fn vp8_with_rtx_into_send_params() {
 
 #[test]
 fn vp8_with_rtx_into_receive_params() {
-    let recv = vp8_rtx().to_receive_params(MediaKind::Video, 0x7777).unwrap();
+    let recv = vp8_rtx()
+        .to_receive_params(MediaKind::Video, Ssrc::new(0x7777))
+        .unwrap();
     let want = ReceiveParams {
         kind: MediaKind::Video,
         codecs: vec![ReceiveCodec {
-            payload_type: 97,
+            payload_type: pt(97),
             mime_type: "video/VP8".into(),
             clock_rate: 90_000,
-            rtx_payload_type: Some(98),
+            rtx_payload_type: Some(pt(98)),
         }],
-        ssrc: Some(0x1111),
-        rtx_ssrc: Some(0x2222),
-        mid: Some("0".into()),
-        rid: Some("hi".into()),
-        rtcp_ssrc: 0x7777,
+        ssrc: Some(Ssrc::new(0x1111)),
+        rtx_ssrc: Some(Ssrc::new(0x2222)),
+        mid: Some(Mid::new("0").unwrap()),
+        rid: Some(Rid::new("hi").unwrap()),
+        rtcp_ssrc: Ssrc::new(0x7777),
         nack: true,
         pli: true,
         fir: true,
@@ -150,8 +158,11 @@ fn drawn_ssrcs_fill_in_for_an_encoding_without_them() {
     let mut p = vp8_rtx();
     p.encodings.clear();
     let send = p.to_send_params(MediaKind::Video, &NUMBERS).unwrap();
-    assert_eq!((send.ssrc, send.rtx_ssrc, send.rid), (0x1000, Some(0x2000), None));
-    let recv = p.to_receive_params(MediaKind::Video, 9).unwrap();
+    assert_eq!(
+        (send.ssrc, send.rtx_ssrc, send.rid),
+        (NUMBERS.ssrc, Some(NUMBERS.rtx_ssrc), None)
+    );
+    let recv = p.to_receive_params(MediaKind::Video, Ssrc::new(9)).unwrap();
     assert_eq!((recv.ssrc, recv.rtx_ssrc, recv.rid), (None, None, None));
 }
 
@@ -163,15 +174,15 @@ fn h264_modes_rtx_and_feedback() {
         .iter()
         .map(|c| (c.payload_type, c.rtx_payload_type, c.h264_packetization_mode_1))
         .collect();
-    assert_eq!(summary, [(99, Some(100), true), (101, None, false)]);
+    assert_eq!(summary, [(pt(99), Some(pt(100)), true), (pt(101), None, false)]);
     assert_eq!(send.rtx_ssrc, Some(NUMBERS.rtx_ssrc));
-    let recv = h264().to_receive_params(MediaKind::Video, 1).unwrap();
+    let recv = h264().to_receive_params(MediaKind::Video, Ssrc::new(1)).unwrap();
     let summary: Vec<_> = recv
         .codecs
         .iter()
         .map(|c| (c.payload_type, c.rtx_payload_type))
         .collect();
-    assert_eq!(summary, [(99, Some(100)), (101, None)]);
+    assert_eq!(summary, [(pt(99), Some(pt(100))), (pt(101), None)]);
     assert!(recv.nack);
     assert!(!recv.pli, "only plain nack was negotiated");
 }
@@ -180,12 +191,12 @@ fn h264_modes_rtx_and_feedback() {
 fn encoding_codec_goes_first() {
     let mut p = h264();
     p.encodings = vec![RtpEncodingParameters {
-        codec_payload_type: Some(101),
+        codec_payload_type: Some(pt(101)),
         ..RtpEncodingParameters::default()
     }];
     let send = p.to_send_params(MediaKind::Video, &NUMBERS).unwrap();
     let pts: Vec<_> = send.codecs.iter().map(|c| c.payload_type).collect();
-    assert_eq!(pts, [101, 99]);
+    assert_eq!(pts, [pt(101), pt(99)]);
 }
 
 #[test]
@@ -193,8 +204,8 @@ fn opus_without_rtx() {
     let mut p = opus();
     // an RTX SSRC without an RTX codec is not used
     p.encodings = vec![RtpEncodingParameters {
-        ssrc: Some(42),
-        rtx: Some(RtxParameters { ssrc: 43 }),
+        ssrc: Some(Ssrc::new(42)),
+        rtx: Some(RtxParameters { ssrc: Ssrc::new(43) }),
         ..RtpEncodingParameters::default()
     }];
     let send = p.to_send_params(MediaKind::Audio, &NUMBERS).unwrap();
@@ -203,13 +214,16 @@ fn opus_without_rtx() {
         .iter()
         .map(|c| (c.payload_type, c.mime_type.as_str(), c.clock_rate))
         .collect();
-    assert_eq!(codecs, [(111, "audio/opus", 48_000), (0, "audio/PCMU", 8000)]);
+    assert_eq!(codecs, [(pt(111), "audio/opus", 48_000), (pt(0), "audio/PCMU", 8000)]);
     assert!(send.codecs.iter().all(|c| c.rtx_payload_type.is_none()));
-    assert_eq!((send.kind, send.ssrc, send.rtx_ssrc), (MediaKind::Audio, 42, None));
+    assert_eq!(
+        (send.kind, send.ssrc, send.rtx_ssrc),
+        (MediaKind::Audio, Ssrc::new(42), None)
+    );
     assert_eq!(send.mid.as_deref(), Some("1"));
     assert_eq!(send.history_packets, 64, "audio defaults kept");
-    let recv = p.to_receive_params(MediaKind::Audio, 7).unwrap();
-    assert_eq!((recv.ssrc, recv.rtx_ssrc), (Some(42), None));
+    let recv = p.to_receive_params(MediaKind::Audio, Ssrc::new(7)).unwrap();
+    assert_eq!((recv.ssrc, recv.rtx_ssrc), (Some(Ssrc::new(42)), None));
     assert!(!recv.nack && !recv.pli, "no feedback negotiated for audio");
 }
 
@@ -240,10 +254,12 @@ fn converted_params_set_up_session_streams() {
         .add_sender(p.to_send_params(MediaKind::Video, &NUMBERS).unwrap())
         .unwrap();
     let mut remote = p.clone();
-    remote.encodings[0].ssrc = Some(0x3333);
-    remote.encodings[0].rtx = Some(RtxParameters { ssrc: 0x4444 });
+    remote.encodings[0].ssrc = Some(Ssrc::new(0x3333));
+    remote.encodings[0].rtx = Some(RtxParameters {
+        ssrc: Ssrc::new(0x4444),
+    });
     session
-        .add_receiver(remote.to_receive_params(MediaKind::Video, 0x1111).unwrap())
+        .add_receiver(remote.to_receive_params(MediaKind::Video, Ssrc::new(0x1111)).unwrap())
         .unwrap();
     let mut audio = RtpSession::new(SessionConfig::new(
         "cname",
@@ -254,14 +270,14 @@ fn converted_params_set_up_session_streams() {
         .add_sender(opus().to_send_params(MediaKind::Audio, &NUMBERS).unwrap())
         .unwrap();
     audio
-        .add_receiver(opus().to_receive_params(MediaKind::Audio, 1).unwrap())
+        .add_receiver(opus().to_receive_params(MediaKind::Audio, Ssrc::new(1)).unwrap())
         .unwrap();
 }
 
 fn video_error(p: &RtpParameters) -> ParametersError {
     let err = p.validate(MediaKind::Video).unwrap_err();
     assert_eq!(p.to_send_params(MediaKind::Video, &NUMBERS), Err(err.clone()));
-    assert_eq!(p.to_receive_params(MediaKind::Video, 1), Err(err.clone()));
+    assert_eq!(p.to_receive_params(MediaKind::Video, Ssrc::new(1)), Err(err.clone()));
     err
 }
 
@@ -269,19 +285,22 @@ fn video_error(p: &RtpParameters) -> ParametersError {
 fn codec_list_errors() {
     assert_eq!(video_error(&RtpParameters::new(vec![])), ParametersError::NoCodecs);
 
-    let mut p = vp8_rtx();
-    p.codecs[0].payload_type = 128;
-    p.codecs[1].parameters[0].1 = "128".into();
-    assert_eq!(
-        video_error(&p),
-        ParametersError::PayloadTypeOutOfRange { payload_type: 128 }
+    let out_of_range = serde_json::from_value::<RtpCodecParameters>(json!({
+        "payloadType": 128, "mimeType": "video/VP8", "clockRate": 90000
+    }));
+    assert!(
+        out_of_range
+            .unwrap_err()
+            .to_string()
+            .contains("payload type 128 is out of range"),
+        "a payload type above 127 does not deserialize"
     );
 
     let mut p = vp8_rtx();
     p.codecs.push(codec(97, "video/VP9", 90_000, &[]));
     assert_eq!(
         video_error(&p),
-        ParametersError::DuplicatePayloadType { payload_type: 97 }
+        ParametersError::DuplicatePayloadType { payload_type: pt(97) }
     );
 
     let mut p = vp8_rtx();
@@ -314,18 +333,25 @@ fn codec_list_errors() {
 
 #[test]
 fn encoding_errors() {
-    for pt in [50, 98] {
+    for n in [50, 98] {
         let mut p = vp8_rtx();
-        p.encodings[0].codec_payload_type = Some(pt);
+        p.encodings[0].codec_payload_type = Some(pt(n));
         assert_eq!(
             video_error(&p),
-            ParametersError::UnknownPayloadType { payload_type: pt },
-            "an encoding naming {pt}"
+            ParametersError::UnknownPayloadType { payload_type: pt(n) },
+            "an encoding naming {n}"
         );
     }
     let mut p = vp8_rtx();
-    p.encodings[0].rtx = Some(RtxParameters { ssrc: 0x1111 });
-    assert_eq!(video_error(&p), ParametersError::RtxSsrcIsMediaSsrc { ssrc: 0x1111 });
+    p.encodings[0].rtx = Some(RtxParameters {
+        ssrc: Ssrc::new(0x1111),
+    });
+    assert_eq!(
+        video_error(&p),
+        ParametersError::RtxSsrcIsMediaSsrc {
+            ssrc: Ssrc::new(0x1111)
+        }
+    );
     // the same when the drawn RTX SSRC collides with the encoding's SSRC
     let mut p = vp8_rtx();
     p.encodings[0].rtx = None;
@@ -340,7 +366,7 @@ fn encoding_errors() {
 fn rtx_errors() {
     let mut p = vp8_rtx();
     p.codecs[1].parameters.clear();
-    assert_eq!(video_error(&p), ParametersError::RtxWithoutApt { payload_type: 98 });
+    assert_eq!(video_error(&p), ParametersError::RtxWithoutApt { payload_type: pt(98) });
 
     for apt in ["x", "200", "-1", ""] {
         let mut p = vp8_rtx();
@@ -348,7 +374,7 @@ fn rtx_errors() {
         assert_eq!(
             video_error(&p),
             ParametersError::RtxBadApt {
-                payload_type: 98,
+                payload_type: pt(98),
                 apt: apt.into()
             }
         );
@@ -359,8 +385,8 @@ fn rtx_errors() {
     assert_eq!(
         video_error(&p),
         ParametersError::RtxAptUnknown {
-            payload_type: 98,
-            apt: 96
+            payload_type: pt(98),
+            apt: pt(96)
         }
     );
     // apt naming another RTX codec names no media codec
@@ -369,8 +395,8 @@ fn rtx_errors() {
     assert_eq!(
         video_error(&p),
         ParametersError::RtxAptUnknown {
-            payload_type: 99,
-            apt: 98
+            payload_type: pt(99),
+            apt: pt(98)
         }
     );
 
@@ -379,9 +405,9 @@ fn rtx_errors() {
     assert_eq!(
         video_error(&p),
         ParametersError::RtxClockRateMismatch {
-            payload_type: 98,
+            payload_type: pt(98),
             clock_rate: 48_000,
-            apt: 97,
+            apt: pt(97),
             media_clock_rate: 90_000
         }
     );
@@ -391,8 +417,8 @@ fn rtx_errors() {
     assert_eq!(
         video_error(&p),
         ParametersError::DuplicateRtx {
-            payload_type: 99,
-            apt: 97
+            payload_type: pt(99),
+            apt: pt(97)
         }
     );
 }
@@ -411,7 +437,7 @@ fn packetization_errors() {
         mime_type: "audio/telephone-event".into(),
     };
     assert_eq!(p.validate_receive(MediaKind::Audio), Err(no_depayloader.clone()));
-    assert_eq!(p.to_receive_params(MediaKind::Audio, 1), Err(no_depayloader));
+    assert_eq!(p.to_receive_params(MediaKind::Audio, Ssrc::new(1)), Err(no_depayloader));
 
     let mut p = vp8_rtx();
     p.codecs.push(codec(120, "video/ulpfec", 90_000, &[]));
@@ -462,9 +488,9 @@ fn header_extension_errors() {
 #[test]
 fn errors_name_the_input() {
     let msg = ParametersError::RtxClockRateMismatch {
-        payload_type: 98,
+        payload_type: pt(98),
         clock_rate: 48_000,
-        apt: 97,
+        apt: pt(97),
         media_clock_rate: 90_000,
     }
     .to_string();
@@ -480,7 +506,7 @@ fn errors_name_the_input() {
 #[test]
 fn json_uses_w3c_names() {
     let mut p = vp8_rtx();
-    p.encodings[0].codec_payload_type = Some(97);
+    p.encodings[0].codec_payload_type = Some(pt(97));
     let v = serde_json::to_value(&p).unwrap();
     let want = json!({
         "codecs": [
@@ -545,8 +571,8 @@ fn json_keeps_fmtp_order_and_reads_integers() {
     assert!(p.encodings[0].active, "active defaults to true");
     assert!(p.header_extensions.is_empty());
     let send = p.to_send_params(MediaKind::Video, &NUMBERS).unwrap();
-    assert_eq!(send.ssrc, 5);
-    assert_eq!(send.codecs[0].rtx_payload_type, Some(100));
+    assert_eq!(send.ssrc, Ssrc::new(5));
+    assert_eq!(send.codecs[0].rtx_payload_type, Some(pt(100)));
     assert!(send.codecs[0].h264_packetization_mode_1);
     let out = serde_json::to_string(&p).unwrap();
     assert!(

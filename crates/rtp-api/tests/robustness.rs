@@ -10,6 +10,7 @@ use bytes::BytesMut;
 use common::{Impairment, Pair, VP8, extensions, sessions, vp8_frame, vp8_receiver, vp8_sender};
 use ortc_rtcp::{CompoundWriter, NackBuilder, NackItem, PliBuilder, ReceiverReportBuilder, ReportBlock};
 use ortc_rtp_api::session::{Event, Received, RtpSession, Transmit};
+use ortc_rtp_packet::Mid;
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile, SrtpSession};
 use proptest::prelude::*;
 
@@ -246,7 +247,7 @@ fn packets_for_no_stream_are_counted_and_bind_nothing() {
     let (mut a, mut b) = sessions(t0, extensions());
     // The sender's mid matches no receive stream, and its payload type is not negotiated there.
     let mut params = vp8_sender(0xA000, false);
-    params.mid = Some("other".into());
+    params.mid = Some(Mid::new("other").unwrap());
     let tx = a.add_sender(params).unwrap();
     let rx = b.add_receiver(vp8_receiver(false)).unwrap();
     a.sender(tx)

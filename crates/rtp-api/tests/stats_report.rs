@@ -16,6 +16,7 @@ use ortc_rtp_api::stats::{
     RtcCodecStats, RtcDtlsTransportState, RtcStats, RtcStatsReport, RtcStatsType, RtpStreamLinks, TransportStats, id,
     timestamp_from_instant,
 };
+use ortc_rtp_packet::Ssrc;
 use serde_json::Value;
 
 const TRANSPORT: &str = "transport-0";
@@ -91,11 +92,13 @@ fn run() -> Run {
     }
 }
 
-const LINKS: RtpStreamLinks<'static> = RtpStreamLinks {
-    transport_id: TRANSPORT,
-    payload_type: Some(VP8),
-    mid: Some("0"),
-};
+fn links() -> RtpStreamLinks<'static> {
+    RtpStreamLinks {
+        transport_id: TRANSPORT,
+        payload_type: Some(VP8),
+        mid: Some(common::mid("0")),
+    }
+}
 
 #[test]
 fn the_sending_end_reports_its_counters_and_the_peer_view_linked() {
@@ -108,10 +111,10 @@ fn the_sending_end_reports_its_counters_and_the_peer_view_linked() {
             now_ms,
             &sent,
             MediaKind::Video,
-            &LINKS,
+            &links(),
         )),
         RtcStats::RemoteInboundRtp(
-            RemoteInboundRtpStreamStats::from_sender(now_ms, &sent, MediaKind::Video, &LINKS)
+            RemoteInboundRtpStreamStats::from_sender(now_ms, &sent, MediaKind::Video, &links())
                 .expect("receiver reports arrived"),
         ),
     ]
@@ -119,7 +122,7 @@ fn the_sending_end_reports_its_counters_and_the_peer_view_linked() {
     .collect();
     assert_links_resolve(&a);
     let json = serde_json::to_value(&a).unwrap();
-    let outbound = &json[id::outbound_rtp(0xA000)];
+    let outbound = &json[id::outbound_rtp(Ssrc::new(0xA000))];
     assert_eq!(outbound["type"], "outbound-rtp");
     assert_eq!(outbound["kind"], "video");
     assert_eq!(outbound["ssrc"], 0xA000);
@@ -153,9 +156,9 @@ fn the_receiving_end_reports_its_counters_and_the_sender_reports_dated() {
         ..
     } = run();
     let codec = &vp8_receiver(true).codecs[0];
-    let inbound = InboundRtpStreamStats::from_receiver(now_ms, &recv, MediaKind::Video, "track-0", &LINKS, reference)
+    let inbound = InboundRtpStreamStats::from_receiver(now_ms, &recv, MediaKind::Video, "track-0", &links(), reference)
         .expect("the SSRC is known");
-    let remote_outbound = RemoteOutboundRtpStreamStats::from_receiver(now_ms, &recv, MediaKind::Video, &LINKS)
+    let remote_outbound = RemoteOutboundRtpStreamStats::from_receiver(now_ms, &recv, MediaKind::Video, &links())
         .expect("sender reports arrived");
     let b: RtcStatsReport = [
         RtcStats::Transport(TransportStats::new(TRANSPORT, now_ms, RtcDtlsTransportState::Connected)),
@@ -168,7 +171,7 @@ fn the_receiving_end_reports_its_counters_and_the_sender_reports_dated() {
     assert_links_resolve(&b);
     assert_eq!(b.of_type(RtcStatsType::InboundRtp).count(), 1);
     let json: Value = serde_json::to_value(&b).unwrap();
-    let inbound = &json[id::inbound_rtp(0xA000)];
+    let inbound = &json[id::inbound_rtp(Ssrc::new(0xA000))];
     assert_eq!(inbound["trackIdentifier"], "track-0");
     assert_eq!(inbound["packetsReceived"], recv.packets_received);
     assert_eq!(inbound["bytesReceived"], recv.bytes_received);

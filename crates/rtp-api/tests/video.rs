@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{Impairment, Pair, VP8, video_pair, vp8_frame};
 use ortc_rtp_api::session::{Event, KeyframeRequest, Received, ReceiverId, SenderId};
+use ortc_rtp_packet::Ssrc;
 
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
 
@@ -75,7 +76,7 @@ fn clean_link_delivers_every_frame_and_the_counters_agree() {
     assert_eq!(sent.retransmitted_packets_sent, 0);
     assert_eq!(recv.packets_lost, 0);
     assert_eq!(recv.frames_emitted, 60);
-    assert_eq!(recv.ssrc, Some(0xA000));
+    assert_eq!(recv.ssrc, Some(Ssrc::new(0xA000)));
     // Reports flowed both ways: the receiver saw SRs, the sender RRs with a round-trip time.
     assert!(
         recv.remote

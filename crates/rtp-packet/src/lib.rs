@@ -57,8 +57,8 @@ pub use ext::{
     PlayoutDelay, TransportSequenceNumber, VideoOrientation,
 };
 pub use extension::{ExtensionElement, ExtensionForm, ExtensionsBuf};
-pub use id::{IdError, Mid, PayloadType, Rid, SeqNo, Ssrc};
 pub use header::{Csrcs, RtpHeader, RtpPacketBuilder};
+pub use id::{IdError, Mid, PayloadType, Rid, SeqNo, Ssrc};
 pub use packet::{FIXED_HEADER_LEN, RTP_VERSION, RtpPacket};
 pub use rtx::{
     OSN_LEN, RtxExtensions, rtx_original_sequence_number, rtx_unwrap, rtx_unwrap_header, rtx_wrap, rtx_wrap_to_bytes,

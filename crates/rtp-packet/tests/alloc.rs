@@ -4,8 +4,8 @@
 use bytes::{Bytes, BytesMut};
 use ortc_rtp_packet::ext::Mid;
 use ortc_rtp_packet::{
-    AbsSendTime, ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket, RtpPacketBuilder,
-    RtxExtensions, SequenceUnwrapper, TransportSequenceNumber, rtx_unwrap, rtx_wrap,
+    AbsSendTime, ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket, RtpPacketBuilder, RtxExtensions,
+    SequenceUnwrapper, TransportSequenceNumber, rtx_unwrap, rtx_wrap,
 };
 
 use ortc_test_support::{CountingAllocator, allocations_during};

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use ortc_rtp_packet::ext::Mid;
 use ortc_rtp_packet::{
-    AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket,
-    SequenceUnwrapper, rtx_original_sequence_number, rtx_unwrap,
+    AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader, RtpPacket, SequenceUnwrapper,
+    rtx_original_sequence_number, rtx_unwrap,
 };
 use ortc_test_support::pcap::{self, Datagram};
 use webrtc_util::marshal::Unmarshal;

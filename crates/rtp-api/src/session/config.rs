@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use ortc_codecs::MediaKind;
 use ortc_rtcp::NtpTime;
-use ortc_rtp_packet::ExtensionMap;
+use ortc_rtp_packet::{ExtensionMap, Mid, PayloadType, Rid, Ssrc};
 
 /// Options of one [`RtpSession`](crate::session::RtpSession): one transport (one BUNDLE group).
 #[derive(Debug, Clone)]
@@ -57,13 +57,13 @@ impl SessionConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendCodec {
     /// The negotiated payload type.
-    pub payload_type: u8,
+    pub payload_type: PayloadType,
     /// MIME type, e.g. `video/VP8`.
     pub mime_type: String,
     /// RTP clock rate.
     pub clock_rate: u32,
     /// The payload type of its RTX stream (`apt` = this codec), when negotiated.
-    pub rtx_payload_type: Option<u8>,
+    pub rtx_payload_type: Option<PayloadType>,
     /// H.264 packetization-mode 1 (non-interleaved): STAP-A and FU-A allowed.
     pub h264_packetization_mode_1: bool,
 }
@@ -74,15 +74,15 @@ pub struct SendParams {
     /// Audio or video.
     pub kind: MediaKind,
     /// The media SSRC (random, from the OS CSPRNG).
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// The RTX SSRC, when RTX is negotiated (`a=ssrc-group:FID`).
-    pub rtx_ssrc: Option<u32>,
+    pub rtx_ssrc: Option<Ssrc>,
     /// The codecs, first preferred. A frame names its payload type.
     pub codecs: Vec<SendCodec>,
     /// The m-section's mid, sent in the mid header extension when it is negotiated.
-    pub mid: Option<String>,
+    pub mid: Option<Mid>,
     /// The encoding's rid (simulcast), sent in the rtp-stream-id extension when negotiated.
-    pub rid: Option<String>,
+    pub rid: Option<Rid>,
     /// The first sequence number (random).
     pub initial_sequence_number: u16,
     /// The first RTX sequence number (random).
@@ -100,7 +100,7 @@ pub struct SendParams {
 impl SendParams {
     /// A stream of `kind` on `ssrc` with `codecs`, numbering from zero, and the default payload budget
     /// (1200 bytes) and history (video: 1024 packets, audio: 64; one second).
-    pub fn new(kind: MediaKind, ssrc: u32, codecs: Vec<SendCodec>) -> Self {
+    pub fn new(kind: MediaKind, ssrc: Ssrc, codecs: Vec<SendCodec>) -> Self {
         Self {
             kind,
             ssrc,
@@ -122,13 +122,13 @@ impl SendParams {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiveCodec {
     /// The negotiated payload type.
-    pub payload_type: u8,
+    pub payload_type: PayloadType,
     /// MIME type, e.g. `audio/opus`.
     pub mime_type: String,
     /// RTP clock rate.
     pub clock_rate: u32,
     /// The payload type of its RTX stream, when negotiated.
-    pub rtx_payload_type: Option<u8>,
+    pub rtx_payload_type: Option<PayloadType>,
 }
 
 /// One receive stream.
@@ -140,15 +140,15 @@ pub struct ReceiveParams {
     pub codecs: Vec<ReceiveCodec>,
     /// The media SSRC, when signalled (`a=ssrc`); otherwise learned from the first packet routed here by mid,
     /// rid or payload type.
-    pub ssrc: Option<u32>,
+    pub ssrc: Option<Ssrc>,
     /// The RTX SSRC, when signalled.
-    pub rtx_ssrc: Option<u32>,
+    pub rtx_ssrc: Option<Ssrc>,
     /// The m-section's mid.
-    pub mid: Option<String>,
+    pub mid: Option<Mid>,
     /// The encoding's rid, for a simulcast layer.
-    pub rid: Option<String>,
+    pub rid: Option<Rid>,
     /// The SSRC our receiver reports and feedback are sent from.
-    pub rtcp_ssrc: u32,
+    pub rtcp_ssrc: Ssrc,
     /// Whether `nack` feedback was negotiated.
     pub nack: bool,
     /// Whether `nack pli` feedback was negotiated.
@@ -159,7 +159,7 @@ pub struct ReceiveParams {
 
 impl ReceiveParams {
     /// A stream of `kind` accepting `codecs`, reporting from `rtcp_ssrc`, with NACK and PLI for video.
-    pub fn new(kind: MediaKind, codecs: Vec<ReceiveCodec>, rtcp_ssrc: u32) -> Self {
+    pub fn new(kind: MediaKind, codecs: Vec<ReceiveCodec>, rtcp_ssrc: Ssrc) -> Self {
         let video = kind == MediaKind::Video;
         Self {
             kind,

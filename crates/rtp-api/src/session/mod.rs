@@ -30,7 +30,7 @@ use ortc_rtcp::{
     ByeBuilder, Compound, CompoundWriter, NackBuilder, NackItem, NtpTime, PliBuilder, ReceiverReportBuilder,
     ReportBlock, RtcpPacket, SdesCname, SenderInfo, SenderReportBuilder, WriteRtcp,
 };
-use ortc_rtp_packet::{ExtensionValues, RtpPacket, RtxExtensions, rtx_wrap};
+use ortc_rtp_packet::{ExtensionValues, PayloadType, RtpPacket, RtxExtensions, Ssrc, rtx_wrap};
 use ortc_srtp::{SessionKeys, SrtpConfig, SrtpError, SrtpSession};
 
 pub use config::{ReceiveCodec, ReceiveParams, SendCodec, SendParams, SessionConfig};
@@ -61,13 +61,13 @@ pub enum SessionError {
     UnknownCodec(String),
     /// A frame names a payload type the stream was not given.
     #[error("payload type {0} is not one of the stream's codecs")]
-    UnknownPayloadType(u8),
+    UnknownPayloadType(PayloadType),
     /// A codec has an RTX payload type but the stream has no RTX SSRC.
     #[error("codec {0} has an RTX payload type but the stream has no RTX SSRC")]
-    RtxWithoutSsrc(u8),
+    RtxWithoutSsrc(PayloadType),
     /// Two streams claim the same SSRC.
     #[error("SSRC {0} is already used by another stream")]
-    DuplicateSsrc(u32),
+    DuplicateSsrc(Ssrc),
     /// The stream was stopped.
     #[error("the stream is stopped")]
     Stopped,
@@ -130,7 +130,7 @@ pub enum Event {
         /// The stream.
         receiver: ReceiverId,
         /// The SSRC.
-        ssrc: u32,
+        ssrc: Ssrc,
         /// Whether it is the RTX SSRC.
         rtx: bool,
     },
@@ -173,7 +173,7 @@ struct Queued {
 /// Where an SSRC goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Route {
-    ssrc: u32,
+    ssrc: Ssrc,
     receiver: usize,
     rtx: bool,
 }
@@ -373,7 +373,7 @@ impl RtpSession {
         Ok(ReceiverId(index))
     }
 
-    fn ssrc_in_use(&self, ssrc: u32) -> bool {
+    fn ssrc_in_use(&self, ssrc: Ssrc) -> bool {
         self.senders
             .iter()
             .any(|s| s.params.ssrc == ssrc || s.params.rtx_ssrc == Some(ssrc))
@@ -485,8 +485,8 @@ impl RtpSession {
 
     /// Finds the receive stream of an authenticated packet; binds its SSRC on first sight.
     fn route(&mut self, rtp: &RtpPacket<bytes::Bytes>, ext: &ExtensionValues<'_>) -> Option<(usize, bool)> {
-        let ssrc = rtp.ssrc();
-        let pt = rtp.payload_type();
+        let ssrc = Ssrc::new(rtp.ssrc());
+        let pt = PayloadType::from_masked(rtp.payload_type());
         if let Some(mid) = ext.mid {
             let rid = ext.rid.map(|r| r.0).or(ext.repaired_rid.map(|r| r.0));
             let found = self.receivers.iter().position(|r| {
@@ -514,7 +514,7 @@ impl RtpSession {
         Some((index, rtx))
     }
 
-    fn bind(&mut self, index: usize, ssrc: u32, rtx: bool) {
+    fn bind(&mut self, index: usize, ssrc: Ssrc, rtx: bool) {
         let stream = &mut self.receivers[index];
         let slot = if rtx { &mut stream.rtx_ssrc } else { &mut stream.ssrc };
         if *slot == Some(ssrc) {
@@ -564,13 +564,17 @@ impl RtpSession {
     }
 
     fn sender_index(&self, ssrc: u32) -> Option<usize> {
-        self.senders.iter().position(|s| s.params.ssrc == ssrc)
+        self.senders.iter().position(|s| s.params.ssrc.get() == ssrc)
     }
 
     fn on_rtcp(&mut self, now: Instant, arrival: u32, p: &RtcpPacket<'_>) {
         match p {
             RtcpPacket::SenderReport(sr) => {
-                match self.receivers.iter().position(|r| r.ssrc == Some(sr.sender_ssrc())) {
+                match self
+                    .receivers
+                    .iter()
+                    .position(|r| r.ssrc == Some(Ssrc::new(sr.sender_ssrc())))
+                {
                     Some(i) => self.receivers[i].on_sender_report(now, sr),
                     None => self.stats.rtcp_foreign += 1,
                 }
@@ -648,7 +652,7 @@ impl RtpSession {
             RtcpPacket::ExtendedReport(xr) => self.on_extended_report(now, arrival, xr),
             RtcpPacket::Bye(bye) => {
                 for ssrc in bye.sources() {
-                    if let Some(i) = self.receivers.iter().position(|r| r.ssrc == Some(ssrc)) {
+                    if let Some(i) = self.receivers.iter().position(|r| r.ssrc == Some(Ssrc::new(ssrc))) {
                         self.push_event(Event::Bye(ReceiverId(i)));
                     }
                 }
@@ -692,7 +696,7 @@ impl RtpSession {
             // The RTP clock wraps: keeping the low 32 bits is the intent.
             let rtp_time = ts.wrapping_add((elapsed * u128::from(clock) / 1_000_000) as u32);
             infos.push((
-                s.params.ssrc,
+                s.params.ssrc.get(),
                 SenderInfo {
                     ntp_time: ntp,
                     rtp_time,
@@ -799,8 +803,10 @@ impl RtpSession {
 
     fn send_nack(&mut self, now: Instant, i: usize) {
         let stream = &mut self.receivers[i];
-        let Some(media_ssrc) = stream.ssrc else { return };
-        let sender_ssrc = stream.params.rtcp_ssrc;
+        let Some(media_ssrc) = stream.ssrc.map(Ssrc::get) else {
+            return;
+        };
+        let sender_ssrc = stream.params.rtcp_ssrc.get();
         self.nack_items.clear();
         self.nack_items.extend(ortc_rtcp::nack_items(stream.poll_nack(now)));
         if self.nack_items.is_empty() {
@@ -823,8 +829,10 @@ impl RtpSession {
     /// new command sequence number when `ccm fir` was; counted. `false` if nothing was queued.
     fn send_keyframe_request(&mut self, i: usize, forced: bool) -> bool {
         let r = &self.receivers[i];
-        let Some(media_ssrc) = r.ssrc else { return false };
-        let sender_ssrc = r.params.rtcp_ssrc;
+        let Some(media_ssrc) = r.ssrc.map(Ssrc::get) else {
+            return false;
+        };
+        let sender_ssrc = r.params.rtcp_ssrc.get();
         if !r.params.pli && r.params.fir {
             let seq_nr = r.fir_seq;
             let entries = [ortc_rtcp::FirEntry {
@@ -863,8 +871,8 @@ impl RtpSession {
     fn reporter(&self) -> Option<u32> {
         self.senders
             .first()
-            .map(|s| s.params.ssrc)
-            .or_else(|| self.receivers.first().map(|r| r.params.rtcp_ssrc))
+            .map(|s| s.params.ssrc.get())
+            .or_else(|| self.receivers.first().map(|r| r.params.rtcp_ssrc.get()))
     }
 
     /// Queues transport-wide feedback for the packets that arrived since the last one (draft-holmer-rmcat-
@@ -957,7 +965,7 @@ impl RtpSession {
         let reporter = infos
             .first()
             .map(|(s, _)| *s)
-            .or_else(|| self.receivers.first().map(|r| r.params.rtcp_ssrc));
+            .or_else(|| self.receivers.first().map(|r| r.params.rtcp_ssrc.get()));
         let Some(reporter) = reporter else {
             self.blocks = blocks;
             return;
@@ -988,6 +996,7 @@ impl RtpSession {
             .filter(|s| s.bye_pending)
             .flat_map(|s| [Some(s.params.ssrc), s.params.rtx_ssrc])
             .flatten()
+            .map(Ssrc::get)
             .collect();
         let bye = ByeBuilder {
             sources: &byes,
@@ -1105,7 +1114,9 @@ impl RtpSession {
             let stream = &self.senders[q.sender];
             let p = stream.history.get(q.seq)?;
             let pt = RtpPacket::parse(&p.plain[..]).ok()?.payload_type();
-            stream.codec(pt).and_then(|c| c.rtx_payload_type)
+            stream
+                .codec(PayloadType::from_masked(pt))
+                .and_then(|c| c.rtx_payload_type)
         };
         let stream = &self.senders[q.sender];
         let payload_len = {
@@ -1125,7 +1136,7 @@ impl RtpSession {
                 rewrite
             };
             out.resize(p.plain.len() + ortc_rtp_packet::OSN_LEN, 0);
-            let n = rtx_wrap(&original, rtx_pt, rtx_ssrc, rtx_seq, &rewrite, out).ok()?;
+            let n = rtx_wrap(&original, rtx_pt.get(), rtx_ssrc.get(), rtx_seq, &rewrite, out).ok()?;
             out.truncate(n);
             stream.next_rtx_seq = rtx_seq.wrapping_add(1);
             let srtp = self.srtp.as_mut()?;
@@ -1160,7 +1171,7 @@ impl SenderMut<'_> {
     pub fn write_frame(
         &mut self,
         now: Instant,
-        payload_type: u8,
+        payload_type: PayloadType,
         rtp_time: u32,
         frame: &[u8],
     ) -> Result<usize, SessionError> {

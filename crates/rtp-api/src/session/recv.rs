@@ -6,7 +6,7 @@ use bytes::Bytes;
 use ortc_codecs::{Boundary, CodecError, Depayloader, FrameBoundary, MediaKind, PayloadPacket, depayloader_for};
 use ortc_jitter::{AudioOut, Config, Inserted, JitterBuffer, PacketInfo};
 use ortc_rtcp::{ReportBlock, SenderReport};
-use ortc_rtp_packet::{AudioLevel, ExtensionMap, RtpPacket, SequenceUnwrapper, rtx_unwrap_header};
+use ortc_rtp_packet::{AudioLevel, ExtensionMap, PayloadType, RtpPacket, SequenceUnwrapper, Ssrc, rtx_unwrap_header};
 
 use super::SessionError;
 use super::config::ReceiveParams;
@@ -24,7 +24,7 @@ const MAX_CSRCS: usize = 32;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RtpSource {
     /// The SSRC or CSRC.
-    pub source: u32,
+    pub source: Ssrc,
     /// When its last packet arrived.
     pub timestamp: Instant,
     /// The RTP timestamp of that packet.
@@ -55,9 +55,9 @@ pub struct ReceivedFrame<'a> {
     /// Whether it is decodable on its own.
     pub keyframe: bool,
     /// The payload type it came with.
-    pub payload_type: u8,
+    pub payload_type: PayloadType,
     /// The media SSRC.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
 }
 
 /// The codec's frame-boundary reader for the jitter buffer.
@@ -106,11 +106,11 @@ impl Reception {
 pub(crate) struct RecvStream {
     pub(crate) params: ReceiveParams,
     jitter: JitterBuffer<Boundaries>,
-    depayloaders: Vec<(u8, Box<dyn Depayloader + Send>)>,
-    pub(crate) ssrc: Option<u32>,
-    pub(crate) rtx_ssrc: Option<u32>,
+    depayloaders: Vec<(PayloadType, Box<dyn Depayloader + Send>)>,
+    pub(crate) ssrc: Option<Ssrc>,
+    pub(crate) rtx_ssrc: Option<Ssrc>,
     /// The payload type of the latest media packet: its depayloader runs.
-    current_pt: u8,
+    current_pt: PayloadType,
     frame: Vec<u8>,
     reception: Reception,
     /// The last sender report: its NTP middle 32 bits and when it arrived.
@@ -182,12 +182,12 @@ impl RecvStream {
     }
 
     /// Whether `pt` is one of this stream's RTX payload types.
-    pub(crate) fn is_rtx_pt(&self, pt: u8) -> bool {
+    pub(crate) fn is_rtx_pt(&self, pt: PayloadType) -> bool {
         self.params.codecs.iter().any(|c| c.rtx_payload_type == Some(pt))
     }
 
     /// Whether `pt` is a media payload type of this stream.
-    pub(crate) fn is_media_pt(&self, pt: u8) -> bool {
+    pub(crate) fn is_media_pt(&self, pt: PayloadType) -> bool {
         self.params.codecs.iter().any(|c| c.payload_type == pt)
     }
 
@@ -201,7 +201,7 @@ impl RecvStream {
                 .params
                 .codecs
                 .iter()
-                .find(|c| c.rtx_payload_type == Some(packet.payload_type()))
+                .find(|c| c.rtx_payload_type == Some(PayloadType::from_masked(packet.payload_type())))
                 .map(|c| c.payload_type)
             else {
                 self.stats.packets_malformed += 1;
@@ -216,21 +216,21 @@ impl RecvStream {
                 // Padding on the RTX stream (a bandwidth probe): nothing to deliver.
                 return;
             }
-            let Ok((header, payload)) = rtx_unwrap_header(packet, apt, ssrc) else {
+            let Ok((header, payload)) = rtx_unwrap_header(packet, apt.get(), ssrc.get()) else {
                 self.stats.packets_malformed += 1;
                 return;
             };
             let start = payload.as_ptr() as usize - packet.as_bytes().as_ptr() as usize;
             let payload = packet.buffer().slice(start..start + payload.len());
             let info = PacketInfo {
-                ssrc,
+                ssrc: ssrc.get(),
                 sequence_number: header.sequence_number,
                 timestamp: header.timestamp,
                 marker: header.marker,
             };
             (info, payload, apt)
         } else {
-            if !self.is_media_pt(packet.payload_type()) {
+            if !self.is_media_pt(PayloadType::from_masked(packet.payload_type())) {
                 self.stats.packets_malformed += 1;
                 return;
             }
@@ -244,7 +244,7 @@ impl RecvStream {
                 timestamp: packet.timestamp(),
                 marker: packet.marker(),
             };
-            (info, payload, packet.payload_type())
+            (info, payload, PayloadType::from_masked(packet.payload_type()))
         };
         let payload_len = payload.len() as u64;
         match self.jitter.insert_parts(now, info, payload) {
@@ -279,19 +279,19 @@ impl RecvStream {
             self.stats.audio_level = audio_level;
         }
         self.ssrc_source = Some(RtpSource {
-            source: packet.ssrc(),
+            source: Ssrc::new(packet.ssrc()),
             timestamp: now,
             rtp_timestamp: packet.timestamp(),
             audio_level,
         });
         for csrc in packet.csrcs() {
             let entry = RtpSource {
-                source: csrc,
+                source: Ssrc::new(csrc),
                 timestamp: now,
                 rtp_timestamp: packet.timestamp(),
                 audio_level: None,
             };
-            if let Some(s) = self.csrcs.iter_mut().find(|s| s.source == csrc) {
+            if let Some(s) = self.csrcs.iter_mut().find(|s| s.source.get() == csrc) {
                 *s = entry;
             } else if self.csrcs.len() < MAX_CSRCS {
                 self.csrcs.push(entry);
@@ -481,7 +481,7 @@ impl RecvStream {
         };
         let jitter = self.jitter.stats().jitter;
         Some(ReportBlock {
-            ssrc,
+            ssrc: ssrc.get(),
             fraction_lost,
             cumulative_lost: ortc_rtcp::cumulative_lost(expected, r.received),
             extended_highest_sequence: max.cast_unsigned() as u32,

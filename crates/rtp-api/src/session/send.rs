@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use ortc_codecs::{MediaKind, Payloader, Payloads, payloader_for};
 use ortc_rtcp::ReportBlock;
+use ortc_rtp_packet::ext::{Mid, RtpStreamId};
 use ortc_rtp_packet::{
-    AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, Mid, RtpHeader, RtpPacket, RtpStreamId,
-    TransportSequenceNumber,
+    AbsSendTime, AudioLevel, ExtensionKind, ExtensionMap, PayloadType, RtpHeader, RtpPacket, TransportSequenceNumber,
 };
 
 use super::SessionError;
@@ -72,12 +72,12 @@ impl SendStream {
                 payloader,
             });
         }
-        let mut header = RtpHeader::new(0, 0, 0, params.ssrc);
+        let mut header = RtpHeader::new(0, 0, 0, params.ssrc.get());
         if let Some(mid) = &params.mid {
-            header.set_extension(map, &Mid(mid))?;
+            header.set_extension(map, &Mid::from(mid))?;
         }
         if let Some(rid) = &params.rid {
-            header.set_extension(map, &RtpStreamId(rid))?;
+            header.set_extension(map, &RtpStreamId::from(rid))?;
         }
         // Places for the transport-wide number and the send time, written at send time.
         header.set_extension(map, &TransportSequenceNumber(0))?;
@@ -104,7 +104,7 @@ impl SendStream {
         })
     }
 
-    pub(crate) fn codec(&self, payload_type: u8) -> Option<&SendCodec> {
+    pub(crate) fn codec(&self, payload_type: PayloadType) -> Option<&SendCodec> {
         self.codecs
             .iter()
             .map(|c| &c.params)
@@ -113,7 +113,7 @@ impl SendStream {
 
     /// The clock rate of the codec sent last (or the first one).
     pub(crate) fn clock_rate(&self) -> u32 {
-        let pt = self.header.payload_type;
+        let pt = PayloadType::from_masked(self.header.payload_type);
         self.codec(pt)
             .map_or(self.codecs[0].params.clock_rate, |c| c.clock_rate)
     }
@@ -122,7 +122,7 @@ impl SendStream {
     pub(crate) fn write_frame(
         &mut self,
         now: Instant,
-        payload_type: u8,
+        payload_type: PayloadType,
         rtp_time: u32,
         frame: &[u8],
         map: &ExtensionMap,
@@ -143,7 +143,7 @@ impl SendStream {
         let mut made = 0;
         for p in self.payloads.iter() {
             let seq = self.next_seq;
-            self.header.payload_type = payload_type;
+            self.header.payload_type = payload_type.get();
             self.header.sequence_number = seq;
             self.header.timestamp = timestamp.wrapping_add(p.timestamp_offset);
             // Audio: the marker starts a talkspurt (RFC 3551 §4.1); video: the payloader marks a frame's end.

@@ -3,14 +3,16 @@
 
 use std::time::Instant;
 
+use ortc_rtp_packet::Ssrc;
+
 /// One send stream (`outbound-rtp`, with `remote-inbound-rtp` from the peer's reports).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SenderStats {
     /// The media SSRC.
-    pub ssrc: u32,
+    pub ssrc: Ssrc,
     /// The RTX SSRC, when negotiated.
-    pub rtx_ssrc: Option<u32>,
+    pub rtx_ssrc: Option<Ssrc>,
     /// RTP packets sent, retransmissions excluded — `packetsSent`.
     pub packets_sent: u64,
     /// Payload bytes sent, retransmissions excluded — `bytesSent`.
@@ -64,7 +66,7 @@ pub struct RemoteInboundStats {
 #[non_exhaustive]
 pub struct ReceiverStats {
     /// The media SSRC, once known.
-    pub ssrc: Option<u32>,
+    pub ssrc: Option<Ssrc>,
     /// Authenticated RTP packets routed to this stream, RTX included.
     pub packets_routed: u64,
     /// Media packets stored, retransmissions included — `packetsReceived`.

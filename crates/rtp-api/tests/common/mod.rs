@@ -12,7 +12,7 @@ use ortc_rtcp::NtpTime;
 use ortc_rtp_api::session::{
     ReceiveCodec, ReceiveParams, ReceiverId, RtpSession, SendCodec, SendParams, SenderId, SessionConfig, Transmit,
 };
-use ortc_rtp_packet::{ExtensionKind, ExtensionMap};
+use ortc_rtp_packet::{ExtensionKind, ExtensionMap, Mid, PayloadType, Ssrc};
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile};
 
 /// A deterministic generator for the link's decisions.
@@ -138,9 +138,9 @@ impl Link {
     }
 }
 
-pub const VP8: u8 = 96;
-pub const VP8_RTX: u8 = 97;
-pub const OPUS: u8 = 111;
+pub const VP8: PayloadType = PayloadType::from_masked(96);
+pub const VP8_RTX: PayloadType = PayloadType::from_masked(97);
+pub const OPUS: PayloadType = PayloadType::from_masked(111);
 
 pub fn extensions() -> ExtensionMap {
     let mut map = ExtensionMap::new();
@@ -164,6 +164,11 @@ pub fn sessions(t0: Instant, map: ExtensionMap) -> (RtpSession, RtpSession) {
     (a, b)
 }
 
+/// The mid `s` (valid in every test).
+pub fn mid(s: &str) -> Mid {
+    Mid::new(s).unwrap()
+}
+
 pub fn vp8_sender(ssrc: u32, rtx: bool) -> SendParams {
     let codec = SendCodec {
         payload_type: VP8,
@@ -172,9 +177,9 @@ pub fn vp8_sender(ssrc: u32, rtx: bool) -> SendParams {
         rtx_payload_type: rtx.then_some(VP8_RTX),
         h264_packetization_mode_1: false,
     };
-    let mut p = SendParams::new(MediaKind::Video, ssrc, vec![codec]);
-    p.rtx_ssrc = rtx.then_some(ssrc + 1);
-    p.mid = Some("0".into());
+    let mut p = SendParams::new(MediaKind::Video, Ssrc::new(ssrc), vec![codec]);
+    p.rtx_ssrc = rtx.then_some(Ssrc::new(ssrc + 1));
+    p.mid = Some(mid("0"));
     p.initial_sequence_number = 65_000; // wraps during the test
     p.timestamp_origin = 4_294_000_000;
     p
@@ -187,8 +192,8 @@ pub fn vp8_receiver(rtx: bool) -> ReceiveParams {
         clock_rate: 90_000,
         rtx_payload_type: rtx.then_some(VP8_RTX),
     };
-    let mut p = ReceiveParams::new(MediaKind::Video, vec![codec], 0xB0B);
-    p.mid = Some("0".into());
+    let mut p = ReceiveParams::new(MediaKind::Video, vec![codec], Ssrc::new(0xB0B));
+    p.mid = Some(mid("0"));
     p
 }
 
