@@ -72,6 +72,30 @@ pub(crate) struct CodecCounters {
     pub(crate) dropped: AtomicU64,
     /// The size of the last picture coded (video), width in the high 32 bits: `frameWidth` / `frameHeight`.
     pub(crate) size: AtomicU64,
+    /// The encoder's target bitrate in bit/s, 0 until known — `targetBitrate`.
+    pub(crate) target_bitrate: AtomicU64,
+    /// Raw frames the track gave the encoder — media-source `frames`.
+    pub(crate) source_frames: AtomicU64,
+    /// The linear audio level (0..1) of the last raw audio frame, as `f64` bits — media-source `audioLevel`.
+    pub(crate) source_audio_level: AtomicU64,
+    /// The sum of level² × duration over the raw audio frames, as `f64` bits — `totalAudioEnergy`.
+    pub(crate) source_audio_energy: AtomicU64,
+    /// The seconds of raw audio given, as `f64` bits — `totalSamplesDuration`.
+    pub(crate) source_samples_duration: AtomicU64,
+}
+
+/// What a codec thread has counted, read at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct CodecCounts {
+    pub(crate) frames: u64,
+    pub(crate) keyframes: u64,
+    pub(crate) errors: u64,
+    pub(crate) dropped: u64,
+    pub(crate) size: Option<(u32, u32)>,
+    pub(crate) target_bitrate: Option<u32>,
+    pub(crate) source_frames: u64,
+    /// Audio level, energy and duration of the raw audio, once some was given.
+    pub(crate) source_audio: Option<(f64, f64, f64)>,
 }
 
 impl CodecCounters {
@@ -87,14 +111,42 @@ impl CodecCounters {
         (v != 0).then_some(((v >> 32) as u32, v as u32))
     }
 
-    pub(crate) fn get(&self) -> crate::driver::CodecCounts {
-        (
-            self.frames.load(Ordering::Relaxed),
-            self.keyframes.load(Ordering::Relaxed),
-            self.errors.load(Ordering::Relaxed),
-            self.dropped.load(Ordering::Relaxed),
-            self.size(),
-        )
+    pub(crate) fn get(&self) -> CodecCounts {
+        let f = |v: &AtomicU64| f64::from_bits(v.load(Ordering::Relaxed));
+        let duration = f(&self.source_samples_duration);
+        CodecCounts {
+            frames: self.frames.load(Ordering::Relaxed),
+            keyframes: self.keyframes.load(Ordering::Relaxed),
+            errors: self.errors.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+            size: self.size(),
+            target_bitrate: u32::try_from(self.target_bitrate.load(Ordering::Relaxed))
+                .ok()
+                .filter(|&b| b > 0),
+            source_frames: self.source_frames.load(Ordering::Relaxed),
+            source_audio: (duration > 0.0)
+                .then(|| (f(&self.source_audio_level), f(&self.source_audio_energy), duration)),
+        }
+    }
+
+    /// Records a raw audio frame from the track (only the encoder thread writes these).
+    fn note_source_audio(&self, frame: &AudioFrame) {
+        let level = linear_level(&frame.samples);
+        #[allow(clippy::cast_precision_loss)] // sample counts far below 2^52
+        let duration = if frame.sample_rate == 0 || frame.channels == 0 {
+            0.0
+        } else {
+            frame.samples.len() as f64 / f64::from(frame.channels) / f64::from(frame.sample_rate)
+        };
+        let add = |v: &AtomicU64, x: f64| {
+            v.store(
+                (f64::from_bits(v.load(Ordering::Relaxed)) + x).to_bits(),
+                Ordering::Relaxed,
+            );
+        };
+        self.source_audio_level.store(level.to_bits(), Ordering::Relaxed);
+        add(&self.source_audio_energy, level * level * duration);
+        add(&self.source_samples_duration, duration);
     }
 }
 
@@ -103,7 +155,10 @@ enum Encoder {
     Audio(Box<dyn AudioEncoder>, Vec<u8>),
 }
 
-fn video_encoder(kind: CodecKind, frame: &VideoFrame) -> Result<Box<dyn VideoEncoder>, CodecError> {
+/// The bitrate an encoder starts at, bit/s, until REMB or the bandwidth estimate says otherwise.
+const VIDEO_START_BITRATE: u32 = 1_000_000;
+
+fn video_encoder(kind: CodecKind, frame: &VideoFrame, bitrate: u32) -> Result<Box<dyn VideoEncoder>, CodecError> {
     match kind {
         CodecKind::Vp8 | CodecKind::Vp9 => {
             let codec = if kind == CodecKind::Vp8 {
@@ -115,6 +170,7 @@ fn video_encoder(kind: CodecKind, frame: &VideoFrame) -> Result<Box<dyn VideoEnc
                 codec,
                 width: frame.width,
                 height: frame.height,
+                bitrate,
                 ..ortc_codecs::vpx::VpxEncoderConfig::default()
             };
             Ok(Box::new(ortc_codecs::vpx::VpxEncoder::new(config)?))
@@ -123,6 +179,7 @@ fn video_encoder(kind: CodecKind, frame: &VideoFrame) -> Result<Box<dyn VideoEnc
             let config = ortc_codecs::openh264::H264EncoderConfig {
                 width: frame.width,
                 height: frame.height,
+                bitrate,
                 ..ortc_codecs::openh264::H264EncoderConfig::default()
             };
             Ok(Box::new(ortc_codecs::openh264::H264Encoder::new(config)?))
@@ -130,18 +187,53 @@ fn video_encoder(kind: CodecKind, frame: &VideoFrame) -> Result<Box<dyn VideoEnc
     }
 }
 
-fn audio_encoder(kind: CodecKind) -> Result<Box<dyn AudioEncoder>, CodecError> {
+/// The audio encoder for `kind`, its starting bitrate, and whether that bitrate can change (Opus) or is fixed
+/// by the codec (G.711, G.722).
+fn audio_encoder(kind: CodecKind) -> Result<(Box<dyn AudioEncoder>, u32, bool), CodecError> {
     Ok(match kind {
-        CodecKind::Opus => Box::new(ortc_codecs::opus::OpusEncoder::new(
-            ortc_codecs::opus::OpusEncoderConfig {
+        CodecKind::Opus => {
+            let config = ortc_codecs::opus::OpusEncoderConfig {
                 channels: 1,
                 ..ortc_codecs::opus::OpusEncoderConfig::default()
-            },
-        )?),
-        CodecKind::Pcmu => Box::new(ortc_codecs::g711::G711Encoder::new(ortc_codecs::g711::G711Law::Ulaw)),
-        CodecKind::Pcma => Box::new(ortc_codecs::g711::G711Encoder::new(ortc_codecs::g711::G711Law::Alaw)),
-        _ => Box::new(ortc_codecs::g722::G722Encoder::new()),
+            };
+            let bitrate = config.bitrate;
+            (Box::new(ortc_codecs::opus::OpusEncoder::new(config)?), bitrate, true)
+        }
+        CodecKind::Pcmu | CodecKind::Pcma => {
+            let law = if kind == CodecKind::Pcmu {
+                ortc_codecs::g711::G711Law::Ulaw
+            } else {
+                ortc_codecs::g711::G711Law::Alaw
+            };
+            (
+                Box::new(ortc_codecs::g711::G711Encoder::new(law)),
+                ortc_codecs::g711::G711_BITRATE,
+                false,
+            )
+        }
+        _ => (
+            Box::new(ortc_codecs::g722::G722Encoder::new()),
+            ortc_codecs::g722::G722_BITRATE,
+            false,
+        ),
     })
+}
+
+/// Moves the encoder (or, before it exists, the rate it will start at) to `bps`, and records the target.
+fn set_bitrate(encoder: &mut Encoder, video: bool, bps: u32, bitrate: &mut u32, counters: &CodecCounters) {
+    let target = if video { bps } else { bps.clamp(6_000, 510_000) };
+    let ok = match encoder {
+        Encoder::Video(Some(e), _) => e.set_bitrate(target).is_ok(),
+        // Taken when the encoder is made, at the first frame.
+        Encoder::Video(None, _) => true,
+        Encoder::Audio(e, _) => e.set_bitrate(target).is_ok(),
+    };
+    if ok {
+        *bitrate = target;
+        counters.target_bitrate.store(u64::from(target), Ordering::Relaxed);
+    } else {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Starts an encoder thread for `kind` whose RTP clock is `clock_rate`; encoded frames go to `out`.
@@ -154,17 +246,25 @@ pub(crate) fn spawn_encoder(
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new().name("ortc-encoder".into()).spawn(move || {
         let video = matches!(kind, CodecKind::Vp8 | CodecKind::Vp9 | CodecKind::H264);
+        // The bitrate the encoder runs at (or, for video before the first frame, will start at).
+        let mut bitrate = VIDEO_START_BITRATE;
+        let mut adjustable = true;
         let mut encoder = if video {
             Encoder::Video(None, EncodedVideo::default())
         } else {
             match audio_encoder(kind) {
-                Ok(e) => Encoder::Audio(e, Vec::new()),
+                Ok((e, start, variable)) => {
+                    bitrate = start;
+                    adjustable = variable;
+                    Encoder::Audio(e, Vec::new())
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "audio encoder could not be created");
                     return;
                 }
             }
         };
+        counters.target_bitrate.store(u64::from(bitrate), Ordering::Relaxed);
         let mut keyframe = true;
         while let Some(msg) = input.blocking_recv() {
             let frame = match msg {
@@ -173,22 +273,22 @@ pub(crate) fn spawn_encoder(
                     continue;
                 }
                 EncoderInput::Bitrate(bps) => {
-                    let ok = match &mut encoder {
-                        Encoder::Video(Some(e), _) => e.set_bitrate(bps).is_ok(),
-                        Encoder::Video(None, _) => true,
-                        Encoder::Audio(e, _) => e.set_bitrate(bps.clamp(6_000, 510_000)).is_ok(),
-                    };
-                    if !ok {
-                        counters.errors.fetch_add(1, Ordering::Relaxed);
+                    // G.711 and G.722 run at the one rate they have.
+                    if adjustable {
+                        set_bitrate(&mut encoder, video, bps, &mut bitrate, &counters);
                     }
                     continue;
                 }
                 EncoderInput::Frame(f) => f,
             };
+            counters.source_frames.fetch_add(1, Ordering::Relaxed);
+            if let MediaFrame::Audio(a) = &frame {
+                counters.note_source_audio(a);
+            }
             let encoded = match (&mut encoder, frame) {
                 (Encoder::Video(slot, buf), MediaFrame::Video(f)) => {
                     if slot.is_none() {
-                        match video_encoder(kind, &f) {
+                        match video_encoder(kind, &f, bitrate) {
                             Ok(e) => *slot = Some(e),
                             Err(e) => {
                                 tracing::warn!(error = %e, "video encoder could not be created");
@@ -257,14 +357,23 @@ fn encode_audio(
     })
 }
 
+/// The W3C linear audio level of 16-bit samples: their RMS amplitude, 1.0 at full scale (0 dBov), 0 for
+/// silence — the level RFC 6465's -dBov figure is the logarithm of.
+pub(crate) fn linear_level(samples: &[i16]) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)] // sample counts far below 2^52
+    let mean_square = samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / samples.len() as f64;
+    (mean_square.sqrt() / 32768.0).min(1.0)
+}
+
 /// RFC 6464 §4 / RFC 6465 Appendix A: the level of 16-bit samples in -dBov, 0 (full scale) to 127 (silence).
 pub(crate) fn audio_level(samples: &[i16]) -> u8 {
     if samples.is_empty() {
         return 127;
     }
-    #[allow(clippy::cast_precision_loss)] // sample counts far below 2^52
-    let mean_square = samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / samples.len() as f64;
-    let rms = mean_square.sqrt() / 32768.0;
+    let rms = linear_level(samples);
     if rms <= 0.0 {
         return 127;
     }

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use crate::codec::{CodecCounters, CodecKind, DecoderInput, EncoderInput};
+use crate::codec::{CodecCounters, CodecCounts, CodecKind, DecoderInput, EncoderInput};
 use crate::session::{
     Event, ReceiveParams, Received, ReceiverId, ReceiverStats, RtpSession, RtpSource, SendParams, SenderId,
     SenderStats, SessionConfig, SessionError, SessionStats,
@@ -67,8 +67,39 @@ pub(crate) enum Sink {
     Decoder(mpsc::Sender<DecoderInput>),
 }
 
-/// A codec thread's counters: frames, keyframes, errors, frames dropped at its input.
-pub(crate) type CodecCounts = (u64, u64, u64, u64, Option<(u32, u32)>);
+/// What the driver keeps about a stream beside the core's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct SlotCounts {
+    /// The codec thread's counters.
+    pub(crate) codec: CodecCounts,
+    /// Sender: raw frames it had no encoder for. Receiver: frames its track could not take.
+    pub(crate) lost_frames: u64,
+    /// Sender: frames sent in the last second. Receiver: frames decoded in the last second.
+    pub(crate) frames_per_second: Option<f64>,
+    /// Sender: raw frames its track gave in the last second.
+    pub(crate) source_frames_per_second: Option<f64>,
+}
+
+/// How fast a counter grows, from samples the driver takes once a second.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rate {
+    last: Option<(Instant, u64)>,
+    per_second: Option<f64>,
+}
+
+impl Rate {
+    fn sample(&mut self, now: Instant, count: u64) {
+        if let Some((at, before)) = self.last {
+            let seconds = now.saturating_duration_since(at).as_secs_f64();
+            if seconds > 0.0 {
+                #[allow(clippy::cast_precision_loss)] // per-second frame counts
+                let grown = count.saturating_sub(before) as f64;
+                self.per_second = Some(grown / seconds);
+            }
+        }
+        self.last = Some((now, count));
+    }
+}
 
 /// What the driver is asked to do.
 pub(crate) enum Command {
@@ -101,7 +132,7 @@ pub(crate) enum Command {
     },
     SenderStats {
         sender: SenderId,
-        reply: oneshot::Sender<Option<(SenderStats, u64, CodecCounts)>>,
+        reply: oneshot::Sender<Option<(SenderStats, SlotCounts)>>,
     },
     AddReceiver {
         params: ReceiveParams,
@@ -115,7 +146,7 @@ pub(crate) enum Command {
     },
     ReceiverStats {
         receiver: ReceiverId,
-        reply: oneshot::Sender<Option<(ReceiverStats, u64, CodecCounts)>>,
+        reply: oneshot::Sender<Option<(ReceiverStats, SlotCounts)>>,
     },
     Sources {
         receiver: ReceiverId,
@@ -152,6 +183,10 @@ struct SenderSlot {
     generation: u64,
     /// Raw frames the track gave that this sender cannot encode.
     unencodable: u64,
+    /// Frames written into the core.
+    sent_rate: Rate,
+    /// Raw frames the track gave the encoder.
+    source_rate: Rate,
 }
 
 impl SenderSlot {
@@ -164,6 +199,8 @@ impl SenderSlot {
             signals: None,
             generation: 0,
             unencodable: 0,
+            sent_rate: Rate::default(),
+            source_rate: Rate::default(),
         }
     }
 
@@ -200,6 +237,8 @@ struct ReceiverSlot {
     counters: Arc<CodecCounters>,
     /// Frames dropped because the track's queue was full.
     dropped: u64,
+    /// Frames decoded.
+    decoded_rate: Rate,
 }
 
 impl ReceiverSlot {
@@ -223,6 +262,7 @@ impl ReceiverSlot {
             sink,
             counters,
             dropped: 0,
+            decoded_rate: Rate::default(),
         }
     }
 }
@@ -303,6 +343,9 @@ async fn run(
     // The deadline last handled: a deadline the core still reports after handling it waits a millisecond,
     // so that a stream whose deadline cannot move yet never spins the task.
     let mut handled: Option<Instant> = None;
+    // Once a second the per-second rates (framesPerSecond) are sampled.
+    let mut rates = tokio::time::interval(Duration::from_secs(1));
+    rates.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let now = Instant::now().into_std();
         let mut wake = session
@@ -343,6 +386,7 @@ async fn run(
                     session.handle_rtp(now, &mut inbound);
                 }
             }
+            at = rates.tick() => sample_rates(&mut session, &mut senders, &mut receivers, at),
             () = tokio::time::sleep_until(wake) => {
                 handled = Some(wake);
                 session.handle_timeout(Instant::now().into_std());
@@ -362,6 +406,25 @@ async fn run(
         if let Some(pump) = slot.pump.take() {
             pump.abort();
         }
+    }
+}
+
+fn sample_rates(
+    session: &mut RtpSession,
+    senders: &mut HashMap<SenderId, SenderSlot>,
+    receivers: &mut HashMap<ReceiverId, ReceiverSlot>,
+    now: Instant,
+) {
+    for (id, slot) in senders.iter_mut() {
+        if let Some(s) = session.sender(*id) {
+            slot.sent_rate.sample(now, s.stats().frames_sent);
+        }
+        slot.source_rate
+            .sample(now, slot.counters.source_frames.load(Ordering::Relaxed));
+    }
+    for slot in receivers.values_mut() {
+        slot.decoded_rate
+            .sample(now, slot.counters.frames.load(Ordering::Relaxed));
     }
 }
 
@@ -500,10 +563,13 @@ fn handle(
             let _ = reply.send(());
         }
         Command::SenderStats { sender, reply } => {
-            let (unencodable, codec) = senders
-                .get(&sender)
-                .map_or((0, (0, 0, 0, 0, None)), |s| (s.unencodable, s.counters.get()));
-            let _ = reply.send(session.sender(sender).map(|s| (s.stats(), unencodable, codec)));
+            let counts = senders.get(&sender).map_or_else(SlotCounts::default, |s| SlotCounts {
+                codec: s.counters.get(),
+                lost_frames: s.unencodable,
+                frames_per_second: s.sent_rate.per_second,
+                source_frames_per_second: s.source_rate.per_second,
+            });
+            let _ = reply.send(session.sender(sender).map(|s| (s.stats(), counts)));
         }
         cmd @ (Command::AddReceiver { .. }
         | Command::StopReceiver { .. }
@@ -549,10 +615,15 @@ fn handle_receiver(
             let _ = reply.send(());
         }
         Command::ReceiverStats { receiver, reply } => {
-            let (dropped, codec) = receivers
+            let counts = receivers
                 .get(&receiver)
-                .map_or((0, (0, 0, 0, 0, None)), |r| (r.dropped, r.counters.get()));
-            let _ = reply.send(session.receiver(receiver).map(|r| (r.stats(), dropped, codec)));
+                .map_or_else(SlotCounts::default, |r| SlotCounts {
+                    codec: r.counters.get(),
+                    lost_frames: r.dropped,
+                    frames_per_second: r.decoded_rate.per_second,
+                    source_frames_per_second: None,
+                });
+            let _ = reply.send(session.receiver(receiver).map(|r| (r.stats(), counts)));
         }
         Command::Sources { receiver, reply } => {
             let sources = session.receiver(receiver).map_or((None, Vec::new()), |r| {

@@ -67,5 +67,7 @@ pub mod stats;
 pub mod track;
 mod transceiver;
 
-pub use objects::{ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport, TRANSPORT_STATS_ID};
+pub use objects::{
+    MediaSourceReport, ReceiverReport, RemoteTrack, RtpReceiver, RtpSender, SenderReport, TRANSPORT_STATS_ID,
+};
 pub use transceiver::{RtpTransceiver, RtpTransceiverDirection, TransceiverError, TransceiverState};

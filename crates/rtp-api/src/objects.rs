@@ -6,8 +6,8 @@ use crate::driver::{Command, DriverError, FRAME_QUEUE, RtpDriver};
 use crate::params::{RtpParameters, SendStreamNumbers};
 use crate::session::{ReceiverId, ReceiverStats, RtpSource, SenderId, SenderStats};
 use crate::stats::{
-    InboundRtpStreamStats, OutboundRtpStreamStats, RemoteInboundRtpStreamStats, RemoteOutboundRtpStreamStats,
-    RtcCodecStats, RtcStats, RtcStatsReport, RtpStreamLinks,
+    InboundRtpStreamStats, MediaSourceStats, OutboundRtpStreamStats, RemoteInboundRtpStreamStats,
+    RemoteOutboundRtpStreamStats, RtcCodecStats, RtcStats, RtcStatsReport, RtpStreamLinks, id,
 };
 use crate::track::{MediaFrame, MediaStreamTrack, RecvFuture, TrackError, new_uuid};
 use ortc_codecs::{MediaKind, RtpCapabilities};
@@ -31,6 +31,28 @@ pub struct SenderReport {
     pub frames_dropped_by_encoder: u64,
     /// The size of the last picture encoded — `frameWidth` / `frameHeight`.
     pub frame_size: Option<(u32, u32)>,
+    /// The encoder's target bitrate, bit/s (raw tracks) — `targetBitrate`.
+    pub target_bitrate: Option<u32>,
+    /// Frames sent in the last second (sampled each second) — `framesPerSecond`.
+    pub frames_per_second: Option<f64>,
+    /// What the track gave — the `media-source` entry.
+    pub media_source: MediaSourceReport,
+}
+
+/// What a sender's track produced (W3C `RTCVideoSourceStats` / `RTCAudioSourceStats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MediaSourceReport {
+    /// Frames the track gave (raw frames before encoding, or encoded frames sent as they are) — `frames`.
+    pub frames: u64,
+    /// Of those, in the last second — `framesPerSecond`.
+    pub frames_per_second: Option<f64>,
+    /// The linear level (0..1) of the last raw audio frame — `audioLevel`.
+    pub audio_level: Option<f64>,
+    /// Σ level² × duration over the raw audio — `totalAudioEnergy`.
+    pub total_audio_energy: Option<f64>,
+    /// Seconds of raw audio — `totalSamplesDuration`.
+    pub total_samples_duration: Option<f64>,
 }
 
 /// What a receiver has received, plus what its track could not take.
@@ -49,6 +71,8 @@ pub struct ReceiverReport {
     pub decoder_errors: u64,
     /// The size of the last picture decoded — `frameWidth` / `frameHeight`.
     pub frame_size: Option<(u32, u32)>,
+    /// Frames decoded in the last second (sampled each second) — `framesPerSecond`.
+    pub frames_per_second: Option<f64>,
 }
 
 /// Sends one track's media on a session (W3C `RTCRtpSender`).
@@ -182,7 +206,33 @@ impl RtpSender {
             outbound.frame_width = Some(width);
             outbound.frame_height = Some(height);
         }
+        outbound.target_bitrate = counters.target_bitrate.map(f64::from);
+        if self.kind == MediaKind::Video {
+            outbound.frames_per_second = counters.frames_per_second;
+        }
+        let source = self.track_id.as_deref().map(|track| {
+            let mut source = MediaSourceStats::new(&id::media_source(counters.stream.ssrc), now, track, self.kind);
+            let s = &counters.media_source;
+            match self.kind {
+                MediaKind::Video => {
+                    source.frames = Some(count32(s.frames));
+                    source.frames_per_second = s.frames_per_second;
+                    source.width = counters.frame_size.map(|f| f.0);
+                    source.height = counters.frame_size.map(|f| f.1);
+                }
+                MediaKind::Audio => {
+                    source.audio_level = s.audio_level;
+                    source.total_audio_energy = s.total_audio_energy;
+                    source.total_samples_duration = s.total_samples_duration;
+                }
+            }
+            source
+        });
+        outbound.media_source_id = source.as_ref().map(|s| s.id.clone());
         report.insert(RtcStats::OutboundRtp(outbound));
+        if let Some(source) = source {
+            report.insert(RtcStats::MediaSource(source));
+        }
         if let Some(remote) = RemoteInboundRtpStreamStats::from_sender(now, &counters.stream, self.kind, &links) {
             report.insert(RtcStats::RemoteInboundRtp(remote));
         }
@@ -195,19 +245,36 @@ impl RtpSender {
     /// The stream's counters, as the core and the encoder keep them.
     pub async fn counters(&self) -> Result<SenderReport, DriverError> {
         let id = self.sender_id()?;
-        let (stream, frames_unencodable, (frames, keyframes, errors, dropped, frame_size)) = self
+        let (stream, counts) = self
             .driver
             .call(|reply| Command::SenderStats { sender: id, reply })
             .await?
             .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
+        let codec = counts.codec;
+        // Raw tracks: what the track gave the encoder; encoded tracks: the frames sent as they came.
+        let raw = codec.source_frames > 0;
+        let media_source = MediaSourceReport {
+            frames: if raw { codec.source_frames } else { stream.frames_sent },
+            frames_per_second: if raw {
+                counts.source_frames_per_second
+            } else {
+                counts.frames_per_second
+            },
+            audio_level: codec.source_audio.map(|a| a.0),
+            total_audio_energy: codec.source_audio.map(|a| a.1),
+            total_samples_duration: codec.source_audio.map(|a| a.2),
+        };
         Ok(SenderReport {
             stream,
-            frames_unencodable,
-            frames_encoded: frames,
-            key_frames_encoded: keyframes,
-            encoder_errors: errors,
-            frames_dropped_by_encoder: dropped,
-            frame_size,
+            frames_unencodable: counts.lost_frames,
+            frames_encoded: codec.frames,
+            key_frames_encoded: codec.keyframes,
+            encoder_errors: codec.errors,
+            frames_dropped_by_encoder: codec.dropped,
+            frame_size: codec.size,
+            target_bitrate: codec.target_bitrate,
+            frames_per_second: counts.frames_per_second,
+            media_source,
         })
     }
 
@@ -368,6 +435,9 @@ impl RtpReceiver {
                 inbound.frame_width = Some(width);
                 inbound.frame_height = Some(height);
             }
+            if self.kind == MediaKind::Video && counters.frames_decoded > 0 {
+                inbound.frames_per_second = counters.frames_per_second;
+            }
             report.insert(RtcStats::InboundRtp(inbound));
         }
         if let Some(remote) = RemoteOutboundRtpStreamStats::from_receiver(now, &counters.stream, self.kind, &links) {
@@ -384,18 +454,19 @@ impl RtpReceiver {
         let id = self
             .id
             .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
-        let (stream, frames_dropped_by_track, (frames, keyframes, errors, _, frame_size)) = self
+        let (stream, counts) = self
             .driver
             .call(|reply| Command::ReceiverStats { receiver: id, reply })
             .await?
             .ok_or(DriverError::Session(crate::session::SessionError::UnknownStream))?;
         Ok(ReceiverReport {
             stream,
-            frames_dropped_by_track,
-            frames_decoded: frames,
-            key_frames_decoded: keyframes,
-            decoder_errors: errors,
-            frame_size,
+            frames_dropped_by_track: counts.lost_frames,
+            frames_decoded: counts.codec.frames,
+            key_frames_decoded: counts.codec.keyframes,
+            decoder_errors: counts.codec.errors,
+            frame_size: counts.codec.size,
+            frames_per_second: counts.frames_per_second,
         })
     }
 

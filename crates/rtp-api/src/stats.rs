@@ -84,6 +84,11 @@ pub mod id {
         format!("remote-outbound-rtp-{ssrc}")
     }
 
+    /// The `media-source` entry of the track the send stream with this SSRC sends.
+    pub fn media_source(ssrc: Ssrc) -> String {
+        format!("media-source-{ssrc}")
+    }
+
     /// The `codec` entry of a payload type on a transport.
     pub fn codec(transport_id: &str, payload_type: PayloadType) -> String {
         format!("codec-{transport_id}-{payload_type}")

@@ -331,6 +331,70 @@ async fn raw_tracks_are_encoded_and_decoded_off_the_reactor() {
         (Some(160), Some(120))
     );
     assert!(inbound["packetsReceived"].as_u64().unwrap() >= 20);
+
+    rates_targets_and_sources(&video_tx, &video_rx, &audio_tx).await;
+}
+
+/// `framesPerSecond`, `targetBitrate` and the `media-source` entries of the raw-track senders and receiver.
+async fn rates_targets_and_sources(video_tx: &RtpSender, video_rx: &RtpReceiver, audio_tx: &RtpSender) {
+    // Rates are sampled once a second: after two samples, framesPerSecond is the test pattern's 30 fps on
+    // both ends (loosely: the encoder and decoder threads share two busy cores).
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let json = serde_json::to_value(video_tx.get_stats().await.unwrap()).unwrap();
+    let outbound = &json["outbound-rtp-24301"];
+    let fps = outbound["framesPerSecond"].as_f64().expect("framesPerSecond");
+    assert!((15.0..=45.0).contains(&fps), "sent at {fps} fps");
+    assert_eq!(
+        outbound["targetBitrate"].as_f64(),
+        Some(1e6),
+        "the encoder's starting target"
+    );
+    let source_id = outbound["mediaSourceId"].as_str().expect("mediaSourceId");
+    let source = &json[source_id];
+    assert_eq!(source["type"], "media-source");
+    assert_eq!(source["kind"], "video");
+    assert_eq!(source["trackIdentifier"], video_tx.track_id().unwrap());
+    assert!(source["frames"].as_u64().unwrap() >= outbound["framesEncoded"].as_u64().unwrap());
+    assert_eq!(
+        (source["width"].as_u64(), source["height"].as_u64()),
+        (Some(160), Some(120))
+    );
+    let source_fps = source["framesPerSecond"].as_f64().expect("source framesPerSecond");
+    assert!((15.0..=45.0).contains(&source_fps), "the track gave {source_fps} fps");
+    let json = serde_json::to_value(video_rx.get_stats().await.unwrap()).unwrap();
+    let fps = json["inbound-rtp-24301"]["framesPerSecond"]
+        .as_f64()
+        .expect("inbound framesPerSecond");
+    assert!((15.0..=45.0).contains(&fps), "decoded at {fps} fps");
+
+    // The tone's source: amplitude 10 000 of full scale 32 768, RMS of a sine ÷ √2.
+    let json = serde_json::to_value(audio_tx.get_stats().await.unwrap()).unwrap();
+    let outbound = &json["outbound-rtp-658704"];
+    assert_eq!(
+        outbound["targetBitrate"].as_f64(),
+        Some(64_000.0),
+        "Opus starts at 64 kbit/s"
+    );
+    assert!(
+        outbound.get("framesPerSecond").is_none(),
+        "framesPerSecond is for video"
+    );
+    let source = &json[outbound["mediaSourceId"].as_str().unwrap()];
+    let level = source["audioLevel"].as_f64().unwrap();
+    let want = 10_000.0 / 32_768.0 / 2f64.sqrt();
+    assert!((level - want).abs() < 0.002, "audio level {level}, want {want}");
+    let duration = source["totalSamplesDuration"].as_f64().unwrap();
+    let sent = audio_tx.counters().await.unwrap();
+    let frames = f64::from(u32::try_from(sent.media_source.frames).unwrap());
+    assert!(
+        (duration - frames * 0.02).abs() < 1e-9,
+        "{duration} s for {frames} 20 ms frames"
+    );
+    let energy = source["totalAudioEnergy"].as_f64().unwrap();
+    assert!(
+        (energy - want * want * duration).abs() < 0.01 * energy,
+        "energy {energy}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
