@@ -1,7 +1,7 @@
 //! What the session core's RTCP says, read back in the clear: transport-wide feedback, compound or
 //! reduced-size feedback, XR round trips for a receive-only endpoint, sender reports.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::cast_precision_loss)] // test set-up; rates from packet counts
 
 mod common;
 
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use common::{Impairment, Pair, VP8, extensions, sessions, vp8_frame, vp8_receiver, vp8_sender};
 use ortc_rtcp::{Compound, RtcpPacket};
-use ortc_rtp_api::session::{RtpSession, SessionConfig, Transmit};
+use ortc_rtp_api::session::{RtpSession, SessionConfig, SessionStats, Transmit};
 use ortc_srtp::{DtlsRole, SessionKeys, SrtpConfig, SrtpProfile, SrtpSession};
 
 /// Unprotects what the server side (session B) sends, as session A would.
@@ -21,7 +21,7 @@ fn reader() -> SrtpSession {
 }
 
 /// Sends `frames` frames from A to B (no loss), collecting every RTCP compound B sends, in the clear.
-fn collect_b_rtcp(reduced_size: bool, frames: u32, lose_every: Option<usize>) -> (Vec<Vec<u8>>, u64) {
+fn collect_b_rtcp(reduced_size: bool, frames: u32, lose_every: Option<usize>) -> (Vec<Vec<u8>>, u64, SessionStats) {
     let t0 = Instant::now();
     let (mut a, mut b) = sessions(t0, extensions());
     if reduced_size {
@@ -68,12 +68,12 @@ fn collect_b_rtcp(reduced_size: bool, frames: u32, lose_every: Option<usize>) ->
             }
         }
     }
-    (compounds, sent)
+    (compounds, sent, b.stats())
 }
 
 #[test]
 fn transport_wide_feedback_reports_every_packet_once() {
-    let (compounds, sent) = collect_b_rtcp(false, 60, None);
+    let (compounds, sent, _) = collect_b_rtcp(false, 60, None);
     let mut reported = Vec::new();
     let mut messages = 0;
     for c in &compounds {
@@ -99,9 +99,54 @@ fn transport_wide_feedback_reports_every_packet_once() {
     assert_eq!(reported, expected, "every transport-wide number once, in order");
 }
 
+/// RFC 4585 §3.5.2: feedback takes the early slot when it is free and otherwise waits for the next regular
+/// time; either way RTCP keeps to its 5 % share of the session bandwidth (RFC 3550 §6.2) and every loss is
+/// still asked for.
+#[test]
+fn feedback_is_timed_as_rfc_4585_says_within_the_rtcp_share() {
+    // Every other packet lost: more losses than early slots.
+    let (compounds, sent, stats) = collect_b_rtcp(false, 120, Some(2));
+    assert!(stats.feedback_early > 0, "{stats:?}");
+    assert!(
+        stats.feedback_with_report > 0,
+        "some feedback waited for the regular time: {stats:?}"
+    );
+    let mut rtcp_bytes = 0;
+    let mut nacked = std::collections::BTreeSet::new();
+    for c in &compounds {
+        let packets: Vec<RtcpPacket<'_>> = Compound::new(c).map(Result::unwrap).collect();
+        // Transport-wide feedback runs on its own clock; the rest is what the RTCP interval governs.
+        if packets.iter().any(|p| matches!(p, RtcpPacket::TransportFeedback(_))) {
+            continue;
+        }
+        rtcp_bytes += c.len() + 16 + 28; // the SRTCP tag and index, UDP/IP
+        for p in &packets {
+            if let RtcpPacket::Nack(n) = p {
+                nacked.extend(n.lost());
+            }
+        }
+    }
+    // A's packets: about 1234 bytes on the wire each, over 120 frames of 33 ms.
+    let seconds = 120.0 * 0.033;
+    let rtp_rate = sent as f64 * (1234.0 + 28.0) * 8.0 / seconds;
+    let rtcp_rate = rtcp_bytes as f64 * 8.0 / seconds;
+    assert!(
+        rtcp_rate <= 0.05 * rtp_rate * 1.25,
+        "RTCP at {rtcp_rate:.0} bit/s for RTP at {rtp_rate:.0} bit/s"
+    );
+    // Nearly every lost packet was asked for (those of the last interval are still held when the run ends,
+    // and a stream this broken also gives some up for a keyframe).
+    let lost = sent / 2;
+    assert!(
+        nacked.len() as u64 >= lost * 9 / 10,
+        "{} of {lost} losses asked for",
+        nacked.len()
+    );
+}
+
 #[test]
 fn reduced_size_feedback_goes_out_alone() {
-    let (compounds, _) = collect_b_rtcp(true, 20, Some(7));
+    let (compounds, _, _) = collect_b_rtcp(true, 20, Some(7));
     let mut alone = 0;
     for c in &compounds {
         let packets: Vec<RtcpPacket<'_>> = Compound::new(c).map(Result::unwrap).collect();
@@ -109,7 +154,13 @@ fn reduced_size_feedback_goes_out_alone() {
             .iter()
             .any(|p| matches!(p, RtcpPacket::TransportFeedback(_) | RtcpPacket::Nack(_)))
         {
-            assert_eq!(packets.len(), 1, "{packets:?}");
+            // Feedback only (NACKs held together may share one), no report or SDES before it (RFC 5506).
+            assert!(
+                packets
+                    .iter()
+                    .all(|p| matches!(p, RtcpPacket::TransportFeedback(_) | RtcpPacket::Nack(_))),
+                "{packets:?}"
+            );
             alone += 1;
         }
     }

@@ -15,9 +15,12 @@ pub struct SessionConfig {
     /// Header extension ids negotiated for the transport. Under BUNDLE an URI has one id across every
     /// m-section (RFC 8843 §9.2), so one map serves every stream, for demultiplexing too.
     pub extensions: ExtensionMap,
-    /// The deterministic part of the RTCP report interval (RFC 3550 §6.2: each interval is drawn from
-    /// 0.5..1.5 times it).
-    pub rtcp_interval: Duration,
+    /// The session bandwidth in bit/s when signalled (`b=AS`, or a known cap); otherwise the RTP rate measured
+    /// both ways sets the RTCP report interval (RFC 3550 §6.2: RTCP takes 5 % of the session bandwidth).
+    pub session_bandwidth: Option<u64>,
+    /// Regular RTCP compounds (SR/RR, SDES, XR) go out no more often than this (RFC 4585 `T_rr_interval`);
+    /// feedback is timed by the bandwidth-based RTCP interval, not by this.
+    pub rtcp_report_interval: Duration,
     /// A wall-clock reading taken with `now`, so that `Instant`s can be turned into the NTP times of sender
     /// reports and abs-send-time without reading a clock.
     pub clock: (Instant, NtpTime),
@@ -36,13 +39,15 @@ pub struct SessionConfig {
 }
 
 impl SessionConfig {
-    /// A configuration with the defaults: a 1 s RTCP interval, a queue of 4096 packets, compound feedback,
+    /// A configuration with the defaults: the RTCP interval from the measured bandwidth, regular reports at most
+    /// once a second, a queue of 4096 packets, compound feedback,
     /// transport-wide feedback every 100 ms when the extension is mapped.
     pub fn new(cname: impl Into<String>, extensions: ExtensionMap, clock: (Instant, NtpTime)) -> Self {
         Self {
             cname: cname.into(),
             extensions,
-            rtcp_interval: Duration::from_secs(1),
+            session_bandwidth: None,
+            rtcp_report_interval: Duration::from_secs(1),
             clock,
             seed: 0x5EED,
             max_queued_packets: 4096,

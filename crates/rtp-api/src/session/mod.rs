@@ -12,7 +12,9 @@
 //! - Feedback: NACKs are answered from the history (over RTX when negotiated, otherwise with the identical
 //!   protected bytes); PLI and new FIRs become [`Event::KeyframeRequested`]; the jitter buffers' NACK lists
 //!   and keyframe requests are sent as RTCP from [`RtpSession::handle_timeout`]; sender and receiver reports
-//!   (with SDES CNAME) go out at the randomised RFC 3550 interval, BYE on stop.
+//!   (with SDES CNAME) go out at the randomised RFC 3550 interval computed from the session bandwidth (at most
+//!   once per [`SessionConfig::rtcp_report_interval`]), BYE on stop; NACK, PLI and FIR follow RFC 4585's
+//!   early-feedback rules (see [`RTCP_MIN_INTERVAL`] and the counters `feedback_early` / `feedback_with_report`).
 //!
 //! Any interleaving of calls and polls is valid.
 
@@ -21,6 +23,7 @@ mod history;
 mod recv;
 mod send;
 mod stats;
+mod timing;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -32,6 +35,8 @@ use ortc_rtcp::{
 };
 use ortc_rtp_packet::{ExtensionValues, PayloadType, RtpPacket, RtxExtensions, Ssrc, rtx_wrap};
 use ortc_srtp::{SessionKeys, SrtpConfig, SrtpError, SrtpSession};
+pub use timing::MIN_INTERVAL as RTCP_MIN_INTERVAL;
+use timing::{Members, RtcpTiming};
 
 pub use config::{ReceiveCodec, ReceiveParams, SendCodec, SendParams, SessionConfig};
 use history::Resend;
@@ -48,6 +53,8 @@ const RTCP_QUEUE: usize = 32;
 const MAX_REPORT_BLOCKS: usize = 31;
 /// Events kept at most; the oldest is dropped beyond it.
 const MAX_EVENTS: usize = 256;
+/// Bytes of feedback held for the next report at most: one NACK of 200 items fits.
+const MAX_HELD_FEEDBACK: usize = 1024;
 
 /// Why a session call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -217,6 +224,27 @@ impl Twcc {
     }
 }
 
+/// RTCP packets already written (held feedback), pushed into a compound as they are.
+struct Held<'a>(&'a [u8]);
+
+impl WriteRtcp for Held<'_> {
+    fn encoded_len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn write(&self, out: &mut [u8]) -> Result<usize, ortc_rtcp::RtcpError> {
+        let len = self.0.len();
+        let Some(dst) = out.get_mut(..len) else {
+            return Err(ortc_rtcp::RtcpError::BufferTooSmall {
+                needed: len,
+                got: out.len(),
+            });
+        };
+        dst.copy_from_slice(self.0);
+        Ok(len)
+    }
+}
+
 /// RTCP compounds waiting to be sent, in reusable buffers.
 #[derive(Debug, Default)]
 struct RtcpQueue {
@@ -227,9 +255,9 @@ struct RtcpQueue {
 impl RtcpQueue {
     /// Writes the compound of `packets` into a free buffer and queues it; `false` if dropped (queue full, or
     /// the packets do not fit one datagram).
-    fn push(&mut self, packets: &[&dyn WriteRtcp]) -> bool {
+    fn push(&mut self, packets: &[&dyn WriteRtcp]) -> Option<usize> {
         if self.queue.len() >= RTCP_QUEUE {
-            return false;
+            return None;
         }
         let mut buf = self.free.pop().unwrap_or_default();
         buf.resize(RTCP_MTU, 0);
@@ -238,11 +266,11 @@ impl RtcpQueue {
         let len = w.len();
         if !ok || len == 0 {
             self.free.push(buf);
-            return false;
+            return None;
         }
         buf.truncate(len);
         self.queue.push_back(buf);
-        true
+        Some(len)
     }
 
     /// Appends the oldest queued compound to `out`; `false` when none is queued.
@@ -253,22 +281,6 @@ impl RtcpQueue {
         out.extend_from_slice(&buf);
         self.free.push(buf);
         true
-    }
-}
-
-/// A small deterministic generator for the RTCP interval (RFC 3550 §6.3.1 randomisation, not a secret).
-#[derive(Debug, Clone)]
-struct IntervalRng(u64);
-
-impl IntervalRng {
-    /// A factor in 0.5..1.5.
-    fn factor(&mut self) -> f64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let x = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        0.5 + f64::from((x >> 32) as u32) / 4_294_967_296.0
     }
 }
 
@@ -289,8 +301,9 @@ pub struct RtpSession {
     /// The peers' last RRT blocks: their SSRC, its middle 32 bits and when it arrived (answered with DLRR).
     peer_rrts: Vec<(u32, u32, Instant)>,
     events: VecDeque<Event>,
-    next_report: Option<Instant>,
-    rng: IntervalRng,
+    timing: RtcpTiming,
+    /// Feedback (NACK, PLI, FIR) waiting for its early slot or the next regular report (RFC 4585 §3.5.2).
+    held_feedback: Vec<u8>,
     transport_seq: u16,
     stats: SessionStats,
     nack_items: Vec<NackItem>,
@@ -300,7 +313,6 @@ pub struct RtpSession {
 impl RtpSession {
     /// A session with no streams and no keys yet.
     pub fn new(config: SessionConfig) -> Self {
-        let rng = IntervalRng(config.seed | 1);
         Self {
             media: VecDeque::with_capacity(config.max_queued_packets),
             resend: VecDeque::with_capacity(256),
@@ -313,8 +325,8 @@ impl RtpSession {
             senders: Vec::new(),
             receivers: Vec::new(),
             routes: Vec::new(),
-            next_report: None,
-            rng,
+            timing: RtcpTiming::new(config.seed, config.session_bandwidth, config.rtcp_report_interval),
+            held_feedback: Vec::with_capacity(MAX_HELD_FEEDBACK),
             transport_seq: 0,
             stats: SessionStats::default(),
             nack_items: Vec::with_capacity(64),
@@ -456,6 +468,7 @@ impl RtpSession {
             return;
         };
         self.schedule_report(now);
+        self.timing.on_rtp(rtp.as_bytes().len());
         let ext = ExtensionValues::decode(&rtp, &self.config.extensions);
         if self.config.transport_cc_feedback
             && let Some(seq) = ext.transport_seq
@@ -751,15 +764,38 @@ impl RtpSession {
     }
 
     fn schedule_report(&mut self, now: Instant) {
-        if self.next_report.is_none() {
-            // The first report goes out after half an interval (RFC 3550 §6.2 initial T/2).
-            self.next_report = Some(now + self.config.rtcp_interval.mul_f64(self.rng.factor() / 2.0));
+        if self.timing.next_report().is_none() {
+            let members = self.members(now);
+            self.timing.start(now, members);
+        }
+    }
+
+    /// Who takes part, for the report interval: our send SSRCs and the peer's SSRCs we know, and which of
+    /// them sent lately.
+    fn members(&self, now: Instant) -> Members {
+        let ours = self.senders.iter().filter(|s| !s.stopped).count();
+        let we_sent = self.senders.iter().any(|s| !s.stopped && s.stats.packets_sent > 0);
+        let theirs = self.receivers.iter().filter(|r| r.ssrc.is_some()).count();
+        let lately = Duration::from_secs(2);
+        let active = self
+            .receivers
+            .iter()
+            .filter(|r| {
+                r.stats
+                    .last_packet_received
+                    .is_some_and(|t| now.saturating_duration_since(t) <= lately)
+            })
+            .count();
+        Members {
+            total: ours.max(1) + theirs.max(1),
+            senders: usize::from(we_sent) * ours + active,
+            we_sent,
         }
     }
 
     /// When to call [`RtpSession::handle_timeout`], and why.
     pub fn poll_timeout(&self) -> Option<(Instant, TimeoutReason)> {
-        let mut best = self.next_report.map(|t| (t, TimeoutReason::Report));
+        let mut best = self.timing.next_report().map(|t| (t, TimeoutReason::Report));
         if let Some(t) = self.twcc.due
             && best.is_none_or(|(b, _)| t < b)
         {
@@ -794,10 +830,13 @@ impl RtpSession {
         if self.twcc.due.is_some_and(|t| t <= now) {
             self.send_transport_feedback();
         }
-        if self.next_report.is_some_and(|t| t <= now) {
-            self.send_report(now);
-            let next = self.config.rtcp_interval.mul_f64(self.rng.factor());
-            self.next_report = Some(now + next);
+        if self.timing.report_due(now) {
+            let members = self.members(now);
+            if self.timing.on_regular_time(now, members) {
+                self.send_report(now);
+            }
+            // Feedback that waited for the regular time goes out now.
+            self.flush_feedback(true);
         }
     }
 
@@ -820,7 +859,7 @@ impl RtpSession {
                 media_ssrc,
                 items: chunk,
             };
-            self.queue_feedback(sender_ssrc, &nack);
+            self.hold_feedback(&nack);
         }
         self.nack_items = items;
     }
@@ -845,7 +884,7 @@ impl RtpSession {
                 media_ssrc: 0,
                 entries: &entries,
             };
-            let sent = self.queue_feedback(sender_ssrc, &fir);
+            let sent = self.hold_feedback(&fir);
             if sent {
                 let r = &mut self.receivers[i];
                 r.fir_seq = r.fir_seq.wrapping_add(1);
@@ -860,7 +899,7 @@ impl RtpSession {
             sender_ssrc,
             media_ssrc,
         };
-        let sent = self.queue_feedback(sender_ssrc, &pli);
+        let sent = self.hold_feedback(&pli);
         if sent {
             self.receivers[i].stats.pli_count += 1;
         }
@@ -941,10 +980,54 @@ impl RtpSession {
             };
             self.rtcp.push(&[&rr, &sdes, packet])
         };
-        if !sent {
+        if let Some(len) = sent {
+            self.timing.on_compound(len);
+            true
+        } else {
             self.stats.rtcp_dropped += 1;
+            false
         }
-        sent
+    }
+
+    /// Holds a NACK, PLI or FIR for the early-feedback slot or the next regular report (RFC 4585 §3.5.2);
+    /// `false` (counted as dropped) when the held feedback is full.
+    fn hold_feedback(&mut self, packet: &dyn WriteRtcp) -> bool {
+        let start = self.held_feedback.len();
+        let len = packet.encoded_len();
+        if start + len > MAX_HELD_FEEDBACK {
+            self.stats.rtcp_dropped += 1;
+            return false;
+        }
+        self.held_feedback.resize(start + len, 0);
+        if let Ok(n) = packet.write(&mut self.held_feedback[start..]) {
+            self.held_feedback.truncate(start + n);
+            true
+        } else {
+            self.held_feedback.truncate(start);
+            self.stats.rtcp_dropped += 1;
+            false
+        }
+    }
+
+    /// Sends the held feedback now if the early slot is free, or `regular` (the regular report is going out).
+    fn flush_feedback(&mut self, regular: bool) {
+        if self.held_feedback.is_empty() || !(regular || self.timing.take_early()) {
+            return;
+        }
+        let Some(reporter) = self.reporter() else {
+            self.held_feedback.clear();
+            return;
+        };
+        let held = std::mem::take(&mut self.held_feedback);
+        if self.queue_feedback(reporter, &Held(&held)) {
+            if regular {
+                self.stats.feedback_with_report += 1;
+            } else {
+                self.stats.feedback_early += 1;
+            }
+        }
+        self.held_feedback = held;
+        self.held_feedback.clear();
     }
 
     /// Queues a compound: an SR per sending stream (the first with every receive stream's block), or an RR,
@@ -1030,8 +1113,9 @@ impl RtpSession {
         if !byes.is_empty() {
             packets.push(&bye);
         }
-        if !self.rtcp.push(&packets) {
-            self.stats.rtcp_dropped += 1;
+        match self.rtcp.push(&packets) {
+            Some(len) => self.timing.on_compound(len),
+            None => self.stats.rtcp_dropped += 1,
         }
         drop(packets);
         drop(srs);
@@ -1047,6 +1131,9 @@ impl RtpSession {
     pub fn poll_transmit(&mut self, now: Instant, out: &mut BytesMut) -> Option<Transmit> {
         self.srtp.as_ref()?;
         out.clear();
+        if !self.held_feedback.is_empty() {
+            self.flush_feedback(false);
+        }
         while self.rtcp.pop_into(out) {
             let srtp = self.srtp.as_mut()?;
             if srtp.outbound().protect_rtcp(out).is_ok() {
@@ -1057,12 +1144,14 @@ impl RtpSession {
         }
         while let Some(q) = self.resend.pop_front() {
             if let Some(len) = self.write_resend(q, out) {
+                self.timing.on_rtp(len);
                 return Some(Transmit::Rtp { len });
             }
             out.clear();
         }
         while let Some(q) = self.media.pop_front() {
             if let Some(len) = self.write_media(now, q, out) {
+                self.timing.on_rtp(len);
                 return Some(Transmit::Rtp { len });
             }
             out.clear();

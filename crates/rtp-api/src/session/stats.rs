@@ -168,4 +168,8 @@ pub struct SessionStats {
     pub transport_feedback_sent: u64,
     /// Packets that arrived after the transport-wide feedback covering them went out (reported lost).
     pub transport_feedback_late: u64,
+    /// Feedback compounds (NACK, PLI, FIR) sent at once in the early slot (RFC 4585 §3.5.2).
+    pub feedback_early: u64,
+    /// Feedback compounds that waited for, and went out with, a regular report.
+    pub feedback_with_report: u64,
 }
