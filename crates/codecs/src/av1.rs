@@ -409,6 +409,10 @@ impl Depayloader for Av1Depayloader {
         self.in_fragment = false;
         self.asm.finish()
     }
+
+    fn last_frame(&self) -> Option<&[u8]> {
+        self.asm.last_frame()
+    }
 }
 
 #[cfg(test)]

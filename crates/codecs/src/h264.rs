@@ -386,6 +386,10 @@ impl Depayloader for H264Depayloader {
         self.in_fragment = false;
         self.asm.finish()
     }
+
+    fn last_frame(&self) -> Option<&[u8]> {
+        self.asm.last_frame()
+    }
 }
 
 #[cfg(test)]

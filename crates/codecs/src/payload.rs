@@ -233,6 +233,13 @@ pub trait Depayloader: FrameBoundary {
     /// which otherwise completes only when the next timestamp starts), and is reported incomplete
     /// otherwise. A frame held back by an error (see the type's docs) comes out as `previous`.
     fn finish(&mut self) -> Depayloaded<'_>;
+
+    /// The bytes of the frame the last [`Depayloader::push`] or [`Depayloader::finish`] returned as
+    /// `frame`, while nothing else has been pushed: a caller that could not keep the returned borrow hands
+    /// the frame out from here instead of copying it. `None` when the depayloader keeps no frame buffer.
+    fn last_frame(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,6 +264,8 @@ pub(crate) struct Assembler {
     previous: Vec<u8>,
     /// Timestamp and keyframe flag of the frame in `previous`, when an error kept it from being returned.
     pending: Option<(u32, bool)>,
+    /// `buf` holds the frame last returned as `frame`.
+    emitted: bool,
     state: State,
     last_seq: Option<u16>,
     max_frame: usize,
@@ -274,6 +283,7 @@ impl Assembler {
             buf: Vec::new(),
             previous: Vec::new(),
             pending: None,
+            emitted: false,
             state: State::Idle,
             last_seq: None,
             max_frame,
@@ -284,8 +294,14 @@ impl Assembler {
         self.buf.clear();
         self.previous.clear();
         self.pending = None;
+        self.emitted = false;
         self.state = State::Idle;
         self.last_seq = None;
+    }
+
+    /// See [`Depayloader::last_frame`].
+    pub(crate) fn last_frame(&self) -> Option<&[u8]> {
+        self.emitted.then_some(&self.buf[..])
     }
 
     /// See [`Depayloader::finish`].
@@ -298,6 +314,7 @@ impl Assembler {
                 keyframe,
                 layer_end: true,
             } => {
+                self.emitted = true;
                 out.frame = Some(Frame {
                     data: &self.buf,
                     timestamp,
@@ -373,6 +390,7 @@ impl Assembler {
         boundary: Result<Boundary, CodecError>,
         append: impl FnOnce(&mut Vec<u8>, bool) -> Result<(), CodecError>,
     ) -> Result<Depayloaded<'_>, CodecError> {
+        self.emitted = false;
         let padding = p.payload.is_empty();
         let (mut incomplete, closed) = self.close(p, padding);
         // (a pending frame implies the last call failed, leaving nothing active for `close` to end)
@@ -463,6 +481,7 @@ impl Assembler {
             });
         }
         self.state = State::Idle;
+        self.emitted = true;
         Ok(Depayloaded {
             incomplete,
             previous,
@@ -519,5 +538,9 @@ impl Depayloader for PacketPerFrameDepayloader {
 
     fn finish(&mut self) -> Depayloaded<'_> {
         self.asm.finish()
+    }
+
+    fn last_frame(&self) -> Option<&[u8]> {
+        self.asm.last_frame()
     }
 }

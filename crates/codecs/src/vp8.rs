@@ -244,6 +244,10 @@ impl Depayloader for Vp8Depayloader {
     fn finish(&mut self) -> Depayloaded<'_> {
         self.asm.finish()
     }
+
+    fn last_frame(&self) -> Option<&[u8]> {
+        self.asm.last_frame()
+    }
 }
 
 #[cfg(test)]

@@ -78,8 +78,13 @@ fn depayload(d: &mut dyn Depayloader, stream: &Stream) -> Outcome {
             })
             .unwrap();
         out.incomplete.extend(r.incomplete.map(|i| i.timestamp));
+        let completed = r.frame.map(|f| f.data.to_vec());
         for f in r.previous.into_iter().chain(r.frame) {
             out.frames.push((f.timestamp, f.data.to_vec(), f.keyframe));
+        }
+        // The frame just completed can be read again, uncopied, until the next push.
+        if let Some(data) = completed {
+            assert_eq!(d.last_frame(), Some(&data[..]), "the frame at {seq}");
         }
     }
     out

@@ -62,8 +62,26 @@ struct OrtcPair {
     tx: SenderId,
     rx: ReceiverId,
     buf: BytesMut,
+    /// Where received datagrams land, one after another, as a driver's batched receive fills a slab: each
+    /// is split off and handed to the core, whose jitter buffer may keep it.
+    arena: BytesMut,
     /// Sizes of the last step's RTP datagrams.
     sizes: Vec<usize>,
+}
+
+/// A receive slab: 64 datagrams of up to 1 KiB more than the MTU.
+const ARENA: usize = 64 * 2048;
+
+impl OrtcPair {
+    /// The datagram in `buf` as the receiving side's socket would hand it over: copied into the slab (a new
+    /// slab when this one is full), split off.
+    fn received(arena: &mut BytesMut, buf: &BytesMut) -> BytesMut {
+        if arena.capacity() < 2048 {
+            *arena = BytesMut::with_capacity(ARENA);
+        }
+        arena.extend_from_slice(buf);
+        arena.split()
+    }
 }
 
 fn extensions() -> ExtensionMap {
@@ -113,6 +131,7 @@ impl OrtcPair {
             tx,
             rx,
             buf: BytesMut::with_capacity(2048),
+            arena: BytesMut::with_capacity(ARENA),
             sizes: Vec::with_capacity(64),
         };
         let key = vp8_frame(TEN, true);
@@ -145,9 +164,9 @@ impl OrtcPair {
             match t {
                 Transmit::Rtp { len } => {
                     self.sizes.push(len);
-                    self.b.handle_rtp(now, &mut self.buf);
+                    self.b.handle_rtp(now, &mut Self::received(&mut self.arena, &self.buf));
                 }
-                Transmit::Rtcp { .. } => self.b.handle_rtcp(now, &mut self.buf),
+                Transmit::Rtcp { .. } => self.b.handle_rtcp(now, &mut Self::received(&mut self.arena, &self.buf)),
             }
         }
         let released = match self.b.receiver(self.rx).unwrap().poll(now) {
@@ -159,7 +178,7 @@ impl OrtcPair {
         Self::timeouts(&mut self.b, now);
         while let Some(t) = self.b.poll_transmit(now, &mut self.buf) {
             if matches!(t, Transmit::Rtcp { .. }) {
-                self.a.handle_rtcp(now, &mut self.buf);
+                self.a.handle_rtcp(now, &mut Self::received(&mut self.arena, &self.buf));
             }
         }
         released

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use ortc_codecs::{Boundary, CodecError, Depayloader, FrameBoundary, MediaKind, PayloadPacket, depayloader_for};
-use ortc_jitter::{AudioOut, Config, Inserted, JitterBuffer, PacketInfo};
+use ortc_jitter::{AudioOut, Config, Inserted, JitterBuffer, Packet, PacketInfo};
 use ortc_rtcp::{ReportBlock, SenderReport};
 use ortc_rtp_packet::{AudioLevel, ExtensionMap, PayloadType, RtpPacket, SequenceUnwrapper, Ssrc, rtx_unwrap_header};
 
@@ -58,6 +58,53 @@ pub struct ReceivedFrame<'a> {
     pub payload_type: PayloadType,
     /// The media SSRC.
     pub ssrc: Ssrc,
+}
+
+/// Depayloads one released frame's `packets`: `Some(true)` when the frame is in the depayloader's buffer
+/// ([`Depayloader::last_frame`]), `Some(false)` when it was copied into `copy`, `None` when no frame of
+/// `timestamp` came out.
+fn depayload(
+    depayloader: &mut dyn Depayloader,
+    packets: &[Packet],
+    timestamp: u32,
+    copy: &mut Vec<u8>,
+) -> Option<bool> {
+    copy.clear();
+    let mut ok = false;
+    // The frame completed by the last packet (the usual case) is handed out from the depayloader's buffer;
+    // frames completed earlier in the run are copied together.
+    let mut in_depayloader = false;
+    let last = packets.len().saturating_sub(1);
+    for (i, p) in packets.iter().enumerate() {
+        let out = depayloader.push(PayloadPacket {
+            sequence_number: p.sequence_number,
+            timestamp: p.timestamp,
+            marker: p.marker,
+            payload: &p.payload,
+        });
+        if let Ok(out) = out
+            && let Some(f) = out.frame
+            && f.timestamp == timestamp
+        {
+            if i == last && !ok {
+                in_depayloader = true;
+            } else {
+                copy.extend_from_slice(f.data);
+            }
+            ok = true;
+        }
+    }
+    let finished = depayloader.finish();
+    if let Some(f) = finished.frame
+        && !ok
+        && f.timestamp == timestamp
+    {
+        copy.extend_from_slice(f.data);
+        ok = true;
+    }
+    // A depayloader that keeps no frame buffer cannot hand the frame out uncopied: dropped (none of this
+    // crate's codecs).
+    (ok && (!in_depayloader || depayloader.last_frame().is_some())).then_some(in_depayloader)
 }
 
 /// The codec's frame-boundary reader for the jitter buffer.
@@ -322,53 +369,37 @@ impl RecvStream {
         let pt = self.current_pt;
         let depayloader = self.depayloaders.iter_mut().find(|(p, _)| *p == pt).map(|(_, d)| d)?;
         match self.params.kind {
-            MediaKind::Video => loop {
-                let Some(frame) = self.jitter.poll_frame(now) else {
-                    self.readable = false;
-                    if (self.params.pli || self.params.fir) && self.jitter.poll_keyframe_request().is_some() {
-                        self.keyframe_wanted.get_or_insert(now);
-                    }
-                    return None;
-                };
-                let (timestamp, keyframe) = (frame.timestamp, frame.keyframe);
-                self.frame.clear();
-                let mut ok = false;
-                for p in frame.packets {
-                    let out = depayloader.push(PayloadPacket {
-                        sequence_number: p.sequence_number,
-                        timestamp: p.timestamp,
-                        marker: p.marker,
-                        payload: &p.payload,
-                    });
-                    if let Ok(out) = out
-                        && let Some(f) = out.frame
-                        && f.timestamp == timestamp
+            MediaKind::Video => {
+                let (timestamp, keyframe, in_depayloader) = loop {
+                    let Some(frame) = self.jitter.poll_frame(now) else {
+                        self.readable = false;
+                        if (self.params.pli || self.params.fir) && self.jitter.poll_keyframe_request().is_some() {
+                            self.keyframe_wanted.get_or_insert(now);
+                        }
+                        return None;
+                    };
+                    let (timestamp, keyframe) = (frame.timestamp, frame.keyframe);
+                    if let Some(in_depayloader) =
+                        depayload(depayloader.as_mut(), frame.packets, timestamp, &mut self.frame)
                     {
-                        self.frame.extend_from_slice(f.data);
-                        ok = true;
+                        break (timestamp, keyframe, in_depayloader);
                     }
-                }
-                let finished = depayloader.finish();
-                if let Some(f) = finished.frame
-                    && !ok
-                    && f.timestamp == timestamp
-                {
-                    self.frame.extend_from_slice(f.data);
-                    ok = true;
-                }
-                if ok {
-                    self.stats.frames_emitted += 1;
-                    self.stats.key_frames_emitted += u64::from(keyframe);
-                    return Some(Received::Frame(ReceivedFrame {
-                        data: &self.frame,
-                        rtp_timestamp: timestamp,
-                        keyframe,
-                        payload_type: pt,
-                        ssrc,
-                    }));
-                }
-                self.stats.frames_dropped += 1;
-            },
+                    self.stats.frames_dropped += 1;
+                };
+                self.stats.frames_emitted += 1;
+                self.stats.key_frames_emitted += u64::from(keyframe);
+                let data = match depayloader.last_frame() {
+                    Some(data) if in_depayloader => data,
+                    _ => &self.frame[..],
+                };
+                Some(Received::Frame(ReceivedFrame {
+                    data,
+                    rtp_timestamp: timestamp,
+                    keyframe,
+                    payload_type: pt,
+                    ssrc,
+                }))
+            }
             MediaKind::Audio => loop {
                 match self.jitter.poll_audio(now) {
                     None => {
