@@ -35,6 +35,9 @@ pub(crate) struct SendStream {
     codecs: Vec<Codec>,
     payloads: Payloads,
     header: RtpHeader,
+    /// Where transport-cc and abs-send-time sit in a packet written with `header`, found by parsing the
+    /// first such packet: (header length, offsets). Cleared whenever the header's extensions change.
+    send_time_offsets: Option<(usize, Option<usize>, Option<usize>)>,
     pub(crate) next_seq: u16,
     pub(crate) next_rtx_seq: u16,
     pub(crate) history: History,
@@ -94,6 +97,7 @@ impl SendStream {
             codecs,
             payloads: Payloads::new(),
             header,
+            send_time_offsets: None,
             last_frame: None,
             talkspurt: true,
             fir_seen: Vec::new(),
@@ -155,15 +159,24 @@ impl SendStream {
             let written = self.header.write(p.data, &mut slot.plain)?;
             slot.plain.truncate(written);
             slot.header_len = self.header.header_len();
-            // Where the send-time extensions sit, so that `poll_transmit` writes them in place: one parse.
-            if let Ok(packet) = RtpPacket::parse(&slot.plain[..]) {
-                let offset = |kind| {
-                    let data = packet.extension(map.id_of(kind)?)?;
-                    Some(data.as_ptr() as usize - slot.plain.as_ptr() as usize)
-                };
-                slot.transport_cc_at = offset(ExtensionKind::TransportSequenceNumber);
-                slot.abs_send_time_at = offset(ExtensionKind::AbsSendTime);
-            }
+            // Where the send-time extensions sit, so that `poll_transmit` writes them in place: the same for
+            // every packet of this header, found by one parse.
+            let offsets = match self.send_time_offsets {
+                Some(o) if o.0 == slot.header_len => Some(o),
+                _ => RtpPacket::parse(&slot.plain[..]).ok().map(|packet| {
+                    let offset = |kind| {
+                        let data = packet.extension(map.id_of(kind)?)?;
+                        Some(data.as_ptr() as usize - slot.plain.as_ptr() as usize)
+                    };
+                    (
+                        slot.header_len,
+                        offset(ExtensionKind::TransportSequenceNumber),
+                        offset(ExtensionKind::AbsSendTime),
+                    )
+                }),
+            };
+            self.send_time_offsets = offsets;
+            (slot.transport_cc_at, slot.abs_send_time_at) = offsets.map_or((None, None), |o| (o.1, o.2));
             self.next_seq = seq.wrapping_add(1);
             made += 1;
             if !queue(seq) {
@@ -181,6 +194,7 @@ impl SendStream {
         level: Option<AudioLevel>,
         map: &ExtensionMap,
     ) -> Result<(), SessionError> {
+        self.send_time_offsets = None;
         match level {
             Some(level) => self.header.set_extension(map, &level)?,
             None => {
