@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use ortc_dtls::{
@@ -29,6 +29,9 @@ use crate::transceiver::TransceiverId;
 
 /// Largest datagram the core writes (the session's RTP packets and RTCP compounds fit it).
 const DATAGRAM_CAPACITY: usize = 2048;
+
+/// How long after a deadline that is still reported once handled it is reported again.
+const RETRY: Duration = Duration::from_millis(1);
 
 /// How a [`PeerConnectionCore`] is set up.
 #[derive(Clone)]
@@ -246,6 +249,8 @@ pub struct PeerConnectionCore {
     pub(crate) gathering_state: IceGatheringState,
     state: PeerConnectionState,
     stats: CoreStats,
+    /// The last `now` given to `handle_timeout`.
+    handled: Option<Instant>,
     pub(crate) jsep: Jsep,
 }
 
@@ -295,6 +300,7 @@ impl PeerConnectionCore {
             gathering_state: IceGatheringState::New,
             state: PeerConnectionState::New,
             stats: CoreStats::default(),
+            handled: None,
             jsep: Jsep::new()?,
         })
     }
@@ -505,9 +511,19 @@ impl PeerConnectionCore {
         if self.state == PeerConnectionState::Closed {
             return None;
         }
-        let dtls = self.dtls.as_ref().and_then(DtlsEndpoint::poll_timeout);
+        let dtls = self
+            .dtls
+            .as_ref()
+            .filter(|_| self.dtls_started)
+            .and_then(DtlsEndpoint::poll_timeout);
         let session = self.session.as_ref().and_then(RtpSession::poll_timeout).map(|(t, _)| t);
-        [self.ice.poll_timeout(), dtls, session].into_iter().flatten().min()
+        let next = [self.ice.poll_timeout(), dtls, session].into_iter().flatten().min()?;
+        // A deadline still reported after it was handled (a receive stream waiting on its reader, say) is
+        // retried a millisecond later: a caller that sleeps until the deadline never spins.
+        Some(match self.handled {
+            Some(h) if next <= h => h + RETRY,
+            _ => next,
+        })
     }
 
     /// Runs what is due at `now` in every part.
@@ -515,6 +531,7 @@ impl PeerConnectionCore {
         if self.state == PeerConnectionState::Closed {
             return;
         }
+        self.handled = Some(now);
         self.ice.handle_timeout(now);
         if self.dtls_started
             && let Some(dtls) = self.dtls.as_mut()
