@@ -398,7 +398,17 @@ impl PeerConnectionCore {
                 .map(|(id, uri)| (*id, (*uri).to_owned()))
                 .collect();
             let direction = sdp_direction(t.direction);
-            let m = self.media_section(i, &mid, &codecs, &extensions, direction, Setup::ActPass);
+            let m = self.media_section(
+                i,
+                &Section {
+                    mid: &mid,
+                    codecs: &codecs,
+                    extensions: &extensions,
+                    direction,
+                    setup: Setup::ActPass,
+                    reduced_size: true,
+                },
+            );
             debug!(mline, %mid, "offered");
             sdp.media.push(m);
             mids.push(mid);
@@ -449,7 +459,19 @@ impl PeerConnectionCore {
                 } else {
                     Setup::Active
                 };
-                Some(self.media_section(i, &mid, &codecs, &extensions, direction, setup))
+                // rtcp-rsize only when offered (RFC 5506 §5)
+                let rsize = rm.attributes.rtcp_rsize();
+                Some(self.media_section(
+                    i,
+                    &Section {
+                        mid: &mid,
+                        codecs: &codecs,
+                        extensions: &extensions,
+                        direction,
+                        setup,
+                        reduced_size: rsize,
+                    },
+                ))
             });
             match answered {
                 Some(m) => {
@@ -738,15 +760,15 @@ impl PeerConnectionCore {
     }
 
     /// One m-section for transceiver `index`.
-    fn media_section(
-        &self,
-        index: usize,
-        mid: &str,
-        codecs: &[RtpCodecParameters],
-        extensions: &[(u16, String)],
-        direction: Direction,
-        setup: Setup,
-    ) -> MediaDescription {
+    fn media_section(&self, index: usize, section: &Section<'_>) -> MediaDescription {
+        let Section {
+            mid,
+            codecs,
+            extensions,
+            direction,
+            setup,
+            reduced_size,
+        } = *section;
         let t = &self.jsep.transceivers[index];
         let pts: Vec<u8> = codecs.iter().map(|c| c.payload_type).collect();
         let mut m = MediaDescription::rtp(t.kind.as_str(), mid, &pts);
@@ -762,7 +784,9 @@ impl PeerConnectionCore {
         a.push(Attribute::Setup(setup));
         a.push(Attribute::Direction(direction));
         a.push(Attribute::RtcpMux);
-        a.push(Attribute::RtcpRsize);
+        if reduced_size {
+            a.push(Attribute::RtcpRsize);
+        }
         for (id, uri) in extensions {
             a.push(Attribute::Extmap(Extmap {
                 id: *id,
@@ -985,6 +1009,17 @@ impl PeerConnectionCore {
             receive,
         })
     }
+}
+
+/// What one m-section we write says.
+#[derive(Clone, Copy)]
+struct Section<'a> {
+    mid: &'a str,
+    codecs: &'a [RtpCodecParameters],
+    extensions: &'a [(u16, String)],
+    direction: Direction,
+    setup: Setup,
+    reduced_size: bool,
 }
 
 /// What negotiation gives one transceiver.
