@@ -186,6 +186,9 @@ pub enum OperationError {
     /// The OS random number generator failed.
     #[error("the OS random number generator failed: {0}")]
     Random(getrandom::Error),
+    /// The socket could not be bound or read.
+    #[error("socket: {0}")]
+    Io(std::io::Error),
     /// Our own description could not be written as SDP.
     #[error("writing SDP: {0}")]
     Write(ortc_sdp::SdpError),

@@ -19,6 +19,9 @@
 //!   [`set_remote_description`](PeerConnectionCore::set_remote_description) (offers, answers, rollbacks), the
 //!   [`SignalingState`] machine, and W3C-named [`Error`]s. Host candidates are addresses the caller bound
 //!   ([`PeerConnectionCore::add_host_address`]).
+//! - [`PeerConnection`]: the async shell, one tokio driver task per connection owning the core and a UDP
+//!   socket; the handle's calls reply over oneshot channels, events and received frames come from
+//!   [`PeerConnection::next_event`].
 //!
 //! # Example
 //!
@@ -85,6 +88,7 @@
 mod core;
 mod error;
 mod jsep;
+mod peer;
 mod transceiver;
 
 pub use crate::core::{
@@ -93,6 +97,7 @@ pub use crate::core::{
 };
 pub use error::{Error, InvalidAccessError, InvalidStateError, OperationError};
 pub use jsep::{SdpType, SessionDescription, SignalingState};
+pub use peer::{PeerConnection, PeerConnectionConfig, PeerEvent};
 pub use transceiver::{Transceiver, TransceiverId};
 
 pub use ortc_codecs as codecs;
