@@ -236,6 +236,10 @@ pub struct PeerConnectionCore {
     srtp_config: SrtpConfig,
     pub(crate) dtls: Option<DtlsEndpoint>,
     dtls_started: bool,
+    /// The ICE role was set by a negotiation.
+    ice_role_set: bool,
+    /// The remote ICE credentials given to the agent.
+    remote_credentials: Option<Credentials>,
     pub(crate) session: Option<RtpSession>,
     session_config: SessionConfig,
     keys: Option<SessionKeys>,
@@ -289,6 +293,8 @@ impl PeerConnectionCore {
             srtp_config: config.srtp,
             dtls: None,
             dtls_started: false,
+            ice_role_set: false,
+            remote_credentials: None,
             session: None,
             session_config,
             keys: None,
@@ -359,12 +365,18 @@ impl PeerConnectionCore {
             self.dtls = Some(endpoint);
             self.dtls_started = false;
         }
+        // The roles are settled by the first negotiation; later ones keep them (RFC 8445 §7.1; no restart).
         if remote.ice_lite {
             self.ice.set_remote_ice_lite(true);
-        } else {
+        } else if !self.ice_role_set {
             self.ice.set_signalled_role(remote.ice_role);
         }
-        self.ice.set_remote_credentials(remote.credentials);
+        self.ice_role_set = true;
+        // The same credentials again (a later negotiation without ICE restart) leave the checks as they are.
+        if self.remote_credentials.as_ref() != Some(&remote.credentials) {
+            self.ice.set_remote_credentials(remote.credentials.clone());
+            self.remote_credentials = Some(remote.credentials);
+        }
         for c in remote.candidates {
             // invariant: the conversion from SDP keeps component-1 UDP candidates only
             self.ice.add_remote_candidate(c).map_err(OperationError::Ice)?;

@@ -454,10 +454,12 @@ impl PeerConnectionCore {
                 let remote = offer.direction(rm).reverse();
                 let ours = sdp_direction(t.direction);
                 let direction = intersect(ours, remote);
-                let setup = if offer.setup(rm) == Some(Setup::Active) {
-                    Setup::Passive
-                } else {
-                    Setup::Active
+                // A running DTLS association keeps its roles (RFC 8842 §5.5); else we are the client
+                // unless the offerer is.
+                let setup = match self.dtls.as_ref().map(ortc_dtls::DtlsEndpoint::role) {
+                    Some(DtlsRole::Server) => Setup::Passive,
+                    None if offer.setup(rm) == Some(Setup::Active) => Setup::Passive,
+                    Some(DtlsRole::Client) | None => Setup::Active,
                 };
                 // rtcp-rsize only when offered (RFC 5506 §5)
                 let rsize = rm.attributes.rtcp_rsize();

@@ -265,3 +265,71 @@ fn an_untampered_call_checks_the_fingerprint_too() {
     assert_eq!(sim.alice.stats().fingerprint_mismatches, 0);
     assert_eq!(sim.alice.dtls_stats().unwrap().fingerprint_mismatches, 0);
 }
+
+#[test]
+fn a_second_offer_from_the_answerer_adds_a_stream_and_keeps_the_transport() {
+    let mut sim = Sim::new(5);
+    let video = sim
+        .alice
+        .add_transceiver(MediaKind::Video, RtpTransceiverDirection::Sendonly)
+        .unwrap();
+    sim.negotiate(|_| {});
+    assert!(sim.connect(Duration::from_secs(5)));
+    let pair = sim.alice.selected_pair();
+    let dtls_before = sim.alice.dtls_stats().unwrap();
+
+    // Bob offers now, with an audio transceiver of his own.
+    let bob_audio = sim
+        .bob
+        .add_transceiver(MediaKind::Audio, RtpTransceiverDirection::Sendonly)
+        .unwrap();
+    let now = sim.now;
+    let offer = sim.bob.create_offer().unwrap();
+    sim.bob.set_local_description(now, &offer).unwrap();
+    sim.alice.set_remote_description(now, &offer).unwrap();
+    let answer = sim.alice.create_answer().unwrap();
+    // Alice stays the DTLS server she was: her answer says passive.
+    assert!(answer.sdp.contains("a=setup:passive"), "{}", answer.sdp);
+    sim.alice.set_local_description(now, &answer).unwrap();
+    sim.bob.set_remote_description(now, &answer).unwrap();
+    assert_eq!(sim.bob.transceiver(bob_audio).unwrap().mid(), Some("1"));
+    assert_eq!(
+        sim.bob.transceiver(bob_audio).unwrap().current_direction(),
+        Some(RtpTransceiverDirection::Sendonly)
+    );
+    let alice_audio = transceiver_of(&sim.alice, MediaKind::Audio);
+    assert_eq!(
+        sim.alice.transceiver(alice_audio).unwrap().current_direction(),
+        Some(RtpTransceiverDirection::Recvonly)
+    );
+
+    // The same transport and DTLS association carry the old and the new stream.
+    let mut audio_received = Vec::new();
+    let mut video_received = Vec::new();
+    let mut written = 0u32;
+    let done = sim.run(Duration::from_secs(5), |s| {
+        let now = s.now;
+        if written < 50 && now - s.start >= Duration::from_millis(20) * written {
+            s.bob
+                .write_frame(now, bob_audio, written * 960, &opus_frame(written, 40))
+                .unwrap();
+            s.alice
+                .write_frame(now, video, written * 3000, &vp8_frame(written, written == 0, 700))
+                .unwrap();
+            written += 1;
+        }
+        poll_received(&mut s.alice, now, alice_audio, &mut audio_received);
+        let bob_video = transceiver_of(&s.bob, MediaKind::Video);
+        poll_received(&mut s.bob, now, bob_video, &mut video_received);
+        audio_received.len() >= 40 && video_received.len() >= 50
+    });
+    assert!(done, "audio {} video {}", audio_received.len(), video_received.len());
+    let expected: Vec<Vec<u8>> = (0..audio_received.len() as u32).map(|i| opus_frame(i, 40)).collect();
+    assert!(audio_received == expected, "audio differs");
+    assert_eq!(sim.alice.selected_pair(), pair);
+    assert_eq!(sim.alice.connection_state(), PeerConnectionState::Connected);
+    assert_eq!(
+        sim.alice.dtls_stats().unwrap().datagrams_received,
+        dtls_before.datagrams_received
+    );
+}
