@@ -333,3 +333,86 @@ fn a_second_offer_from_the_answerer_adds_a_stream_and_keeps_the_transport() {
         dtls_before.datagrams_received
     );
 }
+
+/// Alice's offer and Bob's answer with every `a=candidate` line removed; returns both sides' candidates as
+/// their `LocalCandidate` events gave them.
+fn negotiate_without_candidates(sim: &mut Sim) -> (Vec<String>, Vec<String>) {
+    let strip = |sdp: &str| -> String {
+        sdp.split_inclusive("\r\n")
+            .filter(|l| !l.starts_with("a=candidate"))
+            .collect()
+    };
+    let candidates = |core: &mut PeerConnectionCore| -> Vec<String> {
+        std::iter::from_fn(|| core.poll_event())
+            .filter_map(|e| match e {
+                Event::LocalCandidate { candidate, .. } => Some(candidate.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (from_alice, from_bob) = (candidates(&mut sim.alice), candidates(&mut sim.bob));
+    let now = sim.now;
+    let offer = sim.alice.create_offer().unwrap();
+    sim.alice.set_local_description(now, &offer).unwrap();
+    sim.bob
+        .set_remote_description(now, &ortc::SessionDescription::offer(strip(&offer.sdp)))
+        .unwrap();
+    let answer = sim.bob.create_answer().unwrap();
+    sim.bob.set_local_description(now, &answer).unwrap();
+    sim.alice
+        .set_remote_description(now, &ortc::SessionDescription::answer(strip(&answer.sdp)))
+        .unwrap();
+    (from_alice, from_bob)
+}
+
+#[test]
+fn trickled_candidates_connect() {
+    // Without candidates on either side nothing connects...
+    let mut sim = Sim::new(6);
+    sim.alice
+        .add_transceiver(MediaKind::Audio, RtpTransceiverDirection::Sendrecv)
+        .unwrap();
+    negotiate_without_candidates(&mut sim);
+    assert!(!sim.connect(Duration::from_secs(2)));
+
+    // ...with them trickled, it does.
+    let mut sim = Sim::new(7);
+    sim.alice
+        .add_transceiver(MediaKind::Audio, RtpTransceiverDirection::Sendrecv)
+        .unwrap();
+    let (from_alice, from_bob) = negotiate_without_candidates(&mut sim);
+    assert_eq!((from_alice.len(), from_bob.len()), (1, 1));
+    let now = sim.now;
+    sim.bob.add_ice_candidate(now, &from_alice[0]).unwrap();
+    sim.alice
+        .add_ice_candidate(now, &format!("candidate:{}", from_bob[0]))
+        .unwrap();
+    sim.alice.add_ice_candidate(now, "").unwrap();
+    assert!(sim.connect(Duration::from_secs(2)));
+}
+
+#[test]
+fn a_remote_candidate_needs_a_remote_description_and_must_parse() {
+    let mut sim = Sim::new(8);
+    let now = sim.now;
+    let err = sim
+        .alice
+        .add_ice_candidate(now, "candidate:1 1 udp 2130706431 127.0.0.1 20000 typ host")
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ortc::Error::InvalidState(ortc::InvalidStateError::NoRemoteDescription)
+        ),
+        "{err}"
+    );
+    sim.alice
+        .add_transceiver(MediaKind::Audio, RtpTransceiverDirection::Sendrecv)
+        .unwrap();
+    sim.negotiate(|_| {});
+    let err = sim
+        .alice
+        .add_ice_candidate(now, "candidate:1 1 udp high 127.0.0.1 20000 typ host")
+        .unwrap_err();
+    assert_eq!(err.name(), "SyntaxError");
+}
