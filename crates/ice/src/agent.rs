@@ -733,6 +733,15 @@ impl IceAgent {
         self.set_role(role);
     }
 
+    /// Sets the role, as the signalling decides it (JSEP: the offerer controls, RFC 8829 §5.2.1), before
+    /// checks start. Pair priorities are recomputed and [`IceEvent::RoleChanged`] is reported if it changed;
+    /// an ICE-lite agent of our own stays controlled.
+    pub fn set_signalled_role(&mut self, role: Role) {
+        if !self.config.ice_lite {
+            self.set_role(role);
+        }
+    }
+
     fn set_role(&mut self, role: Role) {
         if self.role == role {
             return;

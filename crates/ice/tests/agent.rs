@@ -139,3 +139,31 @@ fn ice_restart_reconnects() {
     sim.run_until(Duration::from_secs(40), |_| false);
     assert!(sim.both_connected());
 }
+
+#[test]
+fn signalled_role_avoids_a_conflict() {
+    // Both start controlled; the signalling then makes `a` the controlling side before checks run.
+    let mut sim = Sim::new(config(Role::Controlled, 31), config(Role::Controlled, 32), 5);
+    sim.a.agent.set_signalled_role(Role::Controlling);
+    assert_eq!(sim.a.agent.role(), Role::Controlling);
+    let events: Vec<IceEvent> = std::iter::from_fn(|| sim.a.agent.poll_event()).collect();
+    assert!(events.contains(&IceEvent::RoleChanged(Role::Controlling)), "{events:?}");
+    connect(&mut sim, Duration::from_secs(5));
+    assert_eq!(
+        (sim.a.agent.role(), sim.b.agent.role()),
+        (Role::Controlling, Role::Controlled)
+    );
+    assert_eq!(
+        sim.a.agent.stats().role_conflicts + sim.b.agent.stats().role_conflicts,
+        0
+    );
+}
+
+#[test]
+fn an_ice_lite_agent_stays_controlled_whatever_is_signalled() {
+    let mut lite = config(Role::Controlled, 41);
+    lite.ice_lite = true;
+    let mut agent = ortc_ice::IceAgent::new(lite, std::time::Instant::now()).unwrap();
+    agent.set_signalled_role(Role::Controlling);
+    assert_eq!(agent.role(), Role::Controlled);
+}
