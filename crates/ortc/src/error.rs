@@ -82,6 +82,15 @@ pub enum InvalidAccessError {
         /// Its 0-based index.
         index: usize,
     },
+    /// A mid this stack cannot carry: not an RFC 8843 token, or longer than the 16 bytes a one-byte header
+    /// extension holds.
+    #[error("mid {mid:?} cannot be used: {reason}")]
+    BadMid {
+        /// The mid.
+        mid: String,
+        /// What is wrong with it.
+        reason: ortc_rtp_packet::IdError,
+    },
     /// Two m-sections with one mid.
     #[error("mid {mid:?} is used by two m-sections")]
     DuplicateMid {

@@ -22,6 +22,7 @@ use ortc_rtp_api::params::{
     RtxParameters, SendStreamNumbers, filter_codec_preferences,
 };
 use ortc_rtp_api::session::{ReceiveParams, ReceiverMut, SendParams, SenderId, SenderMut};
+use ortc_rtp_packet::PayloadType;
 use ortc_sdp::{
     Attribute, CandidateAddress, CandidateTransport, CandidateType, Direction, Extmap, Fmtp, MediaDescription, Msid,
     MsidSemantic, Origin, RtcpFb, Rtpmap, SdpError, Setup, Ssrc, SsrcGroup,
@@ -258,8 +259,8 @@ impl Jsep {
             rtx_ssrc = ssrc.wrapping_add(1);
         }
         let numbers = SendStreamNumbers {
-            ssrc,
-            rtx_ssrc,
+            ssrc: ortc_rtp_packet::Ssrc::new(ssrc),
+            rtx_ssrc: ortc_rtp_packet::Ssrc::new(rtx_ssrc),
             // below 32768: the first wrap is at least 32768 packets away
             initial_sequence_number: (random_u32()? & 0x7fff) as u16,
             rtx_initial_sequence_number: (random_u32()? & 0x7fff) as u16,
@@ -772,7 +773,7 @@ impl PeerConnectionCore {
             reduced_size,
         } = *section;
         let t = &self.jsep.transceivers[index];
-        let pts: Vec<u8> = codecs.iter().map(|c| c.payload_type).collect();
+        let pts: Vec<u8> = codecs.iter().map(|c| c.payload_type.get()).collect();
         let mut m = MediaDescription::rtp(t.kind.as_str(), mid, &pts);
         let a = &mut m.attributes;
         let credentials = self.ice.local_credentials();
@@ -799,7 +800,7 @@ impl PeerConnectionCore {
         }
         for c in codecs {
             a.push(Attribute::Rtpmap(Rtpmap {
-                payload_type: c.payload_type,
+                payload_type: c.payload_type.get(),
                 encoding_name: c.name().to_owned(),
                 clock_rate: c.clock_rate,
                 encoding_params: c.channels.filter(|&n| n > 1).map(u32::from),
@@ -807,13 +808,13 @@ impl PeerConnectionCore {
             if !c.parameters.is_empty() {
                 let parameters: Vec<String> = c.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 a.push(Attribute::Fmtp(Fmtp {
-                    payload_type: c.payload_type,
+                    payload_type: c.payload_type.get(),
                     parameters: parameters.join(";"),
                 }));
             }
             for fb in &c.rtcp_feedback {
                 a.push(Attribute::RtcpFb(RtcpFb {
-                    payload_type: Some(c.payload_type),
+                    payload_type: Some(c.payload_type.get()),
                     feedback: fb.kind.clone(),
                     parameter: fb.parameter.clone(),
                 }));
@@ -826,9 +827,9 @@ impl PeerConnectionCore {
                 track_id: Some(t.track_id.clone()),
             }));
             let rtx = codecs.iter().any(RtpCodecParameters::is_rtx);
-            let mut ssrcs = vec![t.numbers.ssrc];
+            let mut ssrcs = vec![t.numbers.ssrc.get()];
             if rtx {
-                ssrcs.push(t.numbers.rtx_ssrc);
+                ssrcs.push(t.numbers.rtx_ssrc.get());
                 a.push(Attribute::SsrcGroup(SsrcGroup {
                     semantics: "FID".into(),
                     ssrcs: ssrcs.clone(),
@@ -947,7 +948,7 @@ impl PeerConnectionCore {
         let offered: Vec<u8> = om.payload_types().collect();
         let codecs: Vec<RtpCodecParameters> = sdp_codecs(t.kind, am)
             .into_iter()
-            .filter(|c| offered.contains(&c.payload_type))
+            .filter(|c| offered.contains(&c.payload_type.get()))
             .collect();
         if codecs.iter().all(RtpCodecParameters::is_rtx) {
             return Err(OperationError::NoCommonCodec { mid }.into());
@@ -974,7 +975,8 @@ impl PeerConnectionCore {
             header_extensions: extensions.clone(),
             rtcp,
             encodings: Vec::new(),
-            mid: Some(mid.clone()),
+            // checked when the description was validated
+            mid: ortc_rtp_packet::Mid::new(&mid).ok(),
         };
         let parameters_error = |source| OperationError::Parameters {
             mid: mid.clone(),
@@ -1048,10 +1050,15 @@ fn offer_codecs(t: &Transceiver) -> Vec<RtpCodecParameters> {
             next_dynamic += 1;
             next_dynamic
         });
-        let p = RtpCodecParameters::from_capability(c, pt);
-        codecs.push(p);
+        // Past 127 there are no payload types left: the remaining capabilities are not offered.
+        let Some(pt) = PayloadType::new(pt) else { continue };
+        codecs.push(RtpCodecParameters::from_capability(c, pt));
     }
-    let media: Vec<u8> = codecs.iter().filter(|c| !c.is_rtx()).map(|c| c.payload_type).collect();
+    let media: Vec<u8> = codecs
+        .iter()
+        .filter(|c| !c.is_rtx())
+        .map(|c| c.payload_type.get())
+        .collect();
     codecs.retain(|c| {
         !c.is_rtx()
             || c.parameter("apt")
@@ -1076,7 +1083,7 @@ fn answer_codecs(t: &Transceiver, offered: &MediaDescription) -> Vec<RtpCodecPar
             mime_type: r.mime_type.clone(),
             clock_rate: r.clock_rate,
             channels: r.channels,
-            preferred_payload_type: Some(r.payload_type),
+            preferred_payload_type: Some(r.payload_type.get()),
             parameters: r.parameters.clone(),
             rtcp_feedback: Vec::new(),
         };
@@ -1090,7 +1097,7 @@ fn answer_codecs(t: &Transceiver, offered: &MediaDescription) -> Vec<RtpCodecPar
         }
     }
     let rtx_supported = capabilities.iter().any(|c| c.name().eq_ignore_ascii_case("rtx"));
-    let media: Vec<u8> = accepted.iter().map(|c| c.payload_type).collect();
+    let media: Vec<u8> = accepted.iter().map(|c| c.payload_type.get()).collect();
     for r in remote.iter().filter(|c| c.is_rtx()) {
         let apt = r.parameter("apt").and_then(|a| a.trim().parse::<u8>().ok());
         if rtx_supported && apt.is_some_and(|a| media.contains(&a)) {
@@ -1113,7 +1120,10 @@ fn sdp_codecs(kind: MediaKind, m: &MediaDescription) -> Vec<RtpCodecParameters> 
                 _ => continue,
             },
         };
-        let mut c = RtpCodecParameters::new(pt, format!("{}/{name}", kind.as_str()), clock_rate);
+        let Some(payload_type) = PayloadType::new(pt) else {
+            continue;
+        };
+        let mut c = RtpCodecParameters::new(payload_type, format!("{}/{name}", kind.as_str()), clock_rate);
         c.channels = match kind {
             MediaKind::Audio => Some(channels.and_then(|n| u16::try_from(n).ok()).unwrap_or(1)),
             MediaKind::Video => None,
@@ -1143,10 +1153,12 @@ fn remote_encoding(m: &MediaDescription, mid: &str) -> Result<RtpEncodingParamet
             }
             .into());
         };
-        encoding.ssrc = Some(media);
-        encoding.rtx = Some(RtxParameters { ssrc: rtx });
+        encoding.ssrc = Some(ortc_rtp_packet::Ssrc::new(media));
+        encoding.rtx = Some(RtxParameters {
+            ssrc: ortc_rtp_packet::Ssrc::new(rtx),
+        });
     } else if let Some(first) = m.attributes.ssrcs().next() {
-        encoding.ssrc = Some(first.ssrc);
+        encoding.ssrc = Some(ortc_rtp_packet::Ssrc::new(first.ssrc));
     }
     Ok(encoding)
 }
@@ -1250,6 +1262,13 @@ fn validate_remote(
     let mut mids: Vec<&str> = Vec::new();
     for (index, m) in sdp.media.iter().enumerate() {
         let mid = m.mid().ok_or(InvalidAccessError::MissingMid { index })?;
+        if let Err(reason) = ortc_rtp_packet::Mid::new(mid) {
+            return Err(InvalidAccessError::BadMid {
+                mid: mid.to_owned(),
+                reason,
+            }
+            .into());
+        }
         if mids.contains(&mid) {
             return Err(InvalidAccessError::DuplicateMid { mid: mid.to_owned() }.into());
         }

@@ -83,12 +83,12 @@ impl Transceiver {
     }
 
     /// The media SSRC we send from (also the SSRC our receiver reports come from).
-    pub fn ssrc(&self) -> u32 {
+    pub fn ssrc(&self) -> ortc_rtp_packet::Ssrc {
         self.numbers.ssrc
     }
 
     /// The RTX SSRC we retransmit from, when RTX is negotiated.
-    pub fn rtx_ssrc(&self) -> u32 {
+    pub fn rtx_ssrc(&self) -> ortc_rtp_packet::Ssrc {
         self.numbers.rtx_ssrc
     }
 

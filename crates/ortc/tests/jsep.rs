@@ -86,8 +86,11 @@ fn an_offer_carries_what_jsep_asks_for() {
     let group = video.attributes.ssrc_groups().next().unwrap();
     assert_eq!(group.semantics, "FID");
     let t = alice.transceivers().nth(1).unwrap().1;
-    assert_eq!(group.ssrcs, [t.ssrc(), t.rtx_ssrc()]);
-    assert_eq!(video.attributes.ssrc_attribute(t.ssrc(), "cname"), Some(alice.cname()));
+    assert_eq!(group.ssrcs, [t.ssrc().get(), t.rtx_ssrc().get()]);
+    assert_eq!(
+        video.attributes.ssrc_attribute(t.ssrc().get(), "cname"),
+        Some(alice.cname())
+    );
     // Audio: one SSRC, no FID group (no RTX for audio).
     assert_eq!(sdp.media[0].attributes.ssrc_groups().count(), 0);
     assert_eq!(lines_starting(&offer.sdp, "a=ssrc:").len(), 2 + 4);
@@ -426,4 +429,28 @@ fn an_offer_without_bundle_is_refused() {
         matches!(err, Error::InvalidAccess(InvalidAccessError::NotBundled { .. })),
         "{err}"
     );
+}
+
+#[test]
+fn a_mid_longer_than_an_rtp_header_extension_holds_is_refused() {
+    let now = Instant::now();
+    let mut bob = core(now, BOB, 2);
+    // Chromium's mids "0" and "1" renamed to 17 characters, in the m-sections and the BUNDLE group alike.
+    let long = "0123456789abcdefg";
+    let sdp: String = fixture("chromium/offer.sdp")
+        .split_inclusive('\n')
+        .map(|l| match l.trim_end() {
+            "a=mid:0" => format!("a=mid:{long}\r\n"),
+            g if g.starts_with("a=group:BUNDLE") => g.replacen(" 0", &format!(" {long}"), 1) + "\r\n",
+            other => format!("{other}\r\n"),
+        })
+        .collect();
+    let err = bob
+        .set_remote_description(now, &SessionDescription::offer(sdp))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidAccess(InvalidAccessError::BadMid { mid, .. }) if mid == long),
+        "{err}"
+    );
+    assert!(bob.remote_description().is_none(), "nothing applied");
 }
