@@ -42,6 +42,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("codecs", "depayload"),
     ("jitter", "jitter_ops"),
     ("rtp-api", "rtp_session"),
+    ("ortc", "peer_connection"),
 ];
 
 /// Each layer builds alone, with no native library it does not use: the `-sys` crates each may pull in as a
