@@ -416,3 +416,32 @@ fn a_remote_candidate_needs_a_remote_description_and_must_parse() {
         .unwrap_err();
     assert_eq!(err.name(), "SyntaxError");
 }
+
+#[test]
+fn consent_keeps_an_idle_call_connected_and_close_ends_it() {
+    let mut sim = Sim::new(10);
+    sim.alice
+        .add_transceiver(MediaKind::Audio, RtpTransceiverDirection::Sendrecv)
+        .unwrap();
+    sim.negotiate(|_| {});
+    assert!(sim.connect(Duration::from_secs(5)));
+    let checks_before = sim.alice.ice_stats().stun_sent;
+    sim.run(Duration::from_mins(1), |_| false);
+    assert!(sim.both_connected(), "{:?} / {:?}", sim.alice, sim.bob);
+    // consent checks went out about every 5 s
+    assert!(
+        sim.alice.ice_stats().stun_sent >= checks_before + 8,
+        "{:?}",
+        sim.alice.ice_stats()
+    );
+
+    // Alice closes: her close_notify reaches Bob, whose DTLS association ends; Alice sends nothing more.
+    sim.alice.close();
+    assert_eq!(sim.alice.connection_state(), PeerConnectionState::Closed);
+    sim.run(Duration::from_secs(1), |s| {
+        s.bob.dtls_state() == Some(ortc_dtls::DtlsState::Closed)
+    });
+    assert_eq!(sim.bob.dtls_state(), Some(ortc_dtls::DtlsState::Closed));
+    assert!(sim.alice.poll_transmit(sim.now).is_none());
+    assert!(sim.alice.poll_timeout().is_none());
+}
