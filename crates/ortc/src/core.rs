@@ -530,8 +530,8 @@ impl PeerConnectionCore {
             .and_then(DtlsEndpoint::poll_timeout);
         let session = self.session.as_ref().and_then(RtpSession::poll_timeout).map(|(t, _)| t);
         let next = [self.ice.poll_timeout(), dtls, session].into_iter().flatten().min()?;
-        // A deadline still reported after it was handled (a receive stream waiting on its reader, say) is
-        // retried a millisecond later: a caller that sleeps until the deadline never spins.
+        // Should a part still report a deadline it was given time for, it is retried a millisecond later: a
+        // caller that sleeps until the deadline never spins.
         Some(match self.handled {
             Some(h) if next <= h => h + RETRY,
             _ => next,

@@ -416,3 +416,87 @@ fn a_remote_candidate_needs_a_remote_description_and_must_parse() {
         .unwrap_err();
     assert_eq!(err.name(), "SyntaxError");
 }
+
+#[test]
+fn consent_keeps_an_idle_call_connected_and_close_ends_it() {
+    let mut sim = Sim::new(10);
+    sim.alice
+        .add_transceiver(MediaKind::Audio, RtpTransceiverDirection::Sendrecv)
+        .unwrap();
+    sim.negotiate(|_| {});
+    assert!(sim.connect(Duration::from_secs(5)));
+    let checks_before = sim.alice.ice_stats().stun_sent;
+    sim.run(Duration::from_mins(1), |_| false);
+    assert!(sim.both_connected(), "{:?} / {:?}", sim.alice, sim.bob);
+    // consent checks went out about every 5 s
+    assert!(
+        sim.alice.ice_stats().stun_sent >= checks_before + 8,
+        "{:?}",
+        sim.alice.ice_stats()
+    );
+
+    // Alice closes: her close_notify reaches Bob, whose DTLS association ends; Alice sends nothing more.
+    sim.alice.close();
+    assert_eq!(sim.alice.connection_state(), PeerConnectionState::Closed);
+    sim.run(Duration::from_secs(1), |s| {
+        s.bob.dtls_state() == Some(ortc_dtls::DtlsState::Closed)
+    });
+    assert_eq!(sim.bob.dtls_state(), Some(ortc_dtls::DtlsState::Closed));
+    assert!(sim.alice.poll_transmit(sim.now).is_none());
+    assert!(sim.alice.poll_timeout().is_none());
+}
+
+#[test]
+fn garbage_datagrams_change_nothing() {
+    let mut sim = Sim::new(11);
+    let video = sim
+        .alice
+        .add_transceiver(MediaKind::Video, RtpTransceiverDirection::Sendonly)
+        .unwrap();
+    sim.negotiate(|_| {});
+    assert!(sim.connect(Duration::from_secs(5)));
+    let (alice, bob): (std::net::SocketAddr, std::net::SocketAddr) =
+        (common::ALICE.parse().unwrap(), common::BOB.parse().unwrap());
+    let stranger: std::net::SocketAddr = "127.0.0.1:30000".parse().unwrap();
+    let mut seed = 0x1234_5678_u64;
+    let mut garbage = bytes::BytesMut::new();
+    for n in 0..3000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % 300) as usize;
+        garbage.clear();
+        garbage.extend((0..len).map(|i| (seed >> (i % 56)) as u8 ^ i as u8));
+        // first bytes of every class: STUN, DTLS, RTP, RTCP, and nothing anyone claims
+        if let Some(first) = garbage.first_mut() {
+            *first = [0x00, 0x01, 0x16, 0x17, 0x80, 0x90, 0xff][n % 7];
+        }
+        if garbage.len() > 1 && n % 5 == 0 {
+            garbage[1] = 200;
+        }
+        // over the valid pair, and from an address nobody signalled
+        let from = if n % 2 == 0 { alice } else { stranger };
+        sim.bob.handle_datagram(sim.now, bob, from, &mut garbage);
+    }
+    assert_eq!(sim.bob.connection_state(), PeerConnectionState::Connected);
+    // media still flows
+    let mut got = Vec::new();
+    let mut written = 0u32;
+    let ok = sim.run(Duration::from_secs(3), |s| {
+        if written < 10 {
+            let now = s.now;
+            s.alice
+                .write_frame(now, video, written * 3000, &vp8_frame(written, written == 0, 1500))
+                .unwrap();
+            written += 1;
+        }
+        let (rx, _) = s.bob.transceivers().next().unwrap();
+        let now = s.now;
+        poll_received(&mut s.bob, now, rx, &mut got);
+        got.len() == 10
+    });
+    assert!(ok, "{} frames after the garbage", got.len());
+    let stats = sim.bob.session_mut().unwrap().stats();
+    assert!(stats.srtp_rejected > 0, "{stats:?}");
+    assert!(sim.bob.ice_stats().data_dropped > 0);
+}

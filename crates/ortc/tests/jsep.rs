@@ -453,4 +453,42 @@ fn a_mid_longer_than_an_rtp_header_extension_holds_is_refused() {
         "{err}"
     );
     assert!(bob.remote_description().is_none(), "nothing applied");
+
+/// Every real offer with any one line removed: the remote description is either applied whole or refused
+/// with nothing applied, and an applied one can be answered. Nothing panics.
+#[test]
+fn offers_with_a_line_missing_are_applied_whole_or_not_at_all() {
+    let now = Instant::now();
+    let mut bob = core(now, BOB, 2);
+    for path in ["aiortc/offer.sdp", "chromium/offer.sdp", "chromium-h264/offer.sdp"] {
+        let text = fixture(path);
+        let lines: Vec<&str> = text.lines().collect();
+        for skip in 0..lines.len() {
+            let mut sdp = String::new();
+            for (_, l) in lines.iter().enumerate().filter(|(i, _)| *i != skip) {
+                sdp.push_str(l);
+                sdp.push_str("\r\n");
+            }
+            let offer = SessionDescription::offer(sdp);
+            match bob.set_remote_description(now, &offer) {
+                Ok(()) => {
+                    assert_eq!(bob.signaling_state(), SignalingState::HaveRemoteOffer);
+                    bob.create_answer()
+                        .unwrap_or_else(|e| panic!("{path} without line {}: {e}", skip + 1));
+                    bob.set_remote_description(now, &SessionDescription::rollback())
+                        .unwrap();
+                }
+                Err(e) => {
+                    assert!(
+                        matches!(e.name(), "SyntaxError" | "InvalidAccessError"),
+                        "{path} without line {}: {e}",
+                        skip + 1
+                    );
+                    assert_eq!(bob.signaling_state(), SignalingState::Stable);
+                    assert!(bob.remote_description().is_none());
+                }
+            }
+            assert_eq!(bob.transceivers().count(), 0, "{path} without line {}", skip + 1);
+        }
+    }
 }

@@ -179,3 +179,60 @@ fn only_a_talkspurt_start_carries_the_marker() {
     }
     assert_eq!(markers, [true, false, false, true, false, false]);
 }
+
+/// Without NACK (audio), a missing packet is still given up on at its deadline: once handled and the stream
+/// polled, no deadline at or before `now` is reported again (a driver sleeping until it would spin).
+#[test]
+fn a_lost_audio_packet_leaves_no_deadline_in_the_past() {
+    let (mut pair, tx, rx) = opus_pair(Impairment::default());
+    let t0 = pair.now;
+    let mut out = bytes::BytesMut::with_capacity(1500);
+    let mut concealed = 0;
+    let mut played = 0;
+    // (delivery time in ms, datagram): each packet is delayed 0..=30 ms, so the playout delay grows past the
+    // 10 ms a missing packet is waited for.
+    let mut in_flight: Vec<(u32, bytes::BytesMut)> = Vec::new();
+    for ms in 0..600u32 {
+        let now = t0 + Duration::from_millis(u64::from(ms));
+        if ms % 20 == 0 && ms < 400 {
+            let i = ms / 20;
+            pair.a
+                .sender(tx)
+                .unwrap()
+                .write_frame(now, OPUS, i * 960, &[0xFC, 0, 0, 0, i as u8])
+                .unwrap();
+            while let Some(t) = pair.a.poll_transmit(now, &mut out) {
+                // the eighth packet is lost
+                if matches!(t, ortc_rtp_api::session::Transmit::Rtp { .. }) && i != 8 {
+                    in_flight.push((ms + (i * 7) % 31, out.split()));
+                }
+            }
+        }
+        for (_, mut datagram) in in_flight.extract_if(.., |(at, _)| *at <= ms) {
+            pair.b.handle_rtp(now, &mut datagram);
+        }
+        let Some((deadline, reason)) = pair.b.poll_timeout() else {
+            continue;
+        };
+        if deadline > now {
+            continue;
+        }
+        pair.b.handle_timeout(now);
+        let mut r = pair.b.receiver(rx).unwrap();
+        while let Some(p) = r.poll(now) {
+            match p {
+                Received::Conceal { .. } => concealed += 1,
+                Received::Frame(_) => played += 1,
+            }
+        }
+        if let Some((next, next_reason)) = pair.b.poll_timeout() {
+            assert!(
+                next > now,
+                "{reason:?} due at {:?} handled at {ms} ms, still {next_reason:?} due at {:?}",
+                deadline - t0,
+                next - t0
+            );
+        }
+    }
+    assert_eq!((played, concealed), (19, 1));
+}

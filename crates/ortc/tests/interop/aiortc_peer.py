@@ -1,5 +1,6 @@
-"""An aiortc peer for the interop test: reads an offer on stdin (its SDP lines, then a line "."), writes the
-answer the same way on stdout, sends a video test track, and after a few seconds prints one line
+"""An aiortc peer for the interop test. `aiortc_peer.py SECONDS answer` reads an offer on stdin (its SDP
+lines, then a line "."), and writes the answer the same way on stdout; `aiortc_peer.py SECONDS offer` writes
+an offer and reads the answer. Either way it sends a video test track, and after SECONDS prints one line
 "stats <packets received> <video frames decoded> <connection state>" and exits."""
 
 import asyncio
@@ -15,6 +16,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, V
 
 async def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0
+    mode = sys.argv[2] if len(sys.argv) > 2 else "answer"
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     frames = {"video": 0}
 
@@ -30,19 +32,30 @@ async def main():
 
         asyncio.ensure_future(consume())
 
-    lines = []
-    for line in sys.stdin:
-        line = line.rstrip("\r\n")
-        if line == ".":
-            break
-        lines.append(line)
-    offer = "\r\n".join(lines) + "\r\n"
-    await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
-    pc.addTrack(VideoStreamTrack())
-    await pc.setLocalDescription(await pc.createAnswer())
-    for line in pc.localDescription.sdp.splitlines():
-        print(line)
-    print(".", flush=True)
+    def read_sdp():
+        lines = []
+        for line in sys.stdin:
+            line = line.rstrip("\r\n")
+            if line == ".":
+                break
+            lines.append(line)
+        return "\r\n".join(lines) + "\r\n"
+
+    def write_sdp(sdp):
+        for line in sdp.splitlines():
+            print(line)
+        print(".", flush=True)
+
+    if mode == "offer":
+        pc.addTrack(VideoStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        write_sdp(pc.localDescription.sdp)
+        await pc.setRemoteDescription(RTCSessionDescription(read_sdp(), "answer"))
+    else:
+        await pc.setRemoteDescription(RTCSessionDescription(read_sdp(), "offer"))
+        pc.addTrack(VideoStreamTrack())
+        await pc.setLocalDescription(await pc.createAnswer())
+        write_sdp(pc.localDescription.sdp)
 
     await asyncio.sleep(seconds)
     packets = 0

@@ -442,9 +442,7 @@ impl RecvStream {
 
     /// The sequence numbers to NACK now, if NACK is negotiated.
     pub(crate) fn poll_nack(&mut self, now: Instant) -> &[u16] {
-        if !self.params.nack {
-            return &[];
-        }
+        // Without NACK the jitter buffer lists nothing, but still gives missing packets up at their deadline.
         self.jitter.poll_nack(now)
     }
 
