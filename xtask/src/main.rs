@@ -67,12 +67,13 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("ci") => ci(),
         Some("demo") => demo(&args[1..]),
+        Some("interop") => interop(),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz(&args[1..]),
         Some("icount") => icount(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | ci | demo | bench [CRATE] | fuzz CRATE [--seconds N] | icount srtp [--size N]>"
+                "usage: cargo xtask <setup | ci | demo | interop | bench [CRATE] | fuzz CRATE [--seconds N] | icount srtp [--size N]>"
             );
             return ExitCode::from(2);
         }
@@ -168,6 +169,7 @@ fn ci() -> Result {
         run("cargo", &["test", "--workspace", "--locked", "--no-fail-fast"])?;
     }
     run("cargo", &["test", "--workspace", "--locked", "--doc"])?;
+    interop()?;
     // The fuzz targets live outside the workspace (they run on nightly); make sure they still build.
     run(
         "cargo",
@@ -184,6 +186,58 @@ fn ci() -> Result {
         Ok(())
     } else {
         Err(format!("`cargo doc` failed: {status}"))
+    }
+}
+
+/// The aiortc release the interop tests run against (`PyPI`).
+const AIORTC: &str = "aiortc==1.16.0";
+
+/// Runs the interop tests against real peers: aiortc from `PyPI` in a virtual environment of its own (made once,
+/// under `target/interop`), both peers inside a fresh network namespace whose only interface is loopback, so
+/// that no packet can leave 127.0.0.1. Needs root (for the namespace) and python3 with venv.
+fn interop() -> Result {
+    let venv = root().join("target/interop/aiortc");
+    let python = venv.join("bin/python");
+    let python = python.to_str().ok_or("the interop path is not UTF-8")?;
+    if !succeeds(python, &["-c", "import aiortc"]) {
+        let dir = venv.to_str().ok_or("the interop path is not UTF-8")?;
+        run("python3", &["-m", "venv", dir])?;
+        run(python, &["-m", "pip", "install", "--quiet", AIORTC])?;
+    }
+    if !succeeds("sh", &["-c", "[ \"$(id -u)\" = 0 ]"]) {
+        return Err("interop tests run in a network namespace of their own: run as root".into());
+    }
+    let test: &[&str] = if succeeds("cargo", &["nextest", "--version"]) {
+        &[
+            "nextest",
+            "run",
+            "--locked",
+            "-p",
+            "ortc",
+            "--test",
+            "aiortc",
+            "--run-ignored",
+            "all",
+        ]
+    } else {
+        &["test", "--locked", "-p", "ortc", "--test", "aiortc", "--", "--ignored"]
+    };
+    let mut args = vec!["-n", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh", "cargo"];
+    args.extend_from_slice(test);
+    println!(
+        "+ (loopback-only namespace, ORTC_AIORTC_PYTHON={python}) cargo {}",
+        test.join(" ")
+    );
+    let status = Command::new("unshare")
+        .args(&args)
+        .env("ORTC_AIORTC_PYTHON", python)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start unshare: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("interop tests failed: {status}"))
     }
 }
 

@@ -453,6 +453,7 @@ fn a_mid_longer_than_an_rtp_header_extension_holds_is_refused() {
         "{err}"
     );
     assert!(bob.remote_description().is_none(), "nothing applied");
+}
 
 /// Every real offer with any one line removed: the remote description is either applied whole or refused
 /// with nothing applied, and an applied one can be answered. Nothing panics.
