@@ -414,14 +414,7 @@ impl PeerConnectionCore {
             sdp.media.push(m);
             mids.push(mid);
         }
-        sdp.attributes.insert(
-            0,
-            Attribute::Group(ortc_sdp::Group {
-                semantics: "BUNDLE".into(),
-                mids,
-            }),
-        );
-        let text = sdp.try_to_string().map_err(OperationError::Write)?;
+        let text = bundled(sdp, mids)?;
         self.jsep.last_offer = Some(text.clone());
         Ok(SessionDescription::offer(text))
     }
@@ -484,14 +477,7 @@ impl PeerConnectionCore {
                 None => sdp.media.push(rejected_section(rm)),
             }
         }
-        sdp.attributes.insert(
-            0,
-            Attribute::Group(ortc_sdp::Group {
-                semantics: "BUNDLE".into(),
-                mids,
-            }),
-        );
-        let text = sdp.try_to_string().map_err(OperationError::Write)?;
+        let text = bundled(sdp, mids)?;
         self.jsep.last_answer = Some(text.clone());
         Ok(SessionDescription::answer(text))
     }
@@ -1105,6 +1091,18 @@ fn answer_codecs(t: &Transceiver, offered: &MediaDescription) -> Vec<RtpCodecPar
         }
     }
     accepted
+}
+
+/// `sdp` with the `a=group:BUNDLE` of `mids` first among its session attributes, written out.
+fn bundled(mut sdp: ortc_sdp::SessionDescription, mids: Vec<String>) -> Result<String, Error> {
+    sdp.attributes.insert(
+        0,
+        Attribute::Group(ortc_sdp::Group {
+            semantics: "BUNDLE".into(),
+            mids,
+        }),
+    );
+    Ok(sdp.try_to_string().map_err(OperationError::Write)?)
 }
 
 /// The codecs an m-section lists (those with an `a=rtpmap`, or a static payload type we know), in m-line order.
